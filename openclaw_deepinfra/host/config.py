@@ -1,0 +1,378 @@
+"""The agent config file (JSON5, as OpenClaw's ``openclaw.json``), read in both key spellings.
+
+Reading: ``get`` is the raw tree; ``lookup`` maps a current key to its older spelling(s) (see
+``config_keys``). When a block exists under both spellings the current one wins *whole*: the two
+are not merged, because a half-migrated block mixing both would be read differently by different
+hosts; a deprecation is logged instead. ``${VAR}`` in any string is substituted on read.
+
+Writing: ``with_value`` returns a new config, ``save`` writes JSON (indent 2) atomically. Every key
+the user wrote is kept; JSON5 comments are not (the json5 writer cannot round-trip them).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import json5
+
+from openclaw_deepinfra.host.config_keys import (
+    AGENT_MEMORY_SEARCH,
+    AGENT_MEMORY_SEARCH_OLD,
+    DOCTOR_ONLY_KEYS,
+    KEY_ALIASES,
+    MEDIA_CAPABILITIES,
+    KeyAlias,
+    MediaKind,
+    find_alias,
+)
+from openclaw_deepinfra.host.errors import ConfigError
+from openclaw_deepinfra.host.secrets import UnsetEnvVarError, substitute_env_vars
+
+logger = logging.getLogger("openclaw.config")
+
+DEFAULT_CONFIG_PATH = Path("~/.openclaw/openclaw.json")
+CONFIG_PATH_ENV = "OPENCLAW_CONFIG_PATH"
+_MISSING: Any = object()
+_JSON5_LINE_RE = re.compile(r":(\d+) (.*)$")
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path:
+    """``$OPENCLAW_CONFIG_PATH`` if set, else ``~/.openclaw/openclaw.json``."""
+    source = os.environ if env is None else env
+    override = source.get(CONFIG_PATH_ENV)
+    return Path(override).expanduser() if override else DEFAULT_CONFIG_PATH.expanduser()
+
+
+@dataclass(frozen=True)
+class MediaModelSelection:
+    """``agents.defaults.mediaModels.<kind>``: a string ref or ``{primary, fallbacks?, timeoutMs?}``."""
+
+    primary: str | None
+    fallbacks: tuple[str, ...] = ()
+    timeout_ms: int | None = None
+
+
+def _split(path: str | Sequence[str]) -> tuple[str, ...]:
+    return tuple(path.split(".")) if isinstance(path, str) else tuple(path)
+
+
+def _walk(node: Any, parts: Sequence[str]) -> Any:
+    for part in parts:
+        if not isinstance(node, Mapping) or part not in node:
+            return _MISSING
+        node = node[part]
+    return _MISSING if node is None else node
+
+
+def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+class OpenClawConfig:
+    """An immutable view of the agent config; see the module docstring for the rules."""
+
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        path: Path | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.path = path
+        self.data: dict[str, Any] = copy.deepcopy(dict(data or {}))
+        self._process_env: dict[str, str] = dict(os.environ if env is None else env)
+        merged = dict(self._process_env)
+        env_vars = _walk(self.data, ("env", "vars"))
+        if env_vars is not _MISSING:
+            if not isinstance(env_vars, Mapping):
+                raise ConfigError(f"{self._where()}: env.vars must be an object of NAME: value")
+            for name, value in env_vars.items():
+                if isinstance(value, bool) or not isinstance(value, str | int | float):
+                    raise ConfigError(f"{self._where()}: env.vars.{name} must be a string")
+                merged.setdefault(str(name), str(value))
+        self.env: Mapping[str, str] = merged
+        self._warned: set[str] = set()
+
+    @classmethod
+    def load(cls, path: Path | None = None, *, env: Mapping[str, str] | None = None) -> OpenClawConfig:
+        """Read a JSON5 config file; a missing file is an empty config."""
+        target = (path or default_config_path(env)).expanduser()
+        try:
+            text = target.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls({}, path=target, env=env)
+        except OSError as exc:
+            raise ConfigError(f"{target}: cannot read the config file: {exc.strerror or exc}") from None
+        if not text.strip():
+            return cls({}, path=target, env=env)
+        try:
+            data = json5.loads(text)
+        except ValueError as exc:
+            match = _JSON5_LINE_RE.search(str(exc))
+            where = f"{target}: line {match.group(1)}: {match.group(2)}" if match else f"{target}: {exc}"
+            raise ConfigError(
+                f"{where}; fix the JSON5 syntax there (quotes, commas, brackets)"
+            ) from None
+        if not isinstance(data, dict):
+            kind = type(data).__name__
+            raise ConfigError(f"{target}: the config must be a JSON5 object ({{...}}), not {kind}")
+        return cls(data, path=target, env=env)
+
+    def __repr__(self) -> str:
+        # Never the values: the tree may hold API keys.
+        return f"OpenClawConfig(path={self.path!r}, keys={sorted(self.data)!r})"
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(self, path: str | Sequence[str], default: Any = None, *, raw: bool = False) -> Any:
+        """The value at ``path`` ("a.b.c" or a sequence, for keys that contain dots).
+
+        ``${VAR}`` is substituted unless ``raw`` (SecretInputs are read raw and resolved by
+        ``secrets.resolve_secret_input``).
+        """
+        parts = _split(path)
+        value = _walk(self.data, parts)
+        if value is _MISSING:
+            return default
+        return copy.deepcopy(value) if raw else self._substitute(value, ".".join(parts))
+
+    def lookup(self, current: str | Sequence[str], default: Any = None) -> Any:
+        """The value under the current spelling, else under an older one (``config_keys``)."""
+        parts = _split(current)
+        alias = find_alias(parts)
+        if alias is None:
+            return self.get(parts, default)
+        head = tuple(alias.current.split("."))
+        rest = parts[len(head) :]
+        present_old = [old for old in alias.older if _walk(self.data, old.split(".")) is not _MISSING]
+        if _walk(self.data, head) is not _MISSING:
+            if present_old:
+                self._deprecated(alias, present_old)
+            return self.get(parts, default)
+        if not present_old:
+            return default
+        old_path = present_old[0]
+        block = self._older_block(alias, present_old)
+        value = _walk(block, rest)
+        if value is _MISSING:
+            return default
+        return self._substitute(value, ".".join((old_path, *rest)))
+
+    def provider_config(self, provider_id: str) -> dict[str, Any]:
+        return self._block(("models", "providers", provider_id))
+
+    def plugin_entry(self, plugin_id: str) -> dict[str, Any]:
+        return self._block(("plugins", "entries", plugin_id))
+
+    def agent_entry(self, agent_id: str) -> dict[str, Any]:
+        """``agents.entries.<id>`` (older: the ``agents.list[]`` item with that id) or {}."""
+        value = self.lookup(("agents", "entries", agent_id))
+        return dict(value) if isinstance(value, Mapping) else {}
+
+    def tts(self) -> dict[str, Any]:
+        """The TTS block: ``tts`` (older ``messages.tts``)."""
+        return self._aliased_block("tts")
+
+    def memory_search(self, agent_id: str | None = None) -> dict[str, Any]:
+        """``memory.search`` with ``agents.entries.<id>.memory.search`` deep-merged on top."""
+        merged = self._aliased_block("memory.search")
+        if agent_id is None:
+            return merged
+        entry = self.agent_entry(agent_id)
+        override = _walk(entry, AGENT_MEMORY_SEARCH)
+        old = _walk(entry, (AGENT_MEMORY_SEARCH_OLD,))
+        if override is _MISSING:
+            override = old
+        elif old is not _MISSING:
+            self._warn_once(
+                f"agents.entries.{agent_id}.{AGENT_MEMORY_SEARCH_OLD}",
+                f"agents.entries.{agent_id}.memory.search",
+            )
+        if override is _MISSING:
+            return merged
+        if not isinstance(override, Mapping):
+            raise ConfigError(f"{self._where()}: agents.entries.{agent_id}.memory.search must be an object")
+        return _deep_merge(merged, override)
+
+    def media_model(self, kind: MediaKind) -> MediaModelSelection | None:
+        """``agents.defaults.mediaModels.<kind>`` (older ``agents.defaults.<kind>GenerationModel``)."""
+        key = f"agents.defaults.mediaModels.{kind}"
+        value = self.lookup(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return MediaModelSelection(primary=value.strip() or None)
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{self._where()}: {key} must be a model ref string or {{primary, fallbacks}}")
+        primary = value.get("primary")
+        fallbacks = value.get("fallbacks") or []
+        timeout = value.get("timeoutMs")
+        if primary is not None and not isinstance(primary, str):
+            raise ConfigError(f"{self._where()}: {key}.primary must be a model ref string")
+        if not isinstance(fallbacks, list) or not all(isinstance(f, str) for f in fallbacks):
+            raise ConfigError(f"{self._where()}: {key}.fallbacks must be a list of model ref strings")
+        if timeout is not None and (type(timeout) is not int or timeout <= 0):
+            raise ConfigError(f"{self._where()}: {key}.timeoutMs must be a positive integer (milliseconds)")
+        return MediaModelSelection(
+            primary=(primary or "").strip() or None,
+            fallbacks=tuple(f.strip() for f in fallbacks if f.strip()),
+            timeout_ms=timeout,
+        )
+
+    def legacy_keys(self) -> list[tuple[str, str]]:
+        """Every older-spelling key present, with its current name (for ``doctor``)."""
+        found: list[tuple[str, str]] = []
+        for alias in KEY_ALIASES:
+            for old in alias.older:
+                if _walk(self.data, old.split(".")) is not _MISSING:
+                    found.append((old, alias.current))
+        for old, new in DOCTOR_ONLY_KEYS:
+            if _walk(self.data, old.split(".")) is not _MISSING:
+                found.append((old, new))
+        entries = _walk(self.data, ("agents", "entries"))
+        if isinstance(entries, Mapping):
+            for agent_id, entry in entries.items():
+                if isinstance(entry, Mapping) and AGENT_MEMORY_SEARCH_OLD in entry:
+                    prefix = f"agents.entries.{agent_id}"
+                    found.append((f"{prefix}.{AGENT_MEMORY_SEARCH_OLD}", f"{prefix}.memory.search"))
+        return found
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def with_value(self, path: Sequence[str], value: Any) -> OpenClawConfig:
+        """A new config with ``path`` set to ``value`` (intermediate objects created)."""
+        parts = _split(path)
+        if not parts:
+            raise ConfigError("with_value needs a non-empty key path")
+        data = copy.deepcopy(self.data)
+        node = data
+        for i, part in enumerate(parts[:-1]):
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                dotted = ".".join(parts[: i + 1])
+                raise ConfigError(f"{self._where()}: {dotted} is not an object; cannot set {'.'.join(parts)}")
+            node = child
+        node[parts[-1]] = copy.deepcopy(value)
+        return OpenClawConfig(data, path=self.path, env=self._process_env)
+
+    def with_patch(self, patch: Mapping[str, Any]) -> OpenClawConfig:
+        """A new config with ``patch`` deep-merged in (an auth method's ``config_patch``)."""
+        data = _deep_merge(copy.deepcopy(self.data), copy.deepcopy(dict(patch)))
+        return OpenClawConfig(data, path=self.path, env=self._process_env)
+
+    def save(self, path: Path | None = None) -> Path:
+        """Write the raw tree atomically; keeps the file's mode, 0600 for a new file."""
+        target = (path or self.path)
+        if target is None:
+            raise ConfigError("no config path to save to; pass one or load the config from a file")
+        target = target.expanduser()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            mode = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o600
+        text = json.dumps(self.data, indent=2, ensure_ascii=False) + "\n"
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp_name, mode)
+            os.replace(tmp_name, target)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        return target
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _where(self) -> str:
+        return str(self.path) if self.path is not None else "<config>"
+
+    def _block(self, parts: tuple[str, ...]) -> dict[str, Any]:
+        value = self.get(parts)
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{self._where()}: {'.'.join(parts)} must be an object")
+        return dict(value)
+
+    def _aliased_block(self, current: str) -> dict[str, Any]:
+        value = self.lookup(current)
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{self._where()}: {current} must be an object")
+        return dict(value)
+
+    def _older_block(self, alias: KeyAlias, present_old: list[str]) -> Any:
+        if alias.shape == "tagged-media":
+            merged: list[Any] = []
+            for cap in MEDIA_CAPABILITIES:
+                models = _walk(self.data, ("tools", "media", cap, "models"))
+                if not isinstance(models, list):
+                    continue
+                for item in models:
+                    if isinstance(item, Mapping) and "capabilities" not in item:
+                        item = {**item, "capabilities": [cap]}
+                    merged.append(item)
+            return merged
+        if len(present_old) > 1:
+            self._warn_once(present_old[1], present_old[0])
+        value = _walk(self.data, present_old[0].split("."))
+        if alias.shape == "list-by-id":
+            if not isinstance(value, list):
+                raise ConfigError(f"{self._where()}: {present_old[0]} must be a list of {{id, ...}} objects")
+            by_id: dict[str, Any] = {}
+            for item in value:
+                if isinstance(item, Mapping) and isinstance(item.get("id"), str):
+                    by_id.setdefault(item["id"], item)
+                else:
+                    logger.warning("%s: %s item without an id ignored", self._where(), present_old[0])
+            return by_id
+        return value
+
+    def _deprecated(self, alias: KeyAlias, present_old: list[str]) -> None:
+        for old in present_old:
+            self._warn_once(old, alias.current)
+
+    def _warn_once(self, old: str, new: str) -> None:
+        if old in self._warned:
+            return
+        self._warned.add(old)
+        logger.warning(
+            "%s: config key %s is deprecated and ignored because %s is also set; "
+            "move its settings to %s and delete it (openclaw doctor --fix)",
+            self._where(), old, new, new,
+        )
+
+    def _substitute(self, value: Any, where: str) -> Any:
+        if isinstance(value, str):
+            try:
+                return substitute_env_vars(value, self.env)
+            except UnsetEnvVarError as exc:
+                raise ConfigError(
+                    f"{self._where()}: {where}: environment variable {exc.name} is not set; "
+                    f"export it, add it to env.vars, or write $${{{exc.name}}} for a literal"
+                ) from None
+        if isinstance(value, Mapping):
+            return {k: self._substitute(v, f"{where}.{k}") for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._substitute(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return value
