@@ -1,0 +1,127 @@
+"""Catalog value types: one model row, one surface's list, one snapshot of all surfaces."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+Surface = Literal["chat", "vlm", "embed", "image-gen", "video-gen", "tts", "stt"]
+SURFACES: tuple[Surface, ...] = get_args(Surface)
+Source = Literal["live", "cache", "static"]
+
+# Integer metadata fields shared by the wire parser, the static loader and the on-disk store.
+INT_FIELDS: tuple[str, ...] = (
+    "context_length",
+    "max_tokens",
+    "default_width",
+    "default_height",
+    "default_iterations",
+)
+
+
+@dataclass(frozen=True)
+class CatalogModel:
+    id: str
+    tags: tuple[str, ...]
+    name: str | None = None
+    description: str | None = None
+    context_length: int | None = None
+    max_tokens: int | None = None
+    pricing: Mapping[str, float] = field(default_factory=dict, hash=False)
+    default_width: int | None = None
+    default_height: int | None = None
+    default_iterations: int | None = None
+    # The remaining fields only come from the shipped manifest, never from the wire.
+    status: str | None = None
+    replaced_by: str | None = None
+    reasoning: bool | None = None
+    input: tuple[str, ...] | None = None
+    compat: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def has_tag(self, tag: str) -> bool:
+        return tag in self.tags
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON (wire spelling); `None` and empty fields are left out."""
+        out: dict[str, Any] = {"id": self.id, "tags": list(self.tags)}
+        scalars: dict[str, Any] = {
+            "name": self.name,
+            "description": self.description,
+            **{name: getattr(self, name) for name in INT_FIELDS},
+            "status": self.status,
+            "replaced_by": self.replaced_by,
+            "reasoning": self.reasoning,
+        }
+        out.update({k: v for k, v in scalars.items() if v is not None})
+        if self.pricing:
+            out["pricing"] = dict(self.pricing)
+        if self.input is not None:
+            out["input"] = list(self.input)
+        if self.compat:
+            out["compat"] = dict(self.compat)
+        return out
+
+
+@dataclass(frozen=True)
+class SurfaceCatalog:
+    default: str
+    models: tuple[CatalogModel, ...]
+    source: Source
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(m.id for m in self.models)
+
+    def find(self, model_id: str) -> CatalogModel | None:
+        return next((m for m in self.models if m.id == model_id), None)
+
+
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    source: Source
+    surfaces: Mapping[Surface, SurfaceCatalog]
+    fetched_at: float | None = None
+    warnings: tuple[str, ...] = ()
+
+    def surface(self, surface: Surface) -> SurfaceCatalog:
+        return self.surfaces[surface]
+
+    def default(self, surface: Surface) -> str:
+        return self.surfaces[surface].default
+
+    def find(self, model_id: str) -> CatalogModel | None:
+        """First row with this id, looking through the surfaces in `SURFACES` order."""
+        for surface in SURFACES:
+            found = self.surfaces[surface].find(model_id) if surface in self.surfaces else None
+            if found is not None:
+                return found
+        return None
+
+    def models(self) -> tuple[CatalogModel, ...]:
+        """Every distinct row across all surfaces, first occurrence wins."""
+        return tuple(_unique(m for s in SURFACES if s in self.surfaces for m in self.surfaces[s].models))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "fetched_at": self.fetched_at,
+            "warnings": list(self.warnings),
+            "surfaces": {
+                s: {
+                    "default": cat.default,
+                    "source": cat.source,
+                    "models": [m.to_json() for m in cat.models],
+                }
+                for s in SURFACES
+                if (cat := self.surfaces.get(s)) is not None
+            },
+        }
+
+
+def _unique(models: Iterable[CatalogModel]) -> Iterable[CatalogModel]:
+    seen: set[str] = set()
+    for model in models:
+        if model.id not in seen:
+            seen.add(model.id)
+            yield model

@@ -1,0 +1,195 @@
+"""Keeps the live catalog fresh: TTL cache, one shared in-flight fetch, last good kept on disk.
+
+Rules: no key -> static, no request. A failed, malformed or empty answer never replaces a good
+catalog; callers then get the last good one (source "cache") or the static one, with a warning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Final
+
+from cachetools import TTLCache
+
+from openclaw_deepinfra.catalog.buckets import bucket_counts, build_snapshot, describe_counts
+from openclaw_deepinfra.catalog.models import SURFACES, CatalogModel, CatalogSnapshot, Surface
+from openclaw_deepinfra.catalog.static import StaticCatalog
+from openclaw_deepinfra.catalog.store import SnapshotStore, StoredCatalog, normalize_base_url
+from openclaw_deepinfra.catalog.wire import parse_projection_report
+from openclaw_deepinfra.errors import DeepInfraError
+
+if TYPE_CHECKING:
+    from openclaw_deepinfra.settings import Settings
+    from openclaw_deepinfra.transport.client import DeepInfraHttp
+
+logger = logging.getLogger(__name__)
+
+MODELS_PATH: Final = "/models"
+MODELS_PARAMS: Final = {"sort_by": "openclaw", "filter": "with_meta"}
+FETCH_TIMEOUT_S: Final = 5.0
+DEFAULT_TTL_S: Final = 300.0
+# After a failed fetch, callers get the fallback without a new request for this long
+# (force=True bypasses it), so an outage does not put a timeout on every catalog lookup.
+DEFAULT_FAILURE_BACKOFF_S: Final = 30.0
+
+
+class CatalogRefresher:
+    def __init__(
+        self,
+        settings: Settings,
+        http: DeepInfraHttp,
+        *,
+        static: StaticCatalog,
+        store: SnapshotStore | None,
+        ttl_s: float = DEFAULT_TTL_S,
+        clock: Callable[[], float] = time.time,
+        failure_backoff_s: float = DEFAULT_FAILURE_BACKOFF_S,
+    ) -> None:
+        self._settings = settings
+        self._http = http
+        self._static = static
+        self._store = store
+        self._clock = clock
+        self._failure_backoff_s = failure_backoff_s
+        self._key = normalize_base_url(settings.base_url)
+        self._fresh: TTLCache[str, CatalogSnapshot] = TTLCache(maxsize=1, ttl=ttl_s, timer=clock)
+        self._good: StoredCatalog | None = None  # last good answer (this process or disk)
+        self._good_snapshot: CatalogSnapshot | None = None  # `_good` as a "cache" snapshot
+        self._disk_checked = False
+        self._failure: tuple[float, str] | None = None
+        self._inflight: asyncio.Task[CatalogSnapshot] | None = None
+
+    def __repr__(self) -> str:
+        return f"CatalogRefresher(base_url={self._settings.base_url!r})"
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    def snapshot(self) -> CatalogSnapshot:
+        """Fresh live snapshot, else the last good one (source "cache"), else static. No network."""
+        if self._settings.api_key is None:
+            return self._static.snapshot()
+        fresh = self._fresh.get(self._key)
+        return fresh if fresh is not None else self._fallback()
+
+    async def refresh(self, *, force: bool = False) -> CatalogSnapshot:
+        """Fetch when stale (or forced); never raises for network, HTTP or parse failures."""
+        if self._settings.api_key is None:
+            logger.debug("no DeepInfra API key: serving the static catalog without a request")
+            return self._static.snapshot()
+        if not force:
+            fresh = self._fresh.get(self._key)
+            if fresh is not None:
+                return fresh
+            if self._failure is not None and self._clock() - self._failure[0] < self._failure_backoff_s:
+                return self._fallback(self._failure[1])
+        loop = asyncio.get_running_loop()
+        task = self._inflight
+        if task is None or task.done() or task.get_loop() is not loop:
+            task = loop.create_task(self._fetch(), name="deepinfra-catalog-refresh")
+            task.add_done_callback(self._fetch_done)
+            self._inflight = task
+        # shield: a caller that is cancelled must not cancel the fetch the others are waiting on.
+        return await asyncio.shield(task)
+
+    def _fetch_done(self, task: asyncio.Task[CatalogSnapshot]) -> None:
+        if self._inflight is task:
+            self._inflight = None
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            logger.error("DeepInfra catalog refresh crashed", exc_info=exc)
+
+    async def _fetch(self) -> CatalogSnapshot:
+        try:
+            response = await self._http.request_json(
+                "GET",
+                MODELS_PATH,
+                params=MODELS_PARAMS,
+                authenticated=False,  # the projection is anonymous; the key only gates fetching
+                timeout=FETCH_TIMEOUT_S,
+                label="DeepInfra model discovery",
+            )
+            parsed = parse_projection_report(response.data)
+        except DeepInfraError as exc:
+            return self._failed(f"DeepInfra model catalog unavailable: {exc}")
+        counts = bucket_counts(parsed.models)
+        logger.debug("DeepInfra catalog buckets: %s", describe_counts(counts))
+        if not any(counts.values()):
+            what = "an empty list" if not parsed.models else "no models tagged for any surface"
+            return self._failed(f"DeepInfra model catalog answered with {what}; not replacing the catalog")
+        self._warn_on_drop(counts)
+        fetched_at = self._clock()
+        warnings: tuple[str, ...] = ()
+        if parsed.skipped:
+            warnings = (f"skipped {len(parsed.skipped)} malformed catalog row(s): {parsed.skipped[0]}",)
+        snapshot = build_snapshot(
+            parsed.models, self._static, source="live", fetched_at=fetched_at, warnings=warnings
+        )
+        self._fresh[self._key] = snapshot
+        self._good = StoredCatalog(self._key, fetched_at, parsed.models)
+        self._good_snapshot = None
+        self._disk_checked = True
+        self._failure = None
+        await self._persist(parsed.models, fetched_at)
+        return snapshot
+
+    def _failed(self, message: str) -> CatalogSnapshot:
+        fallback = self._fallback(message)
+        logger.warning("%s; serving the %s catalog", message, fallback.source)
+        self._failure = (self._clock(), message)
+        return fallback
+
+    def _fallback(self, warning: str | None = None) -> CatalogSnapshot:
+        snapshot = self._last_good() or self._static.snapshot()
+        return replace(snapshot, warnings=(*snapshot.warnings, warning)) if warning else snapshot
+
+    def _good_catalog(self) -> StoredCatalog | None:
+        if self._good is None and not self._disk_checked:
+            self._disk_checked = True
+            self._good = self._store.load(self._settings.base_url) if self._store is not None else None
+        return self._good
+
+    def _last_good(self) -> CatalogSnapshot | None:
+        good = self._good_catalog()
+        if good is not None and self._good_snapshot is None:
+            self._good_snapshot = build_snapshot(
+                good.models, self._static, source="cache", fetched_at=good.fetched_at
+            )
+        return self._good_snapshot
+
+    def _warn_on_drop(self, counts: dict[Surface, int]) -> None:
+        good = self._good_catalog()
+        if good is None:
+            return
+        before = bucket_counts(good.models)
+        for surface in SURFACES:
+            if before[surface] and counts[surface] * 2 < before[surface]:
+                logger.warning(
+                    "DeepInfra catalog: %s fell from %d to %d models since the last good catalog "
+                    "(did the sort_by/filter semantics change?)",
+                    surface,
+                    before[surface],
+                    counts[surface],
+                )
+
+    async def _persist(self, models: tuple[CatalogModel, ...], fetched_at: float) -> None:
+        if self._store is None:
+            return
+        store = self._store
+        try:
+            await asyncio.to_thread(store.save, self._settings.base_url, models, fetched_at=fetched_at)
+        except OSError as exc:
+            logger.warning("could not save the DeepInfra catalog cache in %s: %s", store.directory, exc)
+
+    async def aclose(self) -> None:
+        """Cancel a fetch nobody waits for any more (at shutdown)."""
+        task, self._inflight = self._inflight, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -1,0 +1,195 @@
+"""The shipped static catalog: chat rows from plugin.toml, every other surface from manifests/.
+
+It is what registration uses (a local file read, never the network) and what every surface
+falls back to when the live catalog is unavailable or has nothing for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, cast
+
+from openclaw_deepinfra.catalog.models import (
+    SURFACES,
+    CatalogModel,
+    CatalogSnapshot,
+    Surface,
+    SurfaceCatalog,
+)
+from openclaw_deepinfra.catalog.wire import parse_pricing, positive_int, price
+from openclaw_deepinfra.resources import manifest_path, manifests_dir
+
+PROVIDER_ID = "deepinfra"
+
+
+class StaticCatalogError(RuntimeError):
+    """The shipped manifest data is missing or inconsistent (a packaging bug, not a user error)."""
+
+
+@dataclass(frozen=True)
+class StaticCatalog:
+    base_url: str
+    api: str
+    surfaces: Mapping[Surface, SurfaceCatalog]
+
+    def snapshot(self) -> CatalogSnapshot:
+        return CatalogSnapshot(source="static", surfaces=self.surfaces)
+
+    def surface(self, surface: Surface) -> SurfaceCatalog:
+        return self.surfaces[surface]
+
+    def default(self, surface: Surface) -> str:
+        return self.surfaces[surface].default
+
+    def find(self, model_id: str) -> CatalogModel | None:
+        return self.snapshot().find(model_id)
+
+
+def chat_row_to_model(row: Mapping[str, Any]) -> CatalogModel:
+    """A `modelCatalog` manifest row (camelCase, host spelling) as a catalog model."""
+    model_id = _required_id(row, "plugin.toml modelCatalog")
+    raw_input = row.get("input")
+    inputs = tuple(v for v in raw_input if isinstance(v, str)) if isinstance(raw_input, list) else ("text",)
+    reasoning = row.get("reasoning")
+    reasoning = reasoning if isinstance(reasoning, bool) else None
+    cost = row.get("cost")
+    cost = cost if isinstance(cost, Mapping) else {}
+    pricing: dict[str, float] = {}
+    for wire_key, cost_key in (("input_tokens", "input"), ("output_tokens", "output")):
+        amount = price(cost.get(cost_key))
+        if amount is not None:
+            pricing[wire_key] = amount
+    cache_read = price(cost.get("cacheRead"))
+    if cache_read:
+        pricing["cache_read_tokens"] = cache_read
+    tags = ["chat"]
+    if "image" in inputs:
+        tags.append("vlm")
+    if reasoning:
+        tags.append("reasoning")
+    compat = row.get("compat")
+    return CatalogModel(
+        id=model_id,
+        tags=tuple(tags),
+        name=_opt_str(row.get("name")),
+        description=_opt_str(row.get("description")),
+        context_length=positive_int(row.get("contextWindow")),
+        max_tokens=positive_int(row.get("maxTokens")),
+        pricing=pricing,
+        status=_opt_str(row.get("status")),
+        replaced_by=_opt_str(row.get("replacedBy")),
+        reasoning=reasoning,
+        input=inputs,
+        compat=dict(compat) if isinstance(compat, Mapping) else {},
+    )
+
+
+def surface_row_to_model(row: Mapping[str, Any], surface: Surface, origin: str) -> CatalogModel:
+    """A `[[models]]` row of a manifests/*.toml file (wire spelling)."""
+    tags = row.get("tags", [surface])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise StaticCatalogError(f"{origin}: tags must be a list of strings")
+    return CatalogModel(
+        id=_required_id(row, origin),
+        tags=tuple(tags),
+        name=_opt_str(row.get("name")),
+        description=_opt_str(row.get("description")),
+        context_length=positive_int(row.get("context_length")),
+        max_tokens=positive_int(row.get("max_tokens")),
+        pricing=parse_pricing(row.get("pricing")),
+        default_width=positive_int(row.get("default_width")),
+        default_height=positive_int(row.get("default_height")),
+        default_iterations=positive_int(row.get("default_iterations")),
+        status=_opt_str(row.get("status")),
+        replaced_by=_opt_str(row.get("replaced_by")),
+    )
+
+
+@functools.cache
+def load_static_catalog(manifest: Path | None = None, manifests: Path | None = None) -> StaticCatalog:
+    """Read and check the shipped static catalog once per process (per path pair)."""
+    manifest = manifest or manifest_path()
+    manifests = manifests or manifests_dir()
+    provider = _dig(_read_toml(manifest), ("modelCatalog", "providers", PROVIDER_ID), manifest)
+    raw_rows = provider.get("models")
+    if not isinstance(raw_rows, list) or not raw_rows:
+        raise StaticCatalogError(f"{manifest}: modelCatalog.providers.{PROVIDER_ID}.models is empty")
+    chat = _unique_rows([chat_row_to_model(r) for r in raw_rows if isinstance(r, Mapping)], str(manifest))
+
+    surfaces: dict[Surface, SurfaceCatalog] = {
+        "chat": SurfaceCatalog(default=chat[0].id, models=chat, source="static")
+    }
+    for path in sorted(manifests.glob("*.toml")):
+        surface, catalog = _load_surface_file(path, chat)
+        if surface in surfaces:
+            raise StaticCatalogError(f"{path}: surface {surface!r} is defined twice")
+        surfaces[surface] = catalog
+    missing = [s for s in SURFACES if s not in surfaces]
+    if missing:
+        raise StaticCatalogError(f"{manifests}: no static catalog for {', '.join(missing)}")
+    return StaticCatalog(
+        base_url=str(provider.get("baseUrl", "")).rstrip("/"),
+        api=str(provider.get("api", "openai-completions")),
+        surfaces=MappingProxyType({s: surfaces[s] for s in SURFACES}),
+    )
+
+
+def _load_surface_file(path: Path, chat: tuple[CatalogModel, ...]) -> tuple[Surface, SurfaceCatalog]:
+    data = _read_toml(path)
+    surface = data.get("surface")
+    if surface not in SURFACES or surface == "chat":
+        raise StaticCatalogError(f"{path}: surface must be one of the non-chat surfaces, got {surface!r}")
+    surface = cast(Surface, surface)
+    raw_rows = data.get("models", [])
+    if not isinstance(raw_rows, list):
+        raise StaticCatalogError(f"{path}: models must be an array of tables")
+    rows = [surface_row_to_model(r, surface, str(path)) for r in raw_rows if isinstance(r, Mapping)]
+    if surface == "vlm":
+        # The vision list is the chat rows that take images, so each model is described once.
+        rows = [m for m in chat if m.has_tag("vlm")] + rows
+    models = _unique_rows(rows, str(path))
+    default = data.get("default")
+    if not isinstance(default, str) or not any(m.id == default for m in models):
+        raise StaticCatalogError(f"{path}: default {default!r} is not one of the surface's models")
+    return surface, SurfaceCatalog(default=default, models=models, source="static")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise StaticCatalogError(f"cannot read {path}: {exc}") from exc
+
+
+def _dig(data: Mapping[str, Any], keys: tuple[str, ...], origin: Path) -> Mapping[str, Any]:
+    node: Any = data
+    for key in keys:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    if not isinstance(node, Mapping):
+        raise StaticCatalogError(f"{origin}: missing table {'.'.join(keys)}")
+    return node
+
+
+def _unique_rows(rows: list[CatalogModel], origin: str) -> tuple[CatalogModel, ...]:
+    ids = [m.id for m in rows]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise StaticCatalogError(f"{origin}: duplicate model ids {duplicates}")
+    return tuple(rows)
+
+
+def _required_id(row: Mapping[str, Any], origin: str) -> str:
+    model_id = row.get("id")
+    if not isinstance(model_id, str) or not model_id.strip():
+        raise StaticCatalogError(f"{origin}: a model row has no id")
+    return model_id.strip()
+
+
+def _opt_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,122 @@
+"""The last good live catalog on disk, so a restart without network still has the live list."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from openclaw_deepinfra.catalog.models import CatalogModel
+from openclaw_deepinfra.catalog.wire import parse_projection_report, price, to_wire_row
+from openclaw_deepinfra.errors import MalformedResponseError
+
+logger = logging.getLogger(__name__)
+
+CACHE_VERSION = 1
+CACHE_DIR_ENV = "OPENCLAW_DEEPINFRA_CACHE_DIR"
+
+
+@dataclass(frozen=True)
+class StoredCatalog:
+    base_url: str
+    fetched_at: float
+    models: tuple[CatalogModel, ...]
+
+
+def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if explicit := env.get(CACHE_DIR_ENV, "").strip():
+        return Path(explicit).expanduser()
+    if xdg := env.get("XDG_CACHE_HOME", "").strip():
+        return Path(xdg).expanduser() / "openclaw-deepinfra"
+    return Path("~/.cache").expanduser() / "openclaw-deepinfra"
+
+
+def normalize_base_url(url: str) -> str:
+    """Same endpoint, same spelling: trimmed, scheme and host lowercased, no trailing slash."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/")
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+class SnapshotStore:
+    """One JSON file per base URL, named by the URL's sha256 (never by anything secret)."""
+
+    def __init__(self, directory: Path | None = None, *, env: Mapping[str, str] | None = None) -> None:
+        self.directory = directory if directory is not None else default_cache_dir(env)
+
+    def __repr__(self) -> str:
+        return f"SnapshotStore({str(self.directory)!r})"
+
+    def path_for(self, base_url: str) -> Path:
+        digest = hashlib.sha256(normalize_base_url(base_url).encode()).hexdigest()
+        return self.directory / f"catalog-{digest}.json"
+
+    def load(self, base_url: str) -> StoredCatalog | None:
+        """The stored catalog, or None when missing, unreadable, corrupt or of another version."""
+        path = self.path_for(base_url)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            logger.debug("no cached DeepInfra catalog at %s", path)
+            return None
+        except (OSError, ValueError) as exc:
+            logger.debug("ignoring unreadable DeepInfra catalog cache %s: %s", path, exc)
+            return None
+        reason = _invalid_reason(data, normalize_base_url(base_url))
+        if reason is None:
+            try:
+                models = parse_projection_report(data["models"]).models
+            except MalformedResponseError as exc:
+                reason = exc.message
+            else:
+                if models:
+                    return StoredCatalog(data["base_url"], float(data["fetched_at"]), models)
+                reason = "no models"
+        logger.debug("ignoring DeepInfra catalog cache %s: %s", path, reason)
+        return None
+
+    def save(self, base_url: str, models: Iterable[CatalogModel], *, fetched_at: float) -> Path:
+        """Write atomically (temp file in the same directory, then rename); mode 0600."""
+        path = self.path_for(base_url)
+        payload = {
+            "version": CACHE_VERSION,
+            "base_url": normalize_base_url(base_url),
+            "fetched_at": fetched_at,
+            "models": [to_wire_row(m) for m in models],
+        }
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp_name = tempfile.mkstemp(dir=self.directory, prefix=".catalog-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(payload, fh, ensure_ascii=False, separators=(",", ":"))
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp_name, 0o600)
+            os.replace(tmp_name, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+            raise
+        return path
+
+
+def _invalid_reason(data: object, base_url: str) -> str | None:
+    if not isinstance(data, dict):
+        return "not an object"
+    if data.get("version") != CACHE_VERSION:
+        return f"version {data.get('version')!r}, expected {CACHE_VERSION}"
+    if data.get("base_url") != base_url:
+        return "written for another base URL"
+    if price(data.get("fetched_at")) is None:
+        return "no usable fetched_at"
+    if not isinstance(data.get("models"), list):
+        return "no models list"
+    return None
