@@ -1,0 +1,316 @@
+"""The ``api`` object handed to one plugin's ``register(api)``.
+
+Each ``register_*`` checks what only this plugin can know (id present, the provider object has the
+contract's required members, the manifest declares it) and hands the rest to the registry through
+``RegistrationSink`` (duplicates across plugins, recording).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol, TypeAlias
+
+from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
+from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.host.contracts.embeddings import (
+    EmbeddingProviderAdapter,
+    MemoryEmbeddingProviderAdapter,
+)
+from openclaw_deepinfra.host.contracts.image import ImageGenerationProvider
+from openclaw_deepinfra.host.contracts.media import (
+    MEDIA_CAPABILITIES,
+    MEDIA_METHOD_BY_CAPABILITY,
+    MediaUnderstandingProvider,
+)
+from openclaw_deepinfra.host.contracts.model_catalog import MODEL_CATALOG_KINDS, UnifiedModelCatalogProvider
+from openclaw_deepinfra.host.contracts.speech import SpeechProvider
+from openclaw_deepinfra.host.contracts.text import TextProvider
+from openclaw_deepinfra.host.contracts.video import VideoGenerationProvider
+from openclaw_deepinfra.host.manifest import PluginManifest
+
+__all__ = [
+    "PROVIDER_REGISTRATION_MODES",
+    "REGISTRATION_KINDS",
+    "REGISTRATION_MODES",
+    "Diagnostic",
+    "DiagnosticLevel",
+    "PluginApi",
+    "Registration",
+    "RegistrationKind",
+    "RegistrationMode",
+    "RegistrationSink",
+]
+
+RegistrationKind: TypeAlias = Literal[
+    "provider",
+    "model-catalog-provider",
+    "speech-provider",
+    "media-understanding-provider",
+    "image-generation-provider",
+    "video-generation-provider",
+    "embedding-provider",
+]
+REGISTRATION_KINDS: tuple[RegistrationKind, ...] = (
+    "provider",
+    "model-catalog-provider",
+    "speech-provider",
+    "media-understanding-provider",
+    "image-generation-provider",
+    "video-generation-provider",
+    "embedding-provider",
+)
+RegistrationMode: TypeAlias = Literal[
+    "full", "discovery", "tool-discovery", "setup-only", "setup-runtime", "cli-metadata"
+]
+REGISTRATION_MODES: tuple[RegistrationMode, ...] = (
+    "full", "discovery", "tool-discovery", "setup-only", "setup-runtime", "cli-metadata",
+)
+PROVIDER_REGISTRATION_MODES: frozenset[str] = frozenset({"full", "discovery", "tool-discovery"})
+"""Modes in which provider registrations count; in the others they are silently skipped."""
+
+DiagnosticLevel: TypeAlias = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    level: DiagnosticLevel
+    plugin_id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Registration:
+    kind: RegistrationKind
+    id: str
+    plugin_id: str
+    provider: Any
+
+
+class RegistrationSink(Protocol):
+    """The registry as seen from one plugin's api."""
+
+    def diagnose(self, level: DiagnosticLevel, plugin_id: str, message: str) -> None: ...
+
+    def add_registration(self, registration: Registration, keys: Sequence[str]) -> bool:
+        """Record under every key of ``keys``; False (with a diagnostic) if a key is taken."""
+        ...
+
+
+@dataclass(frozen=True)
+class _KindRule:
+    protocol: type
+    members: tuple[str, ...]
+    methods: tuple[str, ...]
+    contract: str | None  # manifest key that declares the id; "providers" is top level
+    id_attr: str = "id"
+
+
+_RULES: dict[RegistrationKind, _KindRule] = {
+    "provider": _KindRule(TextProvider, ("id", "label", "auth"), (), "providers"),
+    "model-catalog-provider": _KindRule(
+        UnifiedModelCatalogProvider, ("provider", "kinds"), (), None, id_attr="provider"
+    ),
+    "speech-provider": _KindRule(
+        SpeechProvider, ("id", "label"), ("is_configured", "synthesize"), "contracts.speechProviders"
+    ),
+    "media-understanding-provider": _KindRule(
+        MediaUnderstandingProvider, ("id", "capabilities"), (), "contracts.mediaUnderstandingProviders"
+    ),
+    "image-generation-provider": _KindRule(
+        ImageGenerationProvider, ("id", "capabilities"), ("generate_image",),
+        "contracts.imageGenerationProviders",
+    ),
+    "video-generation-provider": _KindRule(
+        VideoGenerationProvider, ("id", "capabilities"), ("generate_video",),
+        "contracts.videoGenerationProviders",
+    ),
+    "embedding-provider": _KindRule(
+        EmbeddingProviderAdapter, ("id",), ("create",), "contracts.embeddingProviders"
+    ),
+}
+
+
+def _declared_ids(manifest: PluginManifest, contract: str) -> list[str]:
+    if contract == "providers":
+        return list(manifest.providers)
+    contracts = manifest.contracts
+    return {
+        "contracts.speechProviders": contracts.speech_providers,
+        "contracts.mediaUnderstandingProviders": contracts.media_understanding_providers,
+        "contracts.imageGenerationProviders": contracts.image_generation_providers,
+        "contracts.videoGenerationProviders": contracts.video_generation_providers,
+        "contracts.embeddingProviders": contracts.embedding_providers,
+    }[contract]
+
+
+def _media_problem(obj: object) -> str | None:
+    capabilities = getattr(obj, "capabilities", ())
+    if isinstance(capabilities, str) or not isinstance(capabilities, Sequence):
+        return "needs capabilities as a list of image/audio/video"
+    unknown = [c for c in capabilities if c not in MEDIA_CAPABILITIES]
+    if unknown:
+        return f"has unknown capabilities: {', '.join(map(str, unknown))}"
+    for capability in capabilities:
+        hooks = MEDIA_METHOD_BY_CAPABILITY[capability]
+        if not any(callable(getattr(obj, hook, None)) for hook in hooks):
+            return f"declares {capability} but has no {' or '.join(hooks)}"
+    return None
+
+
+class PluginApi:
+    """Identity, config and registration methods for one plugin."""
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        name: str,
+        source: str,
+        config: OpenClawConfig,
+        manifest: PluginManifest,
+        sink: RegistrationSink,
+        version: str | None = None,
+        description: str | None = None,
+        root_dir: Path | None = None,
+        registration_mode: RegistrationMode = "full",
+        runtime: Any = None,
+        auth_store: AuthProfileStore | None = None,
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.version = version
+        self.description = description
+        self.source = source
+        self.root_dir = root_dir
+        self.registration_mode: RegistrationMode = registration_mode
+        self.config = config
+        self.manifest = manifest
+        self.runtime = runtime
+        self.auth_store = auth_store
+        self.logger = logging.getLogger(f"openclaw.plugins.{id}")
+        self._sink = sink
+        self._sealed = False
+
+    def __repr__(self) -> str:
+        return f"PluginApi(id={self.id!r}, source={self.source!r}, mode={self.registration_mode!r})"
+
+    @property
+    def plugin_config(self) -> dict[str, Any] | None:
+        """``plugins.entries.<id>.config``, or None when unset."""
+        value = self.config.plugin_entry(self.id).get("config")
+        return dict(value) if isinstance(value, dict) else None
+
+    def resolve_path(self, input: str) -> Path:
+        """A path relative to the plugin root (absolute and ``~`` paths are kept)."""
+        path = Path(input).expanduser()
+        if path.is_absolute():
+            return path
+        return ((self.root_dir or Path.cwd()) / path).resolve()
+
+    def seal(self) -> None:
+        """Called by the host when ``register`` returns; later registrations are ignored."""
+        self._sealed = True
+
+    # -- register methods -------------------------------------------------------------------------
+
+    def register_provider(self, provider: TextProvider) -> None:
+        self._register("provider", provider)
+
+    def register_model_catalog_provider(self, provider: UnifiedModelCatalogProvider) -> None:
+        self._register("model-catalog-provider", provider)
+
+    def register_speech_provider(self, provider: SpeechProvider) -> None:
+        self._register("speech-provider", provider)
+
+    def register_media_understanding_provider(self, provider: MediaUnderstandingProvider) -> None:
+        self._register("media-understanding-provider", provider)
+
+    def register_image_generation_provider(self, provider: ImageGenerationProvider) -> None:
+        self._register("image-generation-provider", provider)
+
+    def register_video_generation_provider(self, provider: VideoGenerationProvider) -> None:
+        self._register("video-generation-provider", provider)
+
+    def register_embedding_provider(self, adapter: EmbeddingProviderAdapter) -> None:
+        self._register("embedding-provider", adapter)
+
+    def register_memory_embedding_provider(self, adapter: MemoryEmbeddingProviderAdapter) -> None:
+        """Deprecated alias of ``register_embedding_provider`` (OpenClaw removes it ~2026-08)."""
+        self.logger.warning(
+            "register_memory_embedding_provider is deprecated; use register_embedding_provider "
+            "and declare contracts.embeddingProviders"
+        )
+        self._register("embedding-provider", adapter, legacy=True)
+
+    # -- checks -----------------------------------------------------------------------------------
+
+    def _register(self, kind: RegistrationKind, obj: object, *, legacy: bool = False) -> None:
+        rule = _RULES[kind]
+        raw_id = getattr(obj, rule.id_attr, None)
+        provider_id = raw_id.strip() if isinstance(raw_id, str) else ""
+        if self._sealed:
+            self._sink.diagnose(
+                "warning", self.id, f"{kind} registered after register returned; ignored: {provider_id}"
+            )
+            return
+        if self.registration_mode not in PROVIDER_REGISTRATION_MODES:
+            self.logger.debug("%s %s skipped in %s mode", kind, provider_id, self.registration_mode)
+            return
+        if not provider_id:
+            self._sink.diagnose("error", self.id, f"{kind} registration missing id")
+            return
+        problem = self._shape_problem(kind, rule, obj)
+        if problem:
+            self._sink.diagnose("error", self.id, f"{kind} registration {provider_id} {problem}")
+            return
+        if not self._contract_allows(kind, rule, provider_id, legacy=legacy):
+            return
+        keys = [provider_id]
+        if kind == "model-catalog-provider":
+            keys = [f"{provider_id}:{catalog_kind}" for catalog_kind in getattr(obj, "kinds", ())]
+        self._sink.add_registration(Registration(kind, provider_id, self.id, obj), keys)
+
+    @staticmethod
+    def _shape_problem(kind: RegistrationKind, rule: _KindRule, obj: object) -> str | None:
+        missing = [name for name in rule.members if getattr(obj, name, None) is None]
+        missing += [name for name in rule.methods if not callable(getattr(obj, name, None))]
+        if missing or not isinstance(obj, rule.protocol):
+            return f"does not implement {rule.protocol.__name__}: missing {', '.join(missing) or 'members'}"
+        if kind == "model-catalog-provider":
+            kinds = getattr(obj, "kinds", ())
+            if isinstance(kinds, str) or not isinstance(kinds, Sequence) or not kinds:
+                return "needs a non-empty list of kinds"
+            unknown = [k for k in kinds if k not in MODEL_CATALOG_KINDS]
+            if unknown:
+                return f"has unknown kinds: {', '.join(map(str, unknown))}"
+        if kind == "media-understanding-provider":
+            return _media_problem(obj)
+        return None
+
+    def _contract_allows(
+        self, kind: RegistrationKind, rule: _KindRule, provider_id: str, *, legacy: bool
+    ) -> bool:
+        if rule.contract is None:
+            return True
+        declared = _declared_ids(self.manifest, rule.contract)
+        if kind == "embedding-provider":
+            if legacy:
+                declared = [*declared, *self.manifest.contracts.memory_embedding_providers]
+            if provider_id not in declared:
+                self._sink.diagnose(
+                    "error", self.id,
+                    f"plugin must declare contracts.embeddingProviders for adapter: {provider_id}",
+                )
+                return False
+            return True
+        if provider_id not in declared:
+            # Not rejected at runtime (as in OpenClaw), but cold planners will not see the surface.
+            self._sink.diagnose(
+                "warning", self.id,
+                f"{kind} {provider_id} is not declared in the manifest ({rule.contract}); "
+                "auto-selection, listing and onboarding will not see it",
+            )
+        return True

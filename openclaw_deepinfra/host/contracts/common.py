@@ -1,0 +1,62 @@
+"""Base models and shared field types for the host contracts."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Mapping
+from typing import Annotated, Any, TypeAlias, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic.alias_generators import to_camel
+
+from openclaw_deepinfra.host.config import OpenClawConfig
+
+__all__ = [
+    "ConfigField",
+    "HostModel",
+    "JsonObject",
+    "MaybeAwaitable",
+    "SecretInput",
+    "StrictModel",
+]
+
+T = TypeVar("T")
+
+# Every model: snake_case attributes, OpenClaw's camelCase on the wire, both accepted on input.
+# `protected_namespaces=()` because OpenClaw has keys such as `modelCatalog` (-> `model_catalog`).
+# Arbitrary types carry the host objects (config, auth store, callables, async streams) by isinstance.
+_BASE_CONFIG = ConfigDict(
+    populate_by_name=True,
+    alias_generator=to_camel,
+    protected_namespaces=(),
+    arbitrary_types_allowed=True,
+)
+
+
+class HostModel(BaseModel):
+    """Data the host supplies (config, requests, contexts): unknown fields are tolerated and kept."""
+
+    model_config = ConfigDict(extra="allow", **_BASE_CONFIG)
+
+
+class StrictModel(BaseModel):
+    """Data a plugin supplies (results, capabilities): a misspelt field is an error, not a silent extra."""
+
+    model_config = ConfigDict(extra="forbid", **_BASE_CONFIG)
+
+
+def _coerce_config(value: object) -> object:
+    # Plugin tests and older call sites hand a plain config dict; wrap it so `cfg` is always the host type.
+    if isinstance(value, Mapping):
+        return OpenClawConfig(value)
+    return value
+
+
+ConfigField = Annotated[OpenClawConfig, BeforeValidator(_coerce_config)]
+"""The host config object (a plain mapping is wrapped into ``OpenClawConfig``)."""
+
+JsonObject: TypeAlias = dict[str, Any]
+
+SecretInput: TypeAlias = str | dict[str, Any]
+"""A plain string (``"${ENV}"`` allowed) or a SecretRef mapping ``{source, provider, id}``; kept raw."""
+
+MaybeAwaitable: TypeAlias = T | Awaitable[T]

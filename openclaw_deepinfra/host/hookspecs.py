@@ -1,0 +1,23 @@
+"""The pluggy hook a plugin implements: ``register(api)``, synchronous, called once per plugin."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from openclaw_deepinfra.host.api import PluginApi
+
+__all__ = ["PROJECT", "OpenClawHookSpec", "hookimpl", "hookspec"]
+
+PROJECT = "openclaw"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+class OpenClawHookSpec:
+    @hookspec
+    def register(self, api: PluginApi) -> None:
+        """Register the plugin's providers on ``api``. Must not do network I/O and must not return an
+        awaitable (async registration is ignored)."""
