@@ -1,0 +1,313 @@
+"""Where the plugin's API key, base URL, retry count and timeout come from, validated once.
+
+Key: config `models.providers.deepinfra.apiKey` (a SecretInput) -> auth profile
+`deepinfra:default` -> `DEEPINFRA_API_KEY` -> `DEEPINFRA_API_TOKEN`; blank values are skipped.
+Base URL: config `models.providers.deepinfra.baseUrl` -> `DEEPINFRA_BASE_URL` -> `DEEPINFRA_API_BASE`
+-> `DEFAULT_BASE_URL`; https only, plain http only to a loopback host.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError, MissingApiKeyError
+from openclaw_deepinfra.host.errors import HostError
+from openclaw_deepinfra.transport.redact import get_logger, register_secret
+
+if TYPE_CHECKING:
+    from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
+    from openclaw_deepinfra.host.config import OpenClawConfig
+
+__all__ = [
+    "API_BASE_ENV",
+    "API_KEY_ENV",
+    "API_TOKEN_ENV",
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "PROFILE_ID",
+    "PROVIDER_ID",
+    "ApiKey",
+    "Settings",
+    "resolve_settings",
+    "validate_base_url",
+]
+
+logger = get_logger(__name__)
+
+DEFAULT_BASE_URL = "https://api.deepinfra.com/v1/openai"
+PROVIDER_ID = "deepinfra"
+PROFILE_ID = "deepinfra:default"
+API_KEY_ENV = "DEEPINFRA_API_KEY"
+API_TOKEN_ENV = "DEEPINFRA_API_TOKEN"  # noqa: S105 - a variable name, not a secret
+BASE_URL_ENV = "DEEPINFRA_BASE_URL"
+API_BASE_ENV = "DEEPINFRA_API_BASE"
+MAX_RETRIES_LIMIT = 10
+
+_CONFIG_PREFIX = ("models", "providers", PROVIDER_ID)
+_HINT_KEY = (
+    f"set {API_KEY_ENV} (or {API_TOKEN_ENV}), set models.providers.deepinfra.apiKey in the config, "
+    "or run `openclaw-deepinfra onboard`"
+)
+_HINT_BASE_URL = f"set models.providers.deepinfra.baseUrl to {DEFAULT_BASE_URL}"
+
+
+class ApiKey:
+    """A DeepInfra API key or scoped `jwt:` token. Only `reveal()` gives the value back."""
+
+    __slots__ = ("_value", "source")
+
+    def __init__(self, value: str, source: str) -> None:
+        cleaned = value.strip()
+        if not cleaned:
+            raise ValueError("an API key cannot be blank")
+        register_secret(cleaned)
+        self._value = cleaned
+        self.source = source
+
+    def reveal(self) -> str:
+        return self._value
+
+    @property
+    def is_jwt(self) -> bool:
+        return self._value.startswith("jwt:")
+
+    def fingerprint(self) -> str:
+        """A short one-way digest, for cache identities that must differ per key."""
+        return hashlib.sha256(self._value.encode("utf-8")).hexdigest()[:16]
+
+    def __repr__(self) -> str:
+        return f"ApiKey(source={self.source!r})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ApiKey):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode("utf-8"), other._value.encode("utf-8"))
+
+    def __hash__(self) -> int:
+        return hash(("ApiKey", self.fingerprint()))
+
+    # Immutable, so copies may share it; pickling would write the value to disk or a socket.
+    def __copy__(self) -> ApiKey:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ApiKey:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError("ApiKey cannot be pickled")
+
+
+@dataclass(frozen=True)
+class Settings:
+    api_key: ApiKey | None
+    base_url: str = DEFAULT_BASE_URL
+    base_url_source: str = "default"
+    max_retries: int = 2
+    timeout_s: float | None = None
+
+    def require_key(self) -> ApiKey:
+        if self.api_key is None:
+            raise MissingApiKeyError("DeepInfra API key missing", hint=_HINT_KEY)
+        return self.api_key
+
+
+def _display_url(url: str) -> str:
+    """The URL without userinfo, query or fragment: safe to put in a message."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "<unparsable URL>"
+    if not parts.scheme:
+        return "<URL without a scheme>"
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def validate_base_url(url: str) -> str:
+    """The base URL trimmed and without trailing slashes, or InvalidBaseUrlError."""
+    cleaned = url.strip().rstrip("/")
+    if not cleaned:
+        raise InvalidBaseUrlError("DeepInfra base URL is empty", hint=_HINT_BASE_URL)
+    shown = _display_url(cleaned)
+    try:
+        parts = urlsplit(cleaned)
+        host = parts.hostname or ""
+        _ = parts.port  # raises ValueError for a malformed port
+    except ValueError:
+        raise InvalidBaseUrlError(
+            f"DeepInfra base URL {shown} is not a valid URL", hint=_HINT_BASE_URL
+        ) from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not host:
+        raise InvalidBaseUrlError(
+            f"DeepInfra base URL {shown} must be an absolute http(s) URL", hint=_HINT_BASE_URL
+        )
+    if parts.username is not None or parts.password is not None:
+        raise InvalidBaseUrlError(
+            f"DeepInfra base URL {shown} must not contain credentials",
+            hint="put the key in models.providers.deepinfra.apiKey or DEEPINFRA_API_KEY",
+        )
+    if parts.query or parts.fragment:
+        raise InvalidBaseUrlError(
+            f"DeepInfra base URL {shown} must not have a query string or fragment", hint=_HINT_BASE_URL
+        )
+    if scheme == "http" and not _is_loopback(host):
+        raise InvalidBaseUrlError(
+            f"DeepInfra base URL {shown} must use https (plain http only to localhost)",
+            hint=_HINT_BASE_URL,
+        )
+    if "/v1/inference" in parts.path.lower():
+        raise InvalidBaseUrlError(
+            f"DeepInfra base URL {shown} points at the native /v1/inference API; "
+            "this plugin speaks the OpenAI-compatible API",
+            hint=_HINT_BASE_URL,
+        )
+    if host.lower() == "api.deepinfra.com" and parts.path.rstrip("/") != "/v1/openai":
+        logger.warning(
+            "DeepInfra base URL %s does not end in /v1/openai; requests will likely answer 404", shown
+        )
+    return cleaned
+
+
+def _config_value(config: OpenClawConfig, key: str, *, raw: bool = False) -> Any:
+    try:
+        return config.get([*_CONFIG_PREFIX, key], raw=raw)
+    except HostError as exc:
+        raise ConfigurationError(str(exc)) from None
+
+
+def _resolve_key(
+    config: OpenClawConfig, auth_store: AuthProfileStore | None, env: Mapping[str, str]
+) -> ApiKey | None:
+    from openclaw_deepinfra.host.secrets import resolve_secret_input
+
+    where = "models.providers.deepinfra.apiKey"
+    configured = _config_value(config, "apiKey", raw=True)
+    if configured is not None:
+        try:
+            value = resolve_secret_input(
+                configured,
+                env=env,
+                config=config.data,
+                base_dir=config.path.expanduser().parent if config.path is not None else None,
+                where=where,
+            )
+        except HostError as exc:
+            raise ConfigurationError(
+                f"{where} could not be resolved: {exc}", hint="fix the SecretRef or the variable it names"
+            ) from None
+        if value is not None and value.strip():
+            return ApiKey(value, "config")
+    store = auth_store
+    if store is None and config.path is not None:
+        from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
+
+        store = AuthProfileStore.beside(config.path)
+    if store is not None:
+        try:
+            value = store.get_api_key(PROFILE_ID)
+        except (HostError, OSError) as exc:
+            raise ConfigurationError(
+                f"auth profile {PROFILE_ID} could not be read: {exc}",
+                hint="fix or delete the auth profiles file and re-run `openclaw-deepinfra onboard`",
+            ) from None
+        if value is not None and value.strip():
+            return ApiKey(value, "profile")
+    for name in (API_KEY_ENV, API_TOKEN_ENV):
+        value = env.get(name)
+        if value is not None and value.strip():
+            return ApiKey(value, f"env:{name}")
+    return None
+
+
+def _resolve_base_url(config: OpenClawConfig, env: Mapping[str, str]) -> tuple[str, str]:
+    configured = _config_value(config, "baseUrl")
+    if configured is not None and not isinstance(configured, str):
+        raise InvalidBaseUrlError("models.providers.deepinfra.baseUrl must be a string", hint=_HINT_BASE_URL)
+    candidates = ((configured, "config"), *((env.get(n), f"env:{n}") for n in (BASE_URL_ENV, API_BASE_ENV)))
+    for value, source in candidates:
+        if value is not None and value.strip():
+            try:
+                return validate_base_url(value), source
+            except InvalidBaseUrlError as exc:
+                where = "models.providers.deepinfra.baseUrl" if source == "config" else source[4:]
+                raise InvalidBaseUrlError(f"{where}: {exc.message}", hint=exc.hint) from None
+    return DEFAULT_BASE_URL, "default"
+
+
+def _number(value: Any, key: str) -> float:
+    if isinstance(value, bool):
+        raise ConfigurationError(f"models.providers.deepinfra.{key} must be a number, not a boolean")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            pass
+    raise ConfigurationError(f"models.providers.deepinfra.{key} must be a number, got {value!r}"[:200])
+
+
+def _max_retries(config: OpenClawConfig) -> int:
+    value = _config_value(config, "maxRetries")
+    if value is None:
+        return 2
+    number = _number(value, "maxRetries")
+    if not number.is_integer() or not 0 <= number <= MAX_RETRIES_LIMIT:
+        raise ConfigurationError(
+            f"models.providers.deepinfra.maxRetries must be a whole number from 0 to {MAX_RETRIES_LIMIT}"
+        )
+    return int(number)
+
+
+def _timeout(config: OpenClawConfig) -> float | None:
+    value = _config_value(config, "timeoutSeconds")
+    if value is None:
+        return None
+    number = _number(value, "timeoutSeconds")
+    if not math.isfinite(number) or number <= 0:
+        raise ConfigurationError("models.providers.deepinfra.timeoutSeconds must be a number of seconds > 0")
+    return number
+
+
+def resolve_settings(
+    config: OpenClawConfig,
+    *,
+    auth_store: AuthProfileStore | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Settings from the config, the auth profile store and the environment (`config.env` by default).
+
+    Without `auth_store`, the store beside the config file is read when the config has a path.
+    """
+    environment = config.env if env is None else env
+    base_url, base_url_source = _resolve_base_url(config, environment)
+    return Settings(
+        api_key=_resolve_key(config, auth_store, environment),
+        base_url=base_url,
+        base_url_source=base_url_source,
+        max_retries=_max_retries(config),
+        timeout_s=_timeout(config),
+    )

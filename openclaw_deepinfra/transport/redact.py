@@ -1,0 +1,116 @@
+"""Process-wide secret redaction for exception text and log records.
+
+Every secret the plugin handles (API keys, scoped JWTs) is registered here when it is wrapped
+(`settings.ApiKey`), and every string that leaves the plugin as an error message or a log line is
+passed through `redact`. Independently of the registry, `Bearer <token>`, `jwt:<token>` and URL
+userinfo are masked, so a secret that was never registered still does not leak through a header dump.
+
+Logging: a filter attached to a logger only sees records logged *on that logger*, not records that
+propagate up from its children. So every plugin module obtains its logger through `get_logger`,
+which attaches `RedactingFilter` to that very logger; the record is rewritten in place before any
+handler (ours, the host's, pytest's caplog on the root) sees it. The package logger
+`openclaw_deepinfra` and the `httpx` logger (which logs request URLs) get the filter when
+`openclaw_deepinfra.transport` is imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+__all__ = [
+    "MASK",
+    "MIN_SECRET_LENGTH",
+    "RedactingFilter",
+    "clear_secrets",
+    "get_logger",
+    "install_filter",
+    "redact",
+    "register_secret",
+]
+
+MASK = "***"
+# Registering a short value would mask every occurrence of that substring in unrelated text
+# (a 3-letter "key" would shred error messages). Real DeepInfra keys are 32+ characters and JWTs
+# far longer, so values below this length are ignored.
+MIN_SECRET_LENGTH = 8
+
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?i)\b(bearer)(\s+)[A-Za-z0-9._~+/=:\-]{8,}"), rf"\1\2{MASK}"),
+    (re.compile(r"\bjwt:[A-Za-z0-9_\-.=+/]+"), f"jwt:{MASK}"),
+    (re.compile(r"(?i)\b(jwtoken=)[^\s&'\"]+"), rf"\1{MASK}"),
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@'\"]+@"), rf"\1{MASK}@"),
+)
+
+_lock = threading.Lock()
+_secrets: frozenset[str] = frozenset()
+_secret_re: re.Pattern[str] | None = None
+
+
+def register_secret(value: str) -> None:
+    """Remember `value` (and its stripped form) so `redact` masks it from now on."""
+    global _secrets, _secret_re
+    candidates = {v for v in (value, value.strip()) if len(v) >= MIN_SECRET_LENGTH}
+    if not candidates or candidates <= _secrets:
+        return
+    with _lock:
+        merged = _secrets | candidates
+        # Longest first so a secret that contains another one is masked as a whole.
+        ordered = sorted(merged, key=len, reverse=True)
+        _secret_re = re.compile("|".join(re.escape(s) for s in ordered))
+        _secrets = frozenset(merged)
+
+
+def clear_secrets() -> None:
+    """Forget every registered secret (tests only)."""
+    global _secrets, _secret_re
+    with _lock:
+        _secrets = frozenset()
+        _secret_re = None
+
+
+def redact(text: str) -> str:
+    """`text` with registered secrets, bearer tokens, `jwt:` tokens and URL userinfo masked."""
+    if not text:
+        return text
+    pattern = _secret_re
+    if pattern is not None:
+        text = pattern.sub(MASK, text)
+    for regex, replacement in _PATTERNS:
+        text = regex.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a record's message, arguments and exception text through `redact`; never drops it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed format string must not hide the record, nor leak its args
+            message = f"{record.msg!s} (unformattable log arguments)"
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def install_filter(logger: logging.Logger) -> logging.Logger:
+    """Attach the shared `RedactingFilter` to `logger` once; returns the logger."""
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(_FILTER)
+    return logger
+
+
+def get_logger(name: str) -> logging.Logger:
+    """The logger every plugin module uses: `logging.getLogger(name)` with redaction attached."""
+    return install_filter(logging.getLogger(name))

@@ -1,0 +1,136 @@
+"""Incremental Server-Sent Events decoder (WHATWG HTML "event stream interpretation").
+
+Bytes may be split anywhere: inside a UTF-8 sequence, inside a CRLF pair, inside a field name.
+`data: [DONE]` is an ordinary event here; deciding what it means is the consumer's job.
+
+At end of input, the WHATWG rules discard an event that was not closed by a blank line. We follow
+them except for one lenience: if every line of that event was complete (only the final blank line
+is missing, as some proxies do), `flush` still dispatches it. An unterminated last line is
+dropped: it may have been cut mid-JSON.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass
+
+from openclaw_deepinfra.errors import MalformedResponseError
+
+__all__ = ["DEFAULT_MAX_LINE_CHARS", "SSEDecoder", "SSEEvent", "aiter_sse"]
+
+DEFAULT_MAX_LINE_CHARS = 16 * 1024 * 1024
+_EOL = re.compile(r"\r\n|\r|\n")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True)
+class SSEEvent:
+    event: str | None = None  # None = the default "message" type
+    data: str = ""
+    id: str | None = None  # the last event id in effect when this event was dispatched
+    retry: int | None = None  # a `retry:` value received since the previous event
+
+    @property
+    def is_done(self) -> bool:
+        """True for the OpenAI-style end marker `data: [DONE]`."""
+        return self.data.strip() == "[DONE]"
+
+
+class SSEDecoder:
+    """Feed bytes, get complete events. One decoder per stream."""
+
+    def __init__(self, *, max_line_chars: int = DEFAULT_MAX_LINE_CHARS) -> None:
+        self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._max_line_chars = max_line_chars
+        self._started = False  # a BOM is only stripped at the very start of the stream
+        self._skip_lf = False  # the previous chunk ended with CR: a leading LF completes that CRLF
+        self._line = ""  # unterminated tail of the input
+        self._data: list[str] = []
+        self._event = ""
+        self._last_id: str | None = None
+        self._retry: int | None = None
+        self._pending = False  # a field line arrived since the last dispatch
+
+    def feed(self, chunk: bytes) -> list[SSEEvent]:
+        return self._consume(self._utf8.decode(chunk, final=False))
+
+    def flush(self) -> list[SSEEvent]:
+        """End of input: decode what is left and dispatch a pending, fully-received event."""
+        events = self._consume(self._utf8.decode(b"", final=True))
+        truncated, self._line = bool(self._line), ""
+        if truncated:
+            self._data, self._event, self._pending = [], "", False
+        elif self._pending:
+            event = self._dispatch()
+            if event is not None:
+                events.append(event)
+        return events
+
+    def _consume(self, text: str) -> list[SSEEvent]:
+        if not text:
+            return []
+        if not self._started:
+            self._started = True
+            if text.startswith("\ufeff"):
+                text = text[1:]
+        if self._skip_lf and text:
+            self._skip_lf = False
+            if text.startswith("\n"):
+                text = text[1:]
+        buffer = self._line + text if self._line else text
+        events: list[SSEEvent] = []
+        pos = 0
+        for match in _EOL.finditer(buffer):
+            event = self._process_line(buffer[pos : match.start()])
+            if event is not None:
+                events.append(event)
+            pos = match.end()
+        if pos == len(buffer) and buffer.endswith("\r"):
+            self._skip_lf = True  # the CR may be the first half of a CRLF split across chunks
+        self._line = buffer[pos:]
+        if len(self._line) > self._max_line_chars:
+            self._line = ""
+            raise MalformedResponseError(f"event stream line longer than {self._max_line_chars} characters")
+        return events
+
+    def _process_line(self, line: str) -> SSEEvent | None:
+        if not line:
+            return self._dispatch()
+        if line.startswith(":"):
+            return None
+        name, colon, value = line.partition(":")
+        if colon and value.startswith(" "):
+            value = value[1:]
+        self._pending = True
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        elif name == "id":
+            if "\0" not in value:
+                self._last_id = value
+        elif name == "retry" and _DIGITS.fullmatch(value):
+            self._retry = int(value)
+        return None
+
+    def _dispatch(self) -> SSEEvent | None:
+        data, event_type = self._data, self._event
+        self._data, self._event, self._pending = [], "", False
+        if not data:
+            return None  # a retry value without data waits for the next real event
+        retry, self._retry = self._retry, None
+        return SSEEvent(event=event_type or None, data="\n".join(data), id=self._last_id, retry=retry)
+
+
+async def aiter_sse(
+    chunks: AsyncIterable[bytes], *, decoder: SSEDecoder | None = None
+) -> AsyncIterator[SSEEvent]:
+    """Events from an async byte iterator (e.g. `httpx.Response.aiter_bytes()`)."""
+    decoder = decoder or SSEDecoder()
+    async for chunk in chunks:
+        for event in decoder.feed(chunk):
+            yield event
+    for event in decoder.flush():
+        yield event
