@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
@@ -15,8 +14,9 @@ from openclaw_deepinfra.catalog.models import (
     SurfaceCatalog,
 )
 from openclaw_deepinfra.catalog.static import StaticCatalog
+from openclaw_deepinfra.transport.redact import get_logger
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 # Surfaces whose default follows the live ranking (`sort_by=openclaw`): the first tagged entry.
 # The others keep a curated default (product decision: STT, TTS, media understanding and

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any, Final, TypeVar, get_args
 
@@ -14,8 +13,9 @@ from openclaw_deepinfra.host.contracts.text import (
     ModelDefinitionConfig,
     ModelInput,
 )
+from openclaw_deepinfra.transport.redact import get_logger
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 T = TypeVar("T")
 
 CHAT_API: Final = "openai-completions"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,12 +21,13 @@ from openclaw_deepinfra.catalog.static import StaticCatalog
 from openclaw_deepinfra.catalog.store import SnapshotStore, StoredCatalog, normalize_base_url
 from openclaw_deepinfra.catalog.wire import parse_projection_report
 from openclaw_deepinfra.errors import DeepInfraError
+from openclaw_deepinfra.transport.redact import get_logger
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.settings import Settings
     from openclaw_deepinfra.transport.client import DeepInfraHttp
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 MODELS_PATH: Final = "/models"
 MODELS_PARAMS: Final = {"sort_by": "openclaw", "filter": "with_meta"}

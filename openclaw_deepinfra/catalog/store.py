@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import logging
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -16,8 +15,9 @@ from urllib.parse import urlsplit, urlunsplit
 from openclaw_deepinfra.catalog.models import CatalogModel
 from openclaw_deepinfra.catalog.wire import parse_projection_report, price, to_wire_row
 from openclaw_deepinfra.errors import MalformedResponseError
+from openclaw_deepinfra.transport.redact import get_logger
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 CACHE_VERSION = 1
 CACHE_DIR_ENV = "OPENCLAW_DEEPINFRA_CACHE_DIR"

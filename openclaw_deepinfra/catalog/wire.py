@@ -7,7 +7,6 @@ still malformed.
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,8 +14,9 @@ from typing import Any
 
 from openclaw_deepinfra.catalog.models import INT_FIELDS, CatalogModel
 from openclaw_deepinfra.errors import MalformedResponseError
+from openclaw_deepinfra.transport.redact import get_logger
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 _MAX_SAFE_INT = 2**53 - 1
 _SHAPE_ERROR = "Live model catalog response must be an array or { data: [] }"
