@@ -1,0 +1,92 @@
+"""What every DeepInfra surface shares: settings, the HTTP pool and the catalog refresher.
+
+Everything here is built lazily. Registration only constructs this object, so it does no I/O:
+settings (which may resolve a SecretRef through a file or a command) are resolved on first use,
+just before a request, as the host contract asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import httpx
+
+from openclaw_deepinfra.catalog.models import CatalogSnapshot
+from openclaw_deepinfra.catalog.refresher import CatalogRefresher
+from openclaw_deepinfra.catalog.static import StaticCatalog, load_static_catalog
+from openclaw_deepinfra.catalog.store import SnapshotStore
+from openclaw_deepinfra.errors import ConfigurationError
+from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
+from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.settings import Settings, resolve_settings
+from openclaw_deepinfra.transport.client import DeepInfraHttp
+from openclaw_deepinfra.transport.pool import ClientPool
+from openclaw_deepinfra.transport.redact import get_logger
+
+logger = get_logger(__name__)
+
+TransportFactory = Callable[[], httpx.AsyncBaseTransport]
+
+
+class DeepInfraRuntime:
+    def __init__(
+        self,
+        config: OpenClawConfig,
+        *,
+        auth_store: AuthProfileStore | None = None,
+        env: Mapping[str, str] | None = None,
+        transport_factory: TransportFactory | None = None,
+    ) -> None:
+        self.config = config
+        self._auth_store = auth_store
+        self._env = env
+        self._pool = ClientPool(transport_factory=transport_factory)
+        self._settings: Settings | None = None
+        self._http: DeepInfraHttp | None = None
+        self._catalog: CatalogRefresher | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"DeepInfraRuntime(config={self.config.path!s}, resolved={self._settings is not None})"
+
+    def settings(self) -> Settings:
+        """Resolved once; a configuration error is raised again on every use until fixed."""
+        if self._settings is None:
+            self._settings = resolve_settings(self.config, auth_store=self._auth_store, env=self._env)
+        return self._settings
+
+    @property
+    def static(self) -> StaticCatalog:
+        return load_static_catalog()
+
+    def http(self) -> DeepInfraHttp:
+        if self._http is None:
+            self._http = DeepInfraHttp(self.settings(), self._pool)
+        return self._http
+
+    def catalog(self) -> CatalogRefresher:
+        if self._catalog is None:
+            store = SnapshotStore(env=self._env)
+            self._catalog = CatalogRefresher(self.settings(), self.http(), static=self.static, store=store)
+        return self._catalog
+
+    def snapshot(self) -> CatalogSnapshot:
+        """The best catalog without touching the network: fresh, last good on disk, or shipped.
+
+        A configuration error (bad base URL, unresolvable key) is logged, not raised: the shipped
+        catalog still answers, and the error surfaces on the first real request.
+        """
+        try:
+            return self.catalog().snapshot()
+        except ConfigurationError as exc:
+            logger.warning("DeepInfra settings are invalid, using the shipped catalog: %s", exc)
+            return self.static.snapshot()
+
+    async def aclose(self) -> None:
+        """Idempotent: several registered surfaces share this runtime and each may close it."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._catalog is not None:
+            await self._catalog.aclose()
+        await self._pool.aclose()

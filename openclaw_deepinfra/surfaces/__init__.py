@@ -1,0 +1,1 @@
+"""One module per surface: host request -> wire payload -> host result. No connection handling."""

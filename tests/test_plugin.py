@@ -1,0 +1,130 @@
+"""The plugin as a gateway loads it: through the entry point, with no network at import or
+registration, isolated from bad settings, and never showing the key."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openclaw_deepinfra.errors import ConfigurationError
+from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.host.registry import PluginRegistry
+
+KEY = "di-plugin-test-key-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("DEEPINFRA_API_KEY", "DEEPINFRA_API_TOKEN", "DEEPINFRA_BASE_URL", "DEEPINFRA_API_BASE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENCLAW_DEEPINFRA_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    attempts: list[Any] = []
+
+    def refuse(self: socket.socket, address: Any) -> None:
+        attempts.append(address)
+        raise AssertionError(f"network access during registration: {address}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    return attempts
+
+
+def _load(data: dict[str, Any] | None = None, mode: str = "full") -> PluginRegistry:
+    registry = PluginRegistry(OpenClawConfig(data or {}), registration_mode=mode)
+    registry.load([ep for ep in entry_points(group="openclaw.plugins") if ep.name == "deepinfra"])
+    return registry
+
+
+def test_entry_point_is_declared() -> None:
+    (ep,) = [ep for ep in entry_points(group="openclaw.plugins") if ep.name == "deepinfra"]
+    assert ep.value == "openclaw_deepinfra.plugin:entry"
+
+
+async def test_registration_registers_text_and_catalog_without_network(
+    no_network: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEEPINFRA_API_KEY", KEY)
+    registry = _load()
+    record = registry.records["deepinfra"]
+    assert record.status == "loaded", record.error
+    assert record.registrations == [("provider", "deepinfra"), ("model-catalog-provider", "deepinfra")]
+    assert registry.errors() == []
+    assert registry.get("provider", "deepinfra") is not None
+    assert no_network == []
+    await registry.aclose()
+
+
+@pytest.mark.parametrize("mode", ["setup-only", "cli-metadata"])
+def test_setup_modes_register_no_providers(mode: str) -> None:
+    registry = _load(mode=mode)
+    assert registry.records["deepinfra"].registrations == []
+
+
+async def test_bad_settings_do_not_break_registration_but_fail_clearly_on_use(no_network: list[Any]) -> None:
+    config = {
+        "models": {
+            "providers": {"deepinfra": {"baseUrl": "https://api.deepinfra.com/v1/inference", "apiKey": KEY}}
+        }
+    }
+    registry = _load(config)
+    assert registry.records["deepinfra"].status == "loaded"
+    catalog: Any = registry.get("model-catalog-provider", "deepinfra")
+    with pytest.raises(ConfigurationError, match="/v1/openai") as caught:
+        await catalog.surface_report()
+    assert KEY not in str(caught.value)
+    # the shipped catalog still answers where no request is needed
+    assert any(e.default for e in catalog.static_catalog())
+    await registry.aclose()
+
+
+def test_the_key_never_shows_in_reprs_diagnostics_or_logs(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEEPINFRA_API_KEY", KEY)
+    caplog.set_level(logging.DEBUG)
+    registry = _load()
+    provider: Any = registry.get("provider", "deepinfra")
+    catalog: Any = registry.get("model-catalog-provider", "deepinfra")
+    runtime_settings = provider._runtime.settings()
+    texts = [
+        repr(provider),
+        repr(catalog),
+        repr(provider._runtime),
+        repr(runtime_settings),
+        str(runtime_settings),
+        repr(registry.records),
+        *(r.getMessage() for r in caplog.records),
+    ]
+    assert all(KEY not in text for text in texts)
+    assert runtime_settings.api_key is not None and runtime_settings.api_key.reveal() == KEY
+
+
+def test_importing_the_plugin_does_no_io() -> None:
+    # A fresh interpreter where any socket use or file open under the cache dir would show up.
+    code = (
+        "import socket, builtins\n"
+        "def refuse(*a, **k): raise SystemExit('socket used at import')\n"
+        "socket.socket.connect = refuse\n"
+        "opened = []\n"
+        "real_open = builtins.open\n"
+        "builtins.open = lambda f, *a, **k: (opened.append(str(f)), real_open(f, *a, **k))[1]\n"
+        "import openclaw_deepinfra.plugin\n"
+        "assert not [f for f in opened if 'toml' in f or 'json' in f], opened\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
