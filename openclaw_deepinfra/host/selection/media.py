@@ -1,0 +1,213 @@
+"""Speech (§4), media understanding (§5) and image / video generation (§6, §7) selection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.host.errors import HostError, ModelRefError
+from openclaw_deepinfra.host.refs import parse_model_ref
+from openclaw_deepinfra.host.selection.common import (
+    ConfiguredContext,
+    Selection,
+    _append_ref,
+    _capabilities,
+    _config_ref,
+    _default_model,
+    _ids,
+    _mapping,
+    _model_list,
+    _positive_int,
+    _rank,
+    _str,
+    _text_default_provider,
+    call_hook_bool,
+    logger,
+    match_provider,
+)
+
+DEFAULT_TTS_TIMEOUT_MS = 30_000
+_MEDIA_ENTRY_KEYS = frozenset({"type", "provider", "model", "capabilities"})
+
+
+# -- speech (§4) --------------------------------------------------------------------------------
+
+
+def select_speech(
+    config: OpenClawConfig,
+    providers: Mapping[str, object],
+    *,
+    override: str | None = None,
+    persona: str | None = None,
+) -> list[Selection]:
+    """Explicit override -> persona provider -> ``tts.provider`` -> auto (lowest ``auto_select_order``
+    that is configured); the other configured providers follow as fallbacks."""
+    tts = config.tts()
+    persona_id = persona or _str(tts.get("persona"))
+    persona_block = _mapping(_mapping(tts.get("personas")).get(persona_id)) if persona_id else {}
+    timeout = _positive_int(tts.get("timeoutMs"))
+
+    def provider_config(pid: str) -> dict[str, Any]:
+        base = dict(_mapping(_mapping(tts.get("providers")).get(pid)))
+        base.update(_mapping(_mapping(persona_block.get("providers")).get(pid)))
+        return base
+
+    def pick(pid: str, reason: str) -> Selection:
+        pcfg = provider_config(pid)
+        model = _str(pcfg.get("model")) or _str(pcfg.get("modelId")) or _default_model(providers[pid])
+        default_timeout = _positive_int(getattr(providers[pid], "default_timeout_ms", None))
+        return Selection(pid, model, reason, timeout or default_timeout or DEFAULT_TTS_TIMEOUT_MS)
+
+    primary: Selection | None = None
+    if override:
+        pid = match_provider(providers, override)
+        if pid is None:
+            raise HostError(f"speech provider {override!r} is not registered; registered: {_ids(providers)}")
+        primary = pick(pid, "explicit")
+    for name, reason, key in (
+        (_str(persona_block.get("provider")), "persona", f"tts.personas.{persona_id}.provider"),
+        (_str(tts.get("provider")), "config", "tts.provider"),
+    ):
+        if primary is None and name:
+            pid = match_provider(providers, name)
+            if pid is None:
+                logger.warning("%s = %r is not a registered speech provider; auto-selecting", key, name)
+            else:
+                primary = pick(pid, reason)
+
+    configured = [
+        pid for pid in sorted(providers, key=lambda pid: (_rank(providers[pid], "auto_select_order"), pid))
+        if call_hook_bool(
+            providers[pid], "is_configured",
+            ConfiguredContext(config, provider_config(pid), pid, timeout), provider_id=pid,
+        )
+    ]
+    result = [primary] if primary else []
+    for pid in configured:
+        if primary is None or pid != primary.provider_id:
+            result.append(pick(pid, "auto" if not result else "fallback"))
+    return result
+
+
+# -- media understanding (§5) -------------------------------------------------------------------
+
+
+def select_media_understanding(
+    config: OpenClawConfig,
+    providers: Mapping[str, object],
+    capability: Literal["image", "audio", "video"],
+    *,
+    active_model: str | None = None,
+    is_authenticated: Callable[[str], bool] | None = None,
+) -> list[Selection]:
+    """``tools.media.models[]`` entries for the capability; without any: (image) ``agents.defaults
+    .imageModel`` then the active reply model, then authenticated providers by ``auto_priority``.
+    ``type: "cli"`` entries are left to the caller (this host runs no CLIs)."""
+    block = _mapping(config.get(("tools", "media", capability)))
+    if block.get("enabled") is False:
+        return []
+    configured: list[Selection] = []
+    entries = config.lookup("tools.media.models") or []
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, Mapping) or entry.get("type", "provider") != "provider":
+            continue
+        caps = entry.get("capabilities")
+        if isinstance(caps, list) and capability not in caps:
+            continue
+        pid = match_provider(providers, _str(entry.get("provider")) or "")
+        if pid is None:
+            logger.warning("tools.media.models[%d]: provider %r is not registered; skipped",
+                           index, entry.get("provider"))
+            continue
+        if caps is None and capability not in _capabilities(providers[pid]):
+            continue
+        seconds = entry.get("timeoutSeconds")
+        timeout = int(seconds * 1000) if isinstance(seconds, int | float) and seconds > 0 else None
+        options = {k: v for k, v in entry.items() if k not in _MEDIA_ENTRY_KEYS}
+        configured.append(Selection(pid, _str(entry.get("model")), "config", timeout, options))
+    if configured:
+        return configured
+
+    result: list[Selection] = []
+    supporting = {pid: p for pid, p in providers.items() if capability in _capabilities(p)}
+    if capability == "image":
+        image_model = config.get("agents.defaults.imageModel")
+        for ref in _model_list(image_model, "agents.defaults.imageModel"):
+            _append_ref(result, supporting, ref, "image-model", key="agents.defaults.imageModel")
+        if active_model:
+            _append_ref(result, supporting, active_model, "active-model", key="active model")
+
+    def authenticated(pid: str) -> bool:
+        if is_authenticated is not None:
+            return is_authenticated(pid)
+        ctx = ConfiguredContext(config, config.provider_config(pid), pid)
+        hook = "resolve_auth" if callable(getattr(supporting[pid], "resolve_auth", None)) else "is_configured"
+        return call_hook_bool(supporting[pid], hook, ctx, provider_id=pid)
+
+    for pid in sorted(supporting, key=lambda pid: (_rank(supporting[pid], "auto_priority", capability), pid)):
+        if any(s.provider_id == pid for s in result) or not authenticated(pid):
+            continue
+        defaults = _mapping(getattr(supporting[pid], "default_models", None))
+        result.append(Selection(pid, _str(defaults.get(capability)), "auto"))
+    return result
+
+
+# -- image / video generation (§6, §7) ----------------------------------------------------------
+
+
+def select_generation(
+    config: OpenClawConfig,
+    providers: Mapping[str, object],
+    kind: Literal["image", "video"],
+    *,
+    model: str | None = None,
+    timeout_ms: int | None = None,
+    default_provider: str | None = None,
+    agent_dir: Path | None = None,
+) -> list[Selection]:
+    """Per-call ``model`` (exact, no fallback) -> ``mediaModels.<kind>.primary`` -> its fallbacks ->
+    auto: the default provider first, then provider-id order, configured providers only."""
+    configured = config.media_model(kind)
+
+    def timeout_for(pid: str) -> int | None:
+        return (
+            timeout_ms
+            or (configured.timeout_ms if configured else None)
+            or _positive_int(getattr(providers[pid], "default_timeout_ms", None))
+        )
+
+    if model:
+        ref = parse_model_ref(model)
+        pid = match_provider(providers, ref.provider)
+        if pid is None:
+            raise ModelRefError(
+                f"{model!r}: no {kind}-generation provider {ref.provider!r}; registered: {_ids(providers)}"
+            )
+        return [Selection(pid, ref.model, "explicit", timeout_for(pid))]
+
+    result: list[Selection] = []
+    key = f"agents.defaults.mediaModels.{kind}"
+    if configured is not None:
+        refs = ([configured.primary] if configured.primary else []) + list(configured.fallbacks)
+        for i, text in enumerate(refs):
+            reason = "config" if i == 0 and configured.primary else "config-fallback"
+            ref = _config_ref(text, key)
+            pid = match_provider(providers, ref.provider)
+            if pid is None:
+                logger.warning("%s: %r names no registered %s-generation provider; skipped", key, text, kind)
+            elif not any(s.provider_id == pid and s.model == ref.model for s in result):
+                result.append(Selection(pid, ref.model, reason, timeout_for(pid)))
+
+    first = match_provider(providers, default_provider) if default_provider else _text_default_provider(
+        config, providers
+    )
+    ordered = sorted(providers, key=lambda pid: (pid != first, pid))
+    for pid in ordered:
+        if any(s.provider_id == pid for s in result):
+            continue
+        ctx = ConfiguredContext(config, config.provider_config(pid), pid, agent_dir=agent_dir)
+        if call_hook_bool(providers[pid], "is_configured", ctx, provider_id=pid):
+            result.append(Selection(pid, _default_model(providers[pid]), "auto", timeout_for(pid)))
+    return result
