@@ -33,7 +33,7 @@ def test_plugin_modules_take_their_logger_from_get_logger(path: Path) -> None:
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == "getLogger"
     ]
-    assert direct == [], f"{path.name} calls logging.getLogger at lines {direct}; use transport.redact.get_logger"
+    assert direct == [], f"{path.name} calls logging.getLogger at lines {direct}; use redact.get_logger"
 
 
 def test_a_key_logged_by_any_plugin_logger_is_masked(caplog: pytest.LogCaptureFixture) -> None:
