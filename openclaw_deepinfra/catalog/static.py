@@ -21,7 +21,7 @@ from openclaw_deepinfra.catalog.models import (
     Surface,
     SurfaceCatalog,
 )
-from openclaw_deepinfra.catalog.wire import parse_pricing, positive_int, price
+from openclaw_deepinfra.catalog.wire import metadata_numbers, positive_int, price
 from openclaw_deepinfra.resources import manifest_path, manifests_dir
 
 PROVIDER_ID = "deepinfra"
@@ -99,12 +99,7 @@ def surface_row_to_model(row: Mapping[str, Any], surface: Surface, origin: str) 
         tags=tuple(tags),
         name=_opt_str(row.get("name")),
         description=_opt_str(row.get("description")),
-        context_length=positive_int(row.get("context_length")),
-        max_tokens=positive_int(row.get("max_tokens")),
-        pricing=parse_pricing(row.get("pricing")),
-        default_width=positive_int(row.get("default_width")),
-        default_height=positive_int(row.get("default_height")),
-        default_iterations=positive_int(row.get("default_iterations")),
+        **metadata_numbers(row),
         status=_opt_str(row.get("status")),
         replaced_by=_opt_str(row.get("replaced_by")),
     )

@@ -108,13 +108,20 @@ def _parse_row(entry: Any) -> CatalogModel | str | None:
         tags=tags,
         name=name.strip() if isinstance(name, str) and name.strip() else None,
         description=description if isinstance(description, str) else None,
-        context_length=positive_int(meta.get("context_length")),
-        max_tokens=positive_int(meta.get("max_tokens")),
-        pricing=parse_pricing(meta.get("pricing")),
-        default_width=positive_int(meta.get("default_width")),
-        default_height=positive_int(meta.get("default_height")),
-        default_iterations=positive_int(meta.get("default_iterations")),
+        **metadata_numbers(meta),
     )
+
+
+def metadata_numbers(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """Limits, prices and image defaults of one row: kept only when they are sane numbers."""
+    return {
+        "context_length": positive_int(meta.get("context_length")),
+        "max_tokens": positive_int(meta.get("max_tokens")),
+        "pricing": parse_pricing(meta.get("pricing")),
+        "default_width": positive_int(meta.get("default_width")),
+        "default_height": positive_int(meta.get("default_height")),
+        "default_iterations": positive_int(meta.get("default_iterations")),
+    }
 
 
 def parse_projection_report(body: Any) -> ParsedProjection:
