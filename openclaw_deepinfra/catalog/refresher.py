@@ -56,6 +56,7 @@ class CatalogRefresher:
         self._store = store
         self._clock = clock
         self._failure_backoff_s = failure_backoff_s
+        self._ttl_s = ttl_s
         self._key = normalize_base_url(settings.base_url)
         self._fresh: TTLCache[str, CatalogSnapshot] = TTLCache(maxsize=1, ttl=ttl_s, timer=clock)
         self._good: StoredCatalog | None = None  # last good answer (this process or disk)
@@ -87,6 +88,9 @@ class CatalogRefresher:
             fresh = self._fresh.get(self._key)
             if fresh is not None:
                 return fresh
+            if self._good_is_recent():
+                # Another process (or an earlier run) fetched it within the TTL: no new request.
+                return self._fallback()
             if self._failure is not None and self._clock() - self._failure[0] < self._failure_backoff_s:
                 return self._fallback(self._failure[1])
         loop = asyncio.get_running_loop()
@@ -153,6 +157,10 @@ class CatalogRefresher:
             self._disk_checked = True
             self._good = self._store.load(self._settings.base_url) if self._store is not None else None
         return self._good
+
+    def _good_is_recent(self) -> bool:
+        good = self._good_catalog()
+        return good is not None and 0 <= self._clock() - good.fetched_at < self._ttl_s
 
     def _last_good(self) -> CatalogSnapshot | None:
         good = self._good_catalog()
