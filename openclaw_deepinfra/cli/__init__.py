@@ -1,0 +1,1 @@
+"""`openclaw-deepinfra`: a thin gateway front end over the reference host and the plugin."""

@@ -1,0 +1,3 @@
+from openclaw_deepinfra.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""Argument parsing, dispatch and the one place where errors become exit codes.
+
+Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. Every failure is one line on
+stderr, redacted, without a traceback (set OPENCLAW_DEBUG=1 to get one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from openclaw_deepinfra.cli import doctor, models, onboard, plugins
+from openclaw_deepinfra.cli.session import CliError
+from openclaw_deepinfra.host.errors import ConfigError, HostError, ManifestError, ModelRefError
+from openclaw_deepinfra.transport.redact import redact
+
+PROG = "openclaw-deepinfra"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="DeepInfra for OpenClaw-style gateways.")
+    config_help = "agent config file (default ~/.openclaw/openclaw.json, env OPENCLAW_CONFIG_PATH)"
+    parser.add_argument("--config", type=Path, default=None, help=config_help)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
+    # Subcommands accept --config too; SUPPRESS keeps a global value when they don't repeat it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    models.add_parser(sub, common)
+    onboard.add_parser(sub, common)
+    plugins.add_parser(sub, common)
+    doctor.add_parser(sub, common)
+    return parser
+
+
+def _exit_code(exc: BaseException) -> int:
+    if isinstance(exc, CliError):
+        return exc.exit_code
+    if isinstance(exc, ConfigError | ManifestError | ModelRefError):
+        return 2
+    code = getattr(exc, "exit_code", None)
+    if isinstance(code, int):
+        return code
+    return 1
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if not isinstance(exc, CliError | HostError) and getattr(exc, "exit_code", None) is None:
+        text = f"unexpected {type(exc).__name__}: {text}"
+    return redact(" ".join(text.split()))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format=f"{PROG}: %(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        result = args.handler(args)
+        if asyncio.iscoroutine(result):
+            result = asyncio.run(result)
+        return int(result or 0)
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error of ours; silence the interpreter's flush too.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the CLI is the outermost boundary: one line, right exit code
+        if os.environ.get("OPENCLAW_DEBUG"):
+            traceback.print_exc()
+        print(f"{PROG}: error: {_describe(exc)}", file=sys.stderr)
+        return _exit_code(exc)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

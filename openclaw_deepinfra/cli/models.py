@@ -1,0 +1,93 @@
+"""`models`: every surface's model list and default, and where they came from."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from openclaw_deepinfra.cli.session import CliError, open_host
+
+SURFACES = ("chat", "vlm", "embed", "image-gen", "video-gen", "tts", "stt")
+_SOURCE_NOTES = {
+    "live": "fetched from DeepInfra's catalog just now",
+    "cache": "last good live catalog saved on disk",
+    "static": "shipped catalog (no key, no network or no good answer)",
+}
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser("models", parents=[common], help="list models and defaults per surface")
+    parser.add_argument("--surface", choices=SURFACES, help="show one surface only")
+    parser.add_argument(
+        "--refresh", action="store_true", help="fetch the live catalog now, ignoring the cache"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(handler=run)
+
+
+async def run(args: argparse.Namespace) -> int:
+    session = open_host(args)
+    try:
+        provider = session.catalog_provider()
+        surface_report: Callable[..., Awaitable[Mapping[str, Any]]] | None = getattr(
+            provider, "surface_report", None
+        )
+        if surface_report is None:
+            raise CliError("the deepinfra catalog provider does not offer a per-surface report")
+        report = dict(await surface_report(refresh=args.refresh))
+    finally:
+        await session.aclose()
+    if args.surface:
+        report["surfaces"] = {args.surface: report["surfaces"][args.surface]}
+    if args.json:
+        print(json.dumps(report, indent=2, sort_keys=False))
+    else:
+        print(render(report))
+    return 0
+
+
+def _money(value: Any) -> str:
+    # Plain decimals: per-second audio prices are small enough that str() gives "4e-05".
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:.10f}".rstrip("0").rstrip(".") or "0"
+    return str(value)
+
+
+def _price(pricing: Mapping[str, Any]) -> str:
+    if "input_tokens" in pricing and "output_tokens" in pricing:
+        return f"${_money(pricing['input_tokens'])}/${_money(pricing['output_tokens'])} per M tokens in/out"
+    if "input_tokens" in pricing:
+        return f"${_money(pricing['input_tokens'])} per M input tokens"
+    units = {
+        "per_image_unit": "per image",
+        "output_seconds": "per output second",
+        "input_characters": "per M characters",
+        "input_seconds": "per input second",
+    }
+    for key, label in units.items():
+        if key in pricing:
+            return f"${_money(pricing[key])} {label}"
+    return ""
+
+
+def render(report: Mapping[str, Any]) -> str:
+    source = str(report.get("source", "static"))
+    lines = [f"catalog source: {source} ({_SOURCE_NOTES.get(source, source)})"]
+    lines.extend(f"warning: {w}" for w in report.get("warnings", []))
+    for name, surface in report["surfaces"].items():
+        lines.append("")
+        lines.append(f"{name}: default {surface['default']} [{surface.get('source', source)}]")
+        for model in surface["models"]:
+            marker = "*" if model["id"] == surface["default"] else " "
+            details = []
+            if model.get("context_length"):
+                details.append(f"ctx {model['context_length']}")
+            price = _price(model.get("pricing") or {})
+            if price:
+                details.append(price)
+            if model.get("status") == "deprecated":
+                details.append(f"deprecated -> {model.get('replaced_by') or '?'}")
+            lines.append(f"  {marker} {model['id']}" + (f"  ({', '.join(details)})" if details else ""))
+    return "\n".join(lines)

@@ -1,0 +1,72 @@
+"""`onboard --deepinfra-api-key KEY`: run the plugin's own API-key auth method, as a gateway's
+onboarding does, then store its profile beside the config and apply its config patch."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
+from openclaw_deepinfra.host.contracts.text import ProviderAuthContext, ProviderAuthMethod
+
+FLAG = "--deepinfra-api-key"
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "onboard", parents=[common], help="store a DeepInfra API key and pick a default model"
+    )
+    parser.add_argument(FLAG, dest="api_key", required=True, metavar="KEY", help="DeepInfra API key")
+    parser.set_defaults(handler=run)
+
+
+def _auth_method(session: HostSession) -> tuple[ProviderAuthMethod, str]:
+    """The method the manifest's auth choice for this flag names, and its option key."""
+    record = session.registry.records.get(PLUGIN_ID)
+    manifest = record.manifest if record is not None else None
+    choice = next(
+        (c for c in (manifest.provider_auth_choices if manifest else []) if c.cli_flag == FLAG),
+        None,
+    )
+    if choice is None or not choice.option_key:
+        raise CliError(f"the deepinfra plugin's manifest declares no auth choice for {FLAG}")
+    provider = session.require("provider")
+    methods: list[ProviderAuthMethod] = list(getattr(provider, "auth", []))
+    method = next((m for m in methods if m.id == choice.method), None)
+    if method is None:
+        raise CliError(f"the deepinfra provider has no auth method {choice.method!r}")
+    return method, choice.option_key
+
+
+async def run(args: argparse.Namespace) -> int:
+    session = open_host(args)
+    try:
+        method, option_key = _auth_method(session)
+        ctx = ProviderAuthContext(
+            config=session.config,
+            env=dict(session.config.env),
+            opts={option_key: args.api_key},
+            interactive=False,
+        )
+        try:
+            result = await method.run(ctx)
+        except ValueError as exc:
+            raise CliError(str(exc), exit_code=2) from exc
+    finally:
+        await session.aclose()
+    for profile in result.profiles:
+        key = profile.credential.get("key") or profile.credential.get("token")
+        provider_id = str(profile.credential.get("provider") or PLUGIN_ID)
+        if not isinstance(key, str) or not key:
+            raise CliError(f"auth method {method.id!r} returned profile {profile.profile_id!r} without a key")
+        session.auth_store.put_api_key(profile.profile_id, provider_id, key)
+        print(f"stored the API key as auth profile {profile.profile_id} in {session.auth_store.path}")
+    if result.config_patch:
+        path = session.config.with_patch(result.config_patch).save(session.config_path)
+        print(f"updated {path}")
+    primary = session.config.with_patch(result.config_patch or {}).get("agents.defaults.model")
+    shown = primary.get("primary") if isinstance(primary, dict) else primary
+    print(f"primary model: {shown or result.default_model}")
+    for note in result.notes or []:
+        print(note)
+    return 0

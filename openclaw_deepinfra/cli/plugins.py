@@ -1,0 +1,111 @@
+"""`plugins list|inspect|install|enable|disable`: what the host loaded, and managing installs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from openclaw_deepinfra.cli.session import CliError, HostSession, config_path_from, open_host
+from openclaw_deepinfra.host.install import disable_plugin, enable_plugin, install_plugin
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser("plugins", parents=[common], help="list, inspect and install plugins")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", parents=[common], help="plugins the host found")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=run_list)
+    inspect = actions.add_parser(
+        "inspect", parents=[common], help="registrations and diagnostics of one plugin"
+    )
+    inspect.add_argument("plugin_id", metavar="ID")
+    inspect.add_argument("--json", action="store_true")
+    inspect.set_defaults(handler=run_inspect)
+    install = actions.add_parser("install", parents=[common], help="pip-install a plugin and enable it")
+    install.add_argument("spec", metavar="PATH_OR_NAME")
+    install.set_defaults(handler=run_install)
+    for name, handler in (("enable", run_enable), ("disable", run_disable)):
+        toggle = actions.add_parser(name, parents=[common], help=f"{name} a plugin in the config")
+        toggle.add_argument("plugin_id", metavar="ID")
+        toggle.set_defaults(handler=handler)
+
+
+def describe(session: HostSession, plugin_id: str) -> dict[str, Any]:
+    record = session.registry.records.get(plugin_id)
+    if record is None:
+        known = ", ".join(sorted(session.registry.records)) or "none"
+        raise CliError(f"no plugin {plugin_id!r} was found (found: {known})", exit_code=2)
+    manifest = record.manifest
+    return {
+        "id": record.id,
+        "status": record.status,
+        "source": record.source,
+        "name": getattr(manifest, "name", None),
+        "version": getattr(manifest, "version", None),
+        "error": record.error,
+        "registrations": [{"kind": kind, "id": reg_id} for kind, reg_id in record.registrations],
+        "diagnostics": [
+            {"level": d.level, "message": d.message}
+            for d in session.registry.diagnostics
+            if d.plugin_id == plugin_id
+        ],
+    }
+
+
+async def run_list(args: argparse.Namespace) -> int:
+    session = open_host(args)
+    try:
+        rows = [describe(session, plugin_id) for plugin_id in sorted(session.registry.records)]
+    finally:
+        await session.aclose()
+    if args.json:
+        print(json.dumps({"plugins": rows}, indent=2))
+        return 0
+    if not rows:
+        print("no plugins found in entry point group openclaw.plugins")
+    for row in rows:
+        kinds = sorted({r["kind"] for r in row["registrations"]})
+        print(f"{row['id']}  {row['status']}  {row['version'] or ''}  {', '.join(kinds)}".rstrip())
+    return 0
+
+
+async def run_inspect(args: argparse.Namespace) -> int:
+    session = open_host(args)
+    try:
+        row = describe(session, args.plugin_id)
+    finally:
+        await session.aclose()
+    if args.json:
+        print(json.dumps(row, indent=2))
+        return 0 if row["status"] != "error" else 1
+    print(f"plugin {row['id']} ({row['name'] or row['id']} {row['version'] or ''}): {row['status']}")
+    print(f"  source: {row['source']}")
+    if row["error"]:
+        print(f"  error: {row['error']}")
+    for reg in row["registrations"]:
+        print(f"  registered {reg['kind']}: {reg['id']}")
+    for diag in row["diagnostics"]:
+        print(f"  {diag['level']}: {diag['message']}")
+    return 0 if row["status"] != "error" else 1
+
+
+def run_install(args: argparse.Namespace) -> int:
+    path = config_path_from(args)
+    # The spec goes through as typed: `install_plugin` resolves paths itself and, like pip, reads a
+    # bare name as a requirement even when a same-named directory sits in the cwd.
+    result = install_plugin(args.spec, path)
+    print(f"installed {', '.join(result.plugin_ids)}; enabled in {path}")
+    return 0
+
+
+def run_enable(args: argparse.Namespace) -> int:
+    path = enable_plugin(args.plugin_id, config_path_from(args))
+    print(f"enabled {args.plugin_id} in {path}")
+    return 0
+
+
+def run_disable(args: argparse.Namespace) -> int:
+    path = disable_plugin(args.plugin_id, config_path_from(args))
+    print(f"disabled {args.plugin_id} in {path}")
+    return 0
