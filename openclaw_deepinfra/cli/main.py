@@ -21,6 +21,8 @@ from openclaw_deepinfra.host.errors import ConfigError, HostError, ManifestError
 from openclaw_deepinfra.transport.redact import redact
 
 PROG = "openclaw-deepinfra"
+# One module per command, each with `add_parser(sub, common)`; the order is the order of --help.
+COMMANDS = (models, onboard, plugins, doctor)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,10 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    models.add_parser(sub, common)
-    onboard.add_parser(sub, common)
-    plugins.add_parser(sub, common)
-    doctor.add_parser(sub, common)
+    for command in COMMANDS:
+        command.add_parser(sub, common)
     return parser
 
 
