@@ -60,6 +60,34 @@ def sniff_video(data: bytes) -> str | None:
     return None
 
 
+AUDIO_CONTAINERS: Final = ("mp3", "wav", "ogg", "flac", "m4a/mp4", "webm")
+"""What `sniff_audio` recognises, for error messages."""
+
+
+def sniff_audio(data: bytes) -> str | None:
+    """MP3 (ID3 tag or an MPEG audio frame), WAV, Ogg, FLAC, M4A/MP4 or WebM; None otherwise.
+
+    Speech-to-text servers pick a decoder from the container, so anything else is refused
+    before it is uploaded (and billed) rather than failing on the server."""
+    if data.startswith(b"ID3"):
+        return "audio/mpeg"
+    # An MPEG audio frame sync: 11 set bits, then a layer other than the reserved 00 (which is
+    # what AAC ADTS frames carry).
+    if len(data) >= 2 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0 and data[1] & 0x06:
+        return "audio/mpeg"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "audio/wav"
+    if data.startswith(b"OggS"):
+        return "audio/ogg"
+    if data.startswith(b"fLaC"):
+        return "audio/flac"
+    if len(data) >= 12 and data[4:8] == b"ftyp":
+        return "audio/mp4"
+    if data.startswith(b"\x1a\x45\xdf\xa3"):
+        return "audio/webm"
+    return None
+
+
 def extension_for(mime: str, default: str = "bin") -> str:
     return EXTENSIONS.get(mime.split(";", 1)[0].strip().lower(), default)
 

@@ -44,6 +44,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_TIMEOUT",
+    "ByteStream",
     "BytesResponse",
     "ClientPool",
     "DeepInfraHttp",
@@ -65,6 +66,21 @@ class _StreamState:
     chunks: AsyncIterator[bytes]
     saw_done: bool = False
     exhausted: bool = False
+
+
+@dataclass(frozen=True)
+class ByteStream:
+    """An open streamed body: the 2xx status, headers and request id, and the chunks as they come."""
+
+    status: int
+    headers: httpx.Headers
+    request_id: str | None
+    chunks: AsyncIterator[bytes]
+
+    @property
+    def content_type(self) -> str | None:
+        value = self.headers.get("content-type")
+        return value.split(";", 1)[0].strip().lower() if value else None
 
 
 class DeepInfraHttp:
@@ -325,6 +341,57 @@ class DeepInfraHttp:
                 await events.aclose()
             finally:
                 await self._finish_stream(response, state, drain=completed and state.saw_done)
+
+    @contextlib.asynccontextmanager
+    async def stream_bytes(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        files: Any = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - a per-request httpx budget, not a wrapper
+        label: str | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> AsyncIterator[ByteStream]:
+        """Send a request and yield its body as it arrives (e.g. synthesized audio).
+
+        Errors before the first byte are mapped and retried like any request; a failure after it
+        is mapped but never retried (the request was processed). The connection is closed on exit.
+        """
+        url = self.url(path)
+        request_headers = self._headers(url, authenticated=True, accept="*/*", extra=headers)
+        content: dict[str, Any] = {}
+        if json is not None:
+            content["json"] = json
+        if data is not None:
+            content["data"] = data
+        if files is not None:
+            content["files"] = files
+        response = await self._send(
+            method, url, headers=request_headers, timeout_s=timeout, label=label,
+            policy=retry_policy or self.retry, **content,
+        )  # fmt: skip
+        chunks = self._byte_chunks(response, label)
+        try:
+            yield ByteStream(
+                response.status_code, response.headers, request_id_from(response.headers), chunks
+            )
+        finally:
+            try:
+                await chunks.aclose()
+            finally:
+                await response.aclose()
+
+    async def _byte_chunks(self, response: httpx.Response, label: str | None) -> AsyncGenerator[bytes, None]:
+        try:
+            async for chunk in response.aiter_bytes():
+                if chunk:
+                    yield chunk
+        except httpx.HTTPError as exc:
+            raise error_from_transport(exc, label=label) from exc
 
     async def _reject_json_stream(self, response: httpx.Response, label: str | None) -> None:
         """A 2xx JSON answer to a streaming request: an error frame, or not a stream at all."""
