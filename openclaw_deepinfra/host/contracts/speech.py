@@ -33,6 +33,8 @@ class SpeechSynthesisResult(StrictModel):
     """Upstream spells it with a leading dot (``".mp3"``); both forms are accepted."""
     voice_compatible: bool
     """Sendable as a voice note (opus/ogg, or mp3 where accepted)."""
+    model: str | None = None
+    """The model that produced the audio (not in OpenClaw's type; optional, for callers that log it)."""
 
     @property
     def dotted_extension(self) -> str:
@@ -45,6 +47,7 @@ class SpeechSynthesisStreamResult(StrictModel):
     file_extension: str
     voice_compatible: bool
     release: Callable[[], Awaitable[None] | None] | None = None
+    model: str | None = None
 
 
 class SpeechDirectivePolicy(HostModel):
@@ -126,4 +129,3 @@ class SpeechProvider(Protocol):
     def is_configured(self, ctx: SpeechIsConfiguredContext) -> bool: ...
 
     async def synthesize(self, req: SpeechSynthesisRequest) -> SpeechSynthesisResult: ...
-

@@ -1,0 +1,179 @@
+"""The DeepInfra TTS settings block: where it lives, how it is normalised and validated.
+
+``tts.providers.deepinfra`` (older ``messages.tts.providers.deepinfra``) with the reference's
+keys: ``apiKey`` (SecretInput, resolved only just before a request), ``baseUrl``, ``model`` /
+``modelId``, ``voice`` / ``voiceId`` (newer docs: ``speakerVoice`` / ``speakerVoiceId``), ``speed``,
+``responseFormat``, ``extraBody``. The normalised block uses the first spelling of each key, so
+normalising it again changes nothing; per-request overrides use the same keys.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError, RequestValidationError
+from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.host.refs import strip_provider_prefix
+from openclaw_deepinfra.settings import PROVIDER_ID, validate_base_url
+
+FORMATS: Final = ("mp3", "opus", "flac", "wav", "pcm")
+VOICE_COMPATIBLE: Final = frozenset({"mp3", "opus"})
+DEFAULT_FORMAT: Final = "mp3"
+DEFAULT_MAX_TEXT_LENGTH: Final = 4096
+CONFIG_KEY: Final = f"tts.providers.{PROVIDER_ID}"
+
+# First spelling is the normalised key; the others are accepted on input.
+_SPELLINGS: Final[dict[str, tuple[str, ...]]] = {
+    "model": ("model", "modelId"),
+    "voice": ("voice", "voiceId", "speakerVoice", "speakerVoiceId"),
+    "responseFormat": ("responseFormat", "format"),
+}
+# Keys that mark a whole TTS block rather than the provider's own block.
+_TTS_BLOCK_KEYS: Final = frozenset(
+    {"providers", "provider", "auto", "enabled", "mode", "persona", "personas", "summaryModel",
+     "modelOverrides", "maxTextLength", "timeoutMs"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    """One request's effective settings (config block + overrides), before defaults are applied."""
+
+    api_key: Any = field(default=None, repr=False)
+    base_url: str | None = None
+    model: str | None = None
+    voice: str | None = None
+    speed: float | None = None
+    response_format: str | None = None
+    extra_body: Mapping[str, Any] | None = None
+
+
+def provider_block(raw: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The DeepInfra block out of what the host hands ``resolve_config``: the whole TTS block
+    (``providers.deepinfra``, or a bare ``deepinfra`` key as the reference also reads) or the
+    provider block itself."""
+    if not raw:
+        return {}
+    providers = raw.get("providers")
+    if isinstance(providers, Mapping):
+        block = providers.get(PROVIDER_ID)
+        return dict(block) if isinstance(block, Mapping) else {}
+    nested = raw.get(PROVIDER_ID)
+    if isinstance(nested, Mapping):
+        return dict(nested)
+    if _TTS_BLOCK_KEYS & set(raw):
+        return {}
+    return dict(raw)
+
+
+def block_from_config(config: OpenClawConfig) -> dict[str, Any]:
+    """``tts.providers.deepinfra``, else ``messages.tts.providers.deepinfra``; read raw so a
+    SecretInput ``apiKey`` stays unresolved (and an unset ``${VAR}`` elsewhere is not an error here)."""
+    for root in (("tts",), ("messages", "tts")):
+        if config.get(root, raw=True) is not None:
+            block = config.get((*root, "providers", PROVIDER_ID), raw=True)
+            return dict(block) if isinstance(block, Mapping) else {}
+    return {}
+
+
+def _pick(block: Mapping[str, Any], key: str) -> Any:
+    for spelling in _SPELLINGS.get(key, (key,)):
+        value = block.get(spelling)
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            return value
+    return None
+
+
+def _text(value: Any, key: str, error: type[Exception]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise error(f"{CONFIG_KEY}.{key} must be a string, got {type(value).__name__}")
+    return value.strip() or None
+
+
+def normalize_format(value: Any, *, error: type[ConfigurationError | RequestValidationError]) -> str | None:
+    text = _text(value, "responseFormat", error)
+    if text is None:
+        return None
+    fmt = text.lower()
+    if fmt not in FORMATS:
+        raise error(
+            f"Invalid DeepInfra speech responseFormat: {text}; allowed: {', '.join(FORMATS)}",
+            hint=f"set {CONFIG_KEY}.responseFormat (or pass --format) to one of them",
+        )
+    return fmt
+
+
+def _speed(value: Any, error: type[ConfigurationError | RequestValidationError]) -> float | None:
+    if value is None:
+        return None
+    number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
+    if not math.isfinite(number) or number <= 0:
+        raise error(f"{CONFIG_KEY}.speed must be a positive number, got {value!r}"[:200])
+    return number
+
+
+def normalize_block(
+    block: Mapping[str, Any], *, error: type[ConfigurationError | RequestValidationError] = ConfigurationError
+) -> dict[str, Any]:
+    """The validated block in the normalised spelling; unset keys are left out. ``error`` is the
+    class a bad value raises (configuration for the config file, validation for request overrides)."""
+    out: dict[str, Any] = {}
+    if block.get("apiKey") not in (None, ""):
+        out["apiKey"] = block["apiKey"]
+    base_url = _text(block.get("baseUrl"), "baseUrl", error)
+    if base_url is not None:
+        try:
+            out["baseUrl"] = validate_base_url(base_url)
+        except InvalidBaseUrlError as exc:
+            raise ConfigurationError(f"{CONFIG_KEY}.baseUrl: {exc.message}", hint=exc.hint) from None
+    model = _text(_pick(block, "model"), "model", error)
+    if model is not None:
+        out["model"] = strip_provider_prefix(model, PROVIDER_ID)
+    voice = _text(_pick(block, "voice"), "voice", error)
+    if voice is not None:
+        out["voice"] = voice
+    speed = _speed(block.get("speed"), error)
+    if speed is not None:
+        out["speed"] = speed
+    fmt = normalize_format(_pick(block, "responseFormat"), error=error)
+    if fmt is not None:
+        out["responseFormat"] = fmt
+    extra = block.get("extraBody")
+    if extra is not None:
+        if not isinstance(extra, Mapping):
+            raise error(f"{CONFIG_KEY}.extraBody must be an object of extra request fields")
+        out["extraBody"] = dict(extra)
+    return out
+
+
+def effective_settings(
+    provider_config: Mapping[str, Any] | None, overrides: Mapping[str, Any] | None
+) -> SpeechSettings:
+    """Config block, then request overrides on top (an override wins key by key)."""
+    merged = normalize_block(provider_block(provider_config or {}))
+    if overrides:
+        merged.update(normalize_block(overrides, error=RequestValidationError))
+    return SpeechSettings(
+        api_key=merged.get("apiKey"),
+        base_url=merged.get("baseUrl"),
+        model=merged.get("model"),
+        voice=merged.get("voice"),
+        speed=merged.get("speed"),
+        response_format=merged.get("responseFormat"),
+        extra_body=merged.get("extraBody"),
+    )
+
+
+def max_text_length(config: OpenClawConfig | None) -> int:
+    """``tts.maxTextLength`` (older ``messages.tts.maxTextLength``), default 4096."""
+    if config is None:
+        return DEFAULT_MAX_TEXT_LENGTH
+    value = config.lookup(("tts", "maxTextLength"))
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return DEFAULT_MAX_TEXT_LENGTH

@@ -1,0 +1,253 @@
+"""The registered speech provider: identity, config hooks and ``POST {base}/audio/speech``."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from openclaw_deepinfra.errors import (
+    ConfigurationError,
+    DeepInfraError,
+    MalformedResponseError,
+    RequestValidationError,
+)
+from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.host.contracts.speech import (
+    SpeechDirectiveTokenContext,
+    SpeechDirectiveTokenResult,
+    SpeechListVoicesRequest,
+    SpeechResolveConfigContext,
+    SpeechSynthesisRequest,
+    SpeechSynthesisResult,
+    SpeechSynthesisStreamResult,
+    SpeechVoice,
+)
+from openclaw_deepinfra.host.errors import HostError
+from openclaw_deepinfra.host.secrets import resolve_secret_input
+from openclaw_deepinfra.runtime import DeepInfraRuntime
+from openclaw_deepinfra.settings import PROVIDER_ID
+from openclaw_deepinfra.surfaces.caller_http import http_with
+from openclaw_deepinfra.surfaces.speech import directives
+from openclaw_deepinfra.surfaces.speech.config import (
+    CONFIG_KEY,
+    DEFAULT_FORMAT,
+    VOICE_COMPATIBLE,
+    block_from_config,
+    effective_settings,
+    max_text_length,
+    normalize_block,
+    provider_block,
+)
+from openclaw_deepinfra.surfaces.speech.voices import KOKORO_VOICES, describe_voice, resolve_voice, voices_for
+from openclaw_deepinfra.transport.client import DeepInfraHttp
+from openclaw_deepinfra.transport.redact import get_logger
+
+logger = get_logger(__name__)
+
+LABEL: Final = "DeepInfra"
+ERROR_LABEL: Final = "DeepInfra TTS API error"
+SPEECH_PATH: Final = "/audio/speech"
+AUTO_SELECT_ORDER: Final = 45
+
+
+@dataclass(frozen=True)
+class _Call:
+    http: DeepInfraHttp
+    payload: dict[str, Any]
+    model: str
+    output_format: str
+    timeout_s: float | None
+
+    def result_fields(self) -> dict[str, Any]:
+        return {
+            "output_format": self.output_format,
+            "file_extension": f".{self.output_format}",
+            "voice_compatible": self.output_format in VOICE_COMPATIBLE,
+            "model": self.model,
+        }
+
+
+class DeepInfraSpeechProvider:
+    """``SpeechProviderPlugin`` for DeepInfra's TTS models (Kokoro by default)."""
+
+    id: Final = PROVIDER_ID
+    label: Final = LABEL
+    aliases: tuple[str, ...] = ()
+    auto_select_order: Final = AUTO_SELECT_ORDER
+    default_timeout_ms: int | None = None
+
+    def __init__(self, runtime: DeepInfraRuntime) -> None:
+        self._runtime = runtime
+
+    def __repr__(self) -> str:
+        return f"DeepInfraSpeechProvider(id={self.id!r})"
+
+    # -- picker hints (shipped or cached catalog; never the network) ------------------------------
+
+    @property
+    def default_model(self) -> str:
+        return self._runtime.static.default("tts")
+
+    @property
+    def models(self) -> list[str]:
+        return list(self._runtime.snapshot().surface("tts").ids)
+
+    @property
+    def voices(self) -> list[str]:
+        return list(KOKORO_VOICES)
+
+    # -- pure hooks -------------------------------------------------------------------------------
+
+    def resolve_config(self, ctx: SpeechResolveConfigContext) -> dict[str, Any]:
+        """The normalised ``tts.providers.deepinfra`` block; a bad value is a configuration error."""
+        block = provider_block(ctx.raw_config) if ctx.raw_config else block_from_config(ctx.cfg)
+        return normalize_block(block)
+
+    def parse_directive_token(self, ctx: SpeechDirectiveTokenContext) -> SpeechDirectiveTokenResult:
+        return directives.parse_directive_token(ctx)
+
+    def is_configured(self, ctx: Any) -> bool:
+        """True iff a key resolves: the TTS block's ``apiKey``, else the plugin's own key."""
+        cfg = getattr(ctx, "cfg", None)
+        block = getattr(ctx, "provider_config", None)
+        try:
+            if self._block_key(cfg, block if isinstance(block, Mapping) else None) is not None:
+                return True
+            return self._runtime.settings().api_key is not None
+        except (DeepInfraError, HostError) as exc:
+            logger.warning("DeepInfra speech is not configured: %s", exc)
+            return False
+
+    def list_voices(self, req: SpeechListVoicesRequest | None = None) -> list[SpeechVoice]:
+        settings = effective_settings(req.provider_config if req else None, None)
+        model = settings.model or self.default_model
+        known = voices_for(model)
+        if known is None:
+            return [describe_voice(settings.voice)] if settings.voice else []
+        return [describe_voice(v) for v in known]
+
+    # -- synthesis --------------------------------------------------------------------------------
+
+    async def synthesize(self, req: SpeechSynthesisRequest) -> SpeechSynthesisResult:
+        call = self._prepare(req)
+        response = await call.http.request_bytes(
+            "POST", SPEECH_PATH, json=call.payload, timeout=call.timeout_s, label=ERROR_LABEL,
+            retry_policy=_billed(call.http),
+        )  # fmt: skip
+        if response.content_type in ("application/json", "text/plain", "text/html") or not response.content:
+            raise MalformedResponseError(
+                f"{ERROR_LABEL}: expected {call.output_format} audio, got "
+                + (response.content_type or "an empty body"),
+                status=response.status,
+                request_id=response.request_id,
+                body_excerpt=response.content[:500].decode("utf-8", "replace"),
+            )
+        return SpeechSynthesisResult(audio_buffer=response.content, **call.result_fields())
+
+    async def stream_synthesize(self, req: SpeechSynthesisRequest) -> SpeechSynthesisStreamResult:
+        """Audio chunks as DeepInfra sends them. The request is sent (and an error status raised)
+        here; the caller iterates ``audio_stream`` and calls ``release`` if it stops early."""
+        call = self._prepare(req)
+        stack = contextlib.AsyncExitStack()
+        try:
+            stream = await stack.enter_async_context(
+                call.http.stream_bytes(
+                    "POST",
+                    SPEECH_PATH,
+                    json=call.payload,
+                    timeout=call.timeout_s,
+                    label=ERROR_LABEL,
+                    retry_policy=_billed(call.http),
+                )
+            )
+            if stream.content_type in ("application/json", "text/plain", "text/html"):
+                body = b"".join([chunk async for chunk in stream.chunks])
+                raise MalformedResponseError(
+                    f"{ERROR_LABEL}: expected {call.output_format} audio, got {stream.content_type}",
+                    status=stream.status,
+                    request_id=stream.request_id,
+                    body_excerpt=body[:500].decode("utf-8", "replace"),
+                )
+        except BaseException:
+            await stack.aclose()
+            raise
+        chunks = _relay(stream.chunks, stack)
+
+        async def release() -> None:
+            await chunks.aclose()
+            await stack.aclose()
+
+        return SpeechSynthesisStreamResult(audio_stream=chunks, release=release, **call.result_fields())
+
+    def _prepare(self, req: SpeechSynthesisRequest) -> _Call:
+        """Everything checked before a request: text, length, settings, model, voice, key."""
+        text = req.text
+        if not text.strip():
+            raise RequestValidationError("nothing to synthesize: the text is empty")
+        limit = max_text_length(req.cfg)
+        if len(text) > limit:
+            raise RequestValidationError(
+                f"text is {len(text)} characters; speech synthesis accepts at most {limit}",
+                hint="shorten the text or raise tts.maxTextLength",
+            )
+        settings = effective_settings(req.provider_config, req.provider_overrides)
+        model = settings.model or self.default_model
+        voice = resolve_voice(model, settings.voice)
+        output_format = settings.response_format or DEFAULT_FORMAT
+        payload: dict[str, Any] = {
+            "model": model,
+            "input": text,
+            "voice": voice,
+            "response_format": output_format,
+        }
+        if settings.speed is not None:
+            payload["speed"] = settings.speed
+        if settings.extra_body:
+            payload["extra_body"] = dict(settings.extra_body)
+        key = self._block_key(req.cfg, {"apiKey": settings.api_key} if settings.api_key else None)
+        http = http_with(self._runtime, api_key=key, base_url=settings.base_url, source="tts config")
+        timeout_s = req.timeout_ms / 1000 if req.timeout_ms and req.timeout_ms > 0 else None
+        return _Call(http, payload, model, output_format, timeout_s)
+
+    def _block_key(self, cfg: OpenClawConfig | None, block: Mapping[str, Any] | None) -> str | None:
+        """The TTS block's own ``apiKey`` (a SecretInput), resolved now; None when it has none."""
+        raw = (block or {}).get("apiKey")
+        if raw in (None, ""):
+            return None
+        config = cfg if isinstance(cfg, OpenClawConfig) else self._runtime.config
+        try:
+            value = resolve_secret_input(
+                raw,
+                env=config.env,
+                config=config.data,
+                base_dir=config.path.expanduser().parent if config.path is not None else None,
+                where=f"{CONFIG_KEY}.apiKey",
+            )
+        except HostError as exc:
+            raise ConfigurationError(
+                f"{CONFIG_KEY}.apiKey could not be resolved: {exc}",
+                hint="fix the SecretRef or the variable it names",
+            ) from None
+        return value.strip() if value and value.strip() else None
+
+    async def aclose(self) -> None:
+        await self._runtime.aclose()
+
+
+def _billed(http: DeepInfraHttp) -> Any:
+    # Speech is billed per input character: a 5xx may already have been charged, so only
+    # connection failures and 429s (never processed) are retried.
+    return dataclasses.replace(http.retry, retry_server_errors=False)
+
+
+async def _relay(
+    chunks: AsyncIterator[bytes], stack: contextlib.AsyncExitStack
+) -> AsyncGenerator[bytes, None]:
+    try:
+        async for chunk in chunks:
+            yield chunk
+    finally:
+        await stack.aclose()
