@@ -1,5 +1,5 @@
-"""The text-inference provider object (host contract §3): identity, auth, catalogs and the pure
-hooks. The chat request path itself builds on this in the chat surface."""
+"""The text-inference provider object (host contract §3): identity, auth, catalogs, the pure
+hooks, and the chat runtime hooks `stream`/`complete` (implemented in `surfaces.chat`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any, Final
 
 from openclaw_deepinfra.catalog.definitions import CHAT_API, chat_definitions, model_definition
 from openclaw_deepinfra.catalog.models import CatalogModel
+from openclaw_deepinfra.host.contracts.chat import ChatRequest, ChatResult
 from openclaw_deepinfra.host.contracts.text import (
     ModelProviderConfig,
     ProviderAuthMethod,
@@ -26,6 +27,8 @@ from openclaw_deepinfra.settings import (
     PROVIDER_ID,
 )
 from openclaw_deepinfra.surfaces.auth import api_key_method
+from openclaw_deepinfra.surfaces.chat import ChatStream, complete_chat, stream_chat
+from openclaw_deepinfra.surfaces.chat.caching import is_cache_ttl_eligible
 from openclaw_deepinfra.transport.redact import get_logger
 
 logger = get_logger(__name__)
@@ -119,11 +122,28 @@ class DeepInfraTextProvider:
         return {"api": str(getattr(ctx, "api", None) or CHAT_API), "base_url": DEFAULT_BASE_URL}
 
     def is_cache_ttl_eligible(self, ctx: Any) -> bool:
-        model_id = str(getattr(ctx, "model_id", "") or "")
-        return model_id.lower().startswith("anthropic/")
+        return is_cache_ttl_eligible(str(getattr(ctx, "model_id", "") or ""))
 
     def is_modern_model_ref(self, ctx: Any) -> bool:
         return True
+
+    # -- chat runtime (host contract `create_stream_fn`, see host.contracts.chat) -------------------
+
+    def stream(self, request: ChatRequest) -> ChatStream:
+        """Streamed chat; request errors raise here, before anything is sent."""
+        return stream_chat(self._runtime, request)
+
+    async def complete(self, request: ChatRequest) -> ChatResult:
+        return await complete_chat(self._runtime, request)
+
+    async def default_model(self) -> str:
+        """`deepinfra/<id>` of the chat default: the live catalog's first chat model when a key is
+        configured and the catalog answers, else the shipped default (never raises for network)."""
+        if self._runtime.settings().api_key is not None:
+            snapshot = await self._runtime.catalog().refresh()
+        else:
+            snapshot = self._runtime.snapshot()
+        return f"{PROVIDER_ID}/{snapshot.default('chat')}"
 
     async def aclose(self) -> None:
         await self._runtime.aclose()

@@ -334,7 +334,12 @@ class ApiKeyAuthMethodOptions(StrictModel):
 @runtime_checkable
 class TextProvider(Protocol):
     """``ProviderPlugin``. Optional hooks (``catalog``, ``static_catalog``, ``resolve_dynamic_model``,
-    ``normalize_*``, ``wrap_stream_fn``, …) are read with ``getattr(provider, name, None)``."""
+    ``normalize_*``, ``wrap_stream_fn``, …) are read with ``getattr(provider, name, None)``.
+
+    Chat runtime hooks (the Python form of ``create_stream_fn``, see ``contracts.chat``):
+    ``stream(request: ChatRequest) -> ChatEventStream`` (async iterator + async context manager of
+    ``ChatStreamEvent``, ending with ``ChatFinish``) and ``async complete(request) -> ChatResult``.
+    ``ChatCapableProvider`` checks for both."""
 
     @property
     def id(self) -> str: ...

@@ -1,0 +1,91 @@
+"""What the chat surface needs to know about one model: its wire id, limits, prices and quirks.
+
+Any id works. A catalog row (live, cached or shipped) gives its limits and tags; an id the catalog
+does not know (`MODEL:VERSION`, `deploy_id:ID`, a private deployment) gets the defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+from openclaw_deepinfra.catalog.definitions import (
+    DEEPSEEK_VENDOR,
+    DEFAULT_CONTEXT_WINDOW,
+    DEFAULT_MAX_TOKENS,
+    model_cost,
+    vendor_of,
+)
+from openclaw_deepinfra.catalog.models import CatalogModel
+from openclaw_deepinfra.errors import RequestValidationError
+from openclaw_deepinfra.host.contracts.text import ModelCost
+from openclaw_deepinfra.host.refs import strip_provider_prefix
+from openclaw_deepinfra.runtime import DeepInfraRuntime
+from openclaw_deepinfra.settings import PROVIDER_ID
+
+# DeepInfra's per-request output cap (deepinfra-api.md §3); the catalog's max_tokens is not one.
+MAX_OUTPUT_TOKENS: Final = 16_384
+REASONING_EFFORT_TAG: Final = "reasoning_effort"
+
+
+@dataclass(frozen=True)
+class ChatModel:
+    id: str
+    """The wire id: the ref with one leading `deepinfra/` removed, otherwise verbatim."""
+    context_window: int = DEFAULT_CONTEXT_WINDOW
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    tags: tuple[str, ...] = ()
+    cost: ModelCost = field(default_factory=lambda: ModelCost(input=0.0, output=0.0))
+    cost_known: bool = False
+    thinking_format: str | None = None
+    known: bool = False
+    """Whether a catalog row describes this id."""
+
+    @property
+    def vendor(self) -> str:
+        return vendor_of(self.id)
+
+    @property
+    def accepts_reasoning_effort(self) -> bool:
+        return REASONING_EFFORT_TAG in self.tags
+
+
+def wire_model_id(ref: str) -> str:
+    model_id = strip_provider_prefix(ref.strip(), PROVIDER_ID)
+    if not model_id:
+        raise RequestValidationError(
+            f"chat model {ref!r} is empty", hint="pass a model like deepinfra/<org>/<model>"
+        )
+    return model_id
+
+
+def resolve_chat_model(runtime: DeepInfraRuntime, ref: str) -> ChatModel:
+    """No network: the runtime's current snapshot and the shipped catalog."""
+    model_id = wire_model_id(ref)
+    static_row = runtime.static.find(model_id)
+    row = runtime.snapshot().find(model_id) or static_row
+    if row is None:
+        fmt = "deepseek" if vendor_of(model_id) == DEEPSEEK_VENDOR else None
+        return ChatModel(id=model_id, thinking_format=fmt)
+    return _from_row(row, static_row if static_row is not row else None)
+
+
+def _from_row(row: CatalogModel, static_row: CatalogModel | None) -> ChatModel:
+    cost, known = model_cost(row, static_row=static_row)
+    compat = {**(static_row.compat if static_row else {}), **row.compat}
+    fmt = compat.get("thinkingFormat") or compat.get("thinking_format")
+    if fmt is None and vendor_of(row.id) == DEEPSEEK_VENDOR:
+        fmt = "deepseek"
+    context = row.context_length or (static_row.context_length if static_row else None)
+    max_tokens = row.max_tokens or (static_row.max_tokens if static_row else None)
+    tags = tuple(dict.fromkeys((*row.tags, *(static_row.tags if static_row else ()))))
+    return ChatModel(
+        id=row.id,
+        context_window=context or DEFAULT_CONTEXT_WINDOW,
+        max_tokens=max_tokens or DEFAULT_MAX_TOKENS,
+        tags=tags,
+        cost=cost,
+        cost_known=known,
+        thinking_format=str(fmt) if fmt else None,
+        known=True,
+    )
