@@ -1,0 +1,137 @@
+"""Image description: one vision chat completion with the images inline as data URLs (reference §3.6).
+
+The request goes through the chat surface (`complete_chat`), so payload rules, limits and typed
+errors are the chat path's. Checked here, before anything is sent: the model is a vision model
+(``vlm``/``vision`` tag or ``image`` input in the catalog), every image is a jpg/png/webp judged
+by its bytes (the caller's MIME label is ignored), and the answer is not empty.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from openclaw_deepinfra.catalog.models import CatalogModel
+from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationError
+from openclaw_deepinfra.host.contracts.chat import (
+    ChatImagePart,
+    ChatImageUrl,
+    ChatOptions,
+    ChatRequest,
+    ChatTextPart,
+    ChatUserMessage,
+)
+from openclaw_deepinfra.host.contracts.media import (
+    ImageDescriptionRequest,
+    ImagesDescriptionRequest,
+    MediaImage,
+    MediaUnderstandingResult,
+)
+from openclaw_deepinfra.host.refs import strip_provider_prefix
+from openclaw_deepinfra.mediatypes import JPEG, PNG, WEBP, sniff_image, to_data_url
+from openclaw_deepinfra.runtime import DeepInfraRuntime
+from openclaw_deepinfra.settings import PROVIDER_ID
+from openclaw_deepinfra.surfaces.chat.model import resolve_chat_model
+from openclaw_deepinfra.surfaces.chat.runner import complete_chat
+from openclaw_deepinfra.transport.redact import get_logger
+
+logger = get_logger(__name__)
+
+DEFAULT_PROMPT: Final = "Describe the image."
+DEFAULT_MAX_TOKENS: Final = 4096
+VISION_TAGS: Final = frozenset({"vlm", "vision"})
+ACCEPTED: Final = (JPEG, PNG, WEBP)
+MAX_IMAGE_BYTES: Final = 20 * 1024 * 1024
+_SUGGESTED: Final = 5
+
+
+def is_vision_model(row: CatalogModel | None, static_row: CatalogModel | None) -> bool:
+    rows = [r for r in (row, static_row) if r is not None]
+    return any(VISION_TAGS & set(r.tags) or (r.input is not None and "image" in r.input) for r in rows)
+
+
+def vision_model(runtime: DeepInfraRuntime, requested: str | None) -> str:
+    """The wire id of a model that accepts images, or a RequestValidationError naming some that do."""
+    model = strip_provider_prefix(requested.strip(), PROVIDER_ID) if requested and requested.strip() else ""
+    snapshot = runtime.snapshot()
+    model = model or snapshot.surface("vlm").default
+    lookup = model.split(":", 1)[0]  # a `MODEL:VERSION` pin is the same model
+    row, static_row = snapshot.find(lookup), runtime.static.find(lookup)
+    if not is_vision_model(row, static_row):
+        known = (
+            "is not in DeepInfra's catalog"
+            if row is None and static_row is None
+            else "does not accept images"
+        )
+        current = [m.id for m in snapshot.surface("vlm").models if m.status != "deprecated"]
+        choices = ", ".join(current[:_SUGGESTED] or snapshot.surface("vlm").ids[:_SUGGESTED])
+        raise RequestValidationError(
+            f"model {model} {known}; image description needs a vision model such as {choices}",
+            hint="pass --model deepinfra/<vision model> or set tools.media.models[] to one",
+        )
+    for candidate in (row, static_row):
+        if candidate is not None and candidate.status == "deprecated":
+            logger.warning(
+                "%s is deprecated%s; DeepInfra may forward requests to another model",
+                model,
+                f" (replaced by {candidate.replaced_by})" if candidate.replaced_by else "",
+            )
+            break
+    return model
+
+
+def image_data_url(image: MediaImage, where: str) -> str:
+    if not image.buffer:
+        raise RequestValidationError(f"{where} is empty (0 bytes)")
+    if len(image.buffer) >= MAX_IMAGE_BYTES:
+        raise RequestValidationError(
+            f"{where} is {len(image.buffer) / 1024 / 1024:.1f} MB; DeepInfra accepts images under 20 MB",
+            hint="downscale or recompress the image",
+        )
+    mime = sniff_image(image.buffer)
+    if mime not in ACCEPTED:
+        raise RequestValidationError(
+            f"{where} is {mime or 'not a recognised image'}; DeepInfra accepts only jpg, png and webp",
+            hint="convert the image to PNG, JPEG or WebP",
+        )
+    return to_data_url(image.buffer, mime)
+
+
+async def describe_images(
+    runtime: DeepInfraRuntime, req: ImagesDescriptionRequest
+) -> MediaUnderstandingResult:
+    if not req.images:
+        raise RequestValidationError("no images to describe")
+    model = vision_model(runtime, req.model)
+    urls = [image_data_url(image, _where(image, i, len(req.images))) for i, image in enumerate(req.images)]
+    prompt = (req.prompt or "").strip() or DEFAULT_PROMPT
+    requested = req.max_tokens if req.max_tokens and req.max_tokens > 0 else DEFAULT_MAX_TOKENS
+    max_tokens = min(requested, DEFAULT_MAX_TOKENS, resolve_chat_model(runtime, model).max_tokens)
+    parts: list[ChatTextPart | ChatImagePart] = [ChatTextPart(text=prompt)]
+    parts.extend(ChatImagePart(image_url=ChatImageUrl(url=url)) for url in urls)
+    request = ChatRequest(
+        model=model,
+        messages=[ChatUserMessage(content=parts)],
+        options=ChatOptions(
+            max_tokens=max_tokens, timeout_s=req.timeout_ms / 1000 if req.timeout_ms > 0 else None
+        ),
+    )
+    result = await complete_chat(runtime, request)
+    text = result.choices[0].text.strip()
+    if not text:
+        raise MalformedResponseError(
+            f"image description by {result.model} came back empty",
+            request_id=result.request_id,
+            hint="retry, or raise max tokens if the model spent them all on reasoning",
+        )
+    return MediaUnderstandingResult(text=text, model=result.model)
+
+
+async def describe_image(runtime: DeepInfraRuntime, req: ImageDescriptionRequest) -> MediaUnderstandingResult:
+    image = MediaImage(buffer=req.buffer, file_name=req.file_name, mime=req.mime)
+    fields = req.model_dump(exclude={"buffer", "file_name", "mime"})
+    return await describe_images(runtime, ImagesDescriptionRequest(**fields, images=[image]))
+
+
+def _where(image: MediaImage, index: int, count: int) -> str:
+    name = f" {image.file_name!r}" if image.file_name else ""
+    return f"image{name}" if count == 1 else f"image {index + 1}{name}"

@@ -1,0 +1,68 @@
+"""The registered media-understanding provider: image description and speech-to-text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from openclaw_deepinfra.errors import DeepInfraError
+from openclaw_deepinfra.host.contracts.media import (
+    ApiKeyMediaAuth,
+    AudioTranscriptionRequest,
+    ImageDescriptionRequest,
+    ImagesDescriptionRequest,
+    MediaCapability,
+    MediaUnderstandingResult,
+)
+from openclaw_deepinfra.host.errors import HostError
+from openclaw_deepinfra.runtime import DeepInfraRuntime
+from openclaw_deepinfra.settings import PROVIDER_ID
+from openclaw_deepinfra.surfaces.understanding import describe, transcribe
+from openclaw_deepinfra.transport.redact import get_logger
+
+logger = get_logger(__name__)
+
+AUTO_PRIORITY: Final = 45
+
+
+class DeepInfraMediaUnderstandingProvider:
+    """``MediaUnderstandingProvider``: image (vision chat) and audio (Whisper) in, text out."""
+
+    id: Final = PROVIDER_ID
+
+    def __init__(self, runtime: DeepInfraRuntime) -> None:
+        self._runtime = runtime
+        self.capabilities: tuple[MediaCapability, ...] = ("image", "audio")
+        self.auto_priority: Mapping[str, int] = {"image": AUTO_PRIORITY, "audio": AUTO_PRIORITY}
+
+    def __repr__(self) -> str:
+        return f"DeepInfraMediaUnderstandingProvider(id={self.id!r})"
+
+    @property
+    def default_models(self) -> dict[str, str]:
+        """The curated defaults (shipped catalog), the same ones the request path falls back to."""
+        static = self._runtime.static
+        return {"image": static.default("vlm"), "audio": static.default("stt")}
+
+    def resolve_auth(self, ctx: Any = None) -> ApiKeyMediaAuth | None:
+        """The plugin's key (config, auth profile, environment), or None when there is none."""
+        try:
+            key = self._runtime.settings().api_key
+        except (DeepInfraError, HostError) as exc:
+            logger.warning("DeepInfra media understanding is not configured: %s", exc)
+            return None
+        if key is None:
+            return None
+        return ApiKeyMediaAuth(api_key=key.reveal(), source=key.source)
+
+    async def transcribe_audio(self, req: AudioTranscriptionRequest) -> MediaUnderstandingResult:
+        return await transcribe.transcribe(self._runtime, req)
+
+    async def describe_image(self, req: ImageDescriptionRequest) -> MediaUnderstandingResult:
+        return await describe.describe_image(self._runtime, req)
+
+    async def describe_images(self, req: ImagesDescriptionRequest) -> MediaUnderstandingResult:
+        return await describe.describe_images(self._runtime, req)
+
+    async def aclose(self) -> None:
+        await self._runtime.aclose()

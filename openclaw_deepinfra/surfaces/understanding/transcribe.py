@@ -1,0 +1,125 @@
+"""Speech-to-text: multipart ``POST {base}/audio/transcriptions`` (reference §3.5).
+
+Differences from the reference, on purpose: the upload's container is checked from its bytes
+before anything is sent (an empty or non-audio buffer is refused locally instead of being billed
+and failing remotely); the part's content type is what the bytes are rather than the caller's
+label, and the file name carries the matching extension because Whisper servers pick the decoder
+from it; the model defaults to the catalog's STT default (reference §7 #2), not a constant.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+from typing import Any, Final
+
+from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationError, excerpt
+from openclaw_deepinfra.host.contracts.media import AudioTranscriptionRequest, MediaUnderstandingResult
+from openclaw_deepinfra.host.refs import strip_provider_prefix
+from openclaw_deepinfra.mediatypes import AUDIO_CONTAINERS, extension_for, sniff_audio
+from openclaw_deepinfra.runtime import DeepInfraRuntime
+from openclaw_deepinfra.settings import PROVIDER_ID
+from openclaw_deepinfra.surfaces.caller_http import http_with
+from openclaw_deepinfra.transport.redact import get_logger
+
+logger = get_logger(__name__)
+
+TRANSCRIPTIONS_PATH: Final = "/audio/transcriptions"
+ERROR_LABEL: Final = "Audio transcription failed"
+MISSING_TEXT: Final = "Audio transcription response missing text"
+DEFAULT_FILE_NAME: Final = "audio"
+MAX_FILE_NAME: Final = 120
+
+# File name extensions servers accept for each sniffed container.
+_SUFFIXES: Final[dict[str, frozenset[str]]] = {
+    "audio/mpeg": frozenset({".mp3", ".mpga", ".mpeg"}),
+    "audio/wav": frozenset({".wav", ".wave"}),
+    "audio/ogg": frozenset({".ogg", ".oga", ".opus"}),
+    "audio/flac": frozenset({".flac"}),
+    "audio/mp4": frozenset({".m4a", ".mp4", ".m4b"}),
+    "audio/webm": frozenset({".webm"}),
+}
+_UNSAFE: Final = re.compile(r"[^A-Za-z0-9._-]+")
+# Headers a caller may not set on this request: the key and the multipart boundary are ours.
+_RESERVED_HEADERS: Final = frozenset({"authorization", "content-type", "content-length", "host"})
+
+
+def safe_file_name(name: str | None, mime: str) -> str:
+    """The base name only, limited to ``[A-Za-z0-9._-]``, with an extension matching ``mime``."""
+    base = PurePosixPath((name or "").replace("\\", "/").strip()).name
+    cleaned = _UNSAFE.sub("_", base).strip("._-")[:MAX_FILE_NAME] or DEFAULT_FILE_NAME
+    if PurePosixPath(cleaned).suffix.lower() not in _SUFFIXES.get(mime, frozenset()):
+        cleaned = f"{cleaned}.{extension_for(mime)}"
+    return cleaned
+
+
+def stt_model(runtime: DeepInfraRuntime, requested: str | None) -> str:
+    """The caller's model (one ``deepinfra/`` prefix removed), else the catalog's STT default."""
+    model = strip_provider_prefix(requested.strip(), PROVIDER_ID) if requested and requested.strip() else ""
+    return model or runtime.snapshot().surface("stt").default
+
+
+def check_audio(buffer: bytes, file_name: str | None) -> str:
+    """The container's MIME type, or a RequestValidationError saying what to send instead."""
+    what = f"audio {file_name!r}" if file_name else "the audio"
+    if not buffer:
+        raise RequestValidationError(f"{what} is empty (0 bytes); nothing to transcribe")
+    mime = sniff_audio(buffer)
+    if mime is None:
+        raise RequestValidationError(
+            f"{what} is not a supported audio container (supported: {', '.join(AUDIO_CONTAINERS)})",
+            hint="convert it first, e.g. `ffmpeg -i INPUT output.mp3`",
+        )
+    return mime
+
+
+def _caller_headers(req: AudioTranscriptionRequest) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for source in (req.request.headers if req.request else None, req.headers):
+        for name, value in (source or {}).items():
+            if name.lower() in _RESERVED_HEADERS:
+                logger.debug("ignoring caller header %s on a transcription request", name)
+                continue
+            merged[name] = value
+    return merged
+
+
+def build_form(
+    req: AudioTranscriptionRequest, model: str, mime: str
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """The multipart text fields and the file part."""
+    fields = {"model": model}
+    for key, value in (("language", req.language), ("prompt", req.prompt)):
+        if value is not None and value.strip():
+            fields[key] = value.strip()
+    files = {"file": (safe_file_name(req.file_name, mime), req.buffer, mime)}
+    return fields, files
+
+
+async def transcribe(runtime: DeepInfraRuntime, req: AudioTranscriptionRequest) -> MediaUnderstandingResult:
+    mime = check_audio(req.buffer, req.file_name)
+    model = stt_model(runtime, req.model)
+    fields, files = build_form(req, model, mime)
+    http = http_with(runtime, api_key=req.resolved_api_key(), base_url=req.base_url, source="media request")
+    # Billed per second of audio: a 5xx may have been charged, so it is not sent again.
+    policy = dataclasses.replace(http.retry, retry_server_errors=False)
+    response = await http.request_json(
+        "POST", TRANSCRIPTIONS_PATH, data=fields, files=files, headers=_caller_headers(req) or None,
+        timeout=req.timeout_ms / 1000 if req.timeout_ms > 0 else None, label=ERROR_LABEL,
+        retry_policy=policy,
+    )  # fmt: skip
+    body = response.data if isinstance(response.data, Mapping) else {}
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise MalformedResponseError(
+            MISSING_TEXT,
+            status=response.status,
+            request_id=response.request_id,
+            body_excerpt=excerpt(str(response.data)[:1000]),
+        )
+    served = body.get("model")
+    return MediaUnderstandingResult(
+        text=text.strip(), model=served if isinstance(served, str) and served else model
+    )
