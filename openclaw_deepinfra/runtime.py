@@ -64,6 +64,12 @@ class DeepInfraRuntime:
             self._http = DeepInfraHttp(self.settings(), self._pool)
         return self._http
 
+    def http_for(self, settings: Settings, *, max_body_bytes: int | None = None) -> DeepInfraHttp:
+        """A client for other settings (a surface's own endpoint, key or body cap) on the shared pool."""
+        if max_body_bytes is None:
+            return DeepInfraHttp(settings, self._pool)
+        return DeepInfraHttp(settings, self._pool, max_body_bytes=max_body_bytes)
+
     def catalog(self) -> CatalogRefresher:
         if self._catalog is None:
             store = SnapshotStore(env=self._env)

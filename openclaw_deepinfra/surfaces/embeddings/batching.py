@@ -1,0 +1,114 @@
+"""Splitting a large embedding batch into requests and putting the answers back in order.
+
+Pure functions. A request holds at most `MAX_INPUTS_PER_REQUEST` inputs (DeepInfra answers 422
+above 1024) and at most `token_budget` estimated tokens. Requests are contiguous ranges of the
+input, so reassembly is concatenation in range order, whatever order the answers arrived in.
+
+Token estimate: UTF-8 bytes / 3, rounded up, plus one. Tokenizers for these models average about
+four bytes per token on English and two to three on CJK text, so bytes / 3 over-estimates nearly
+always: packing stays under the budget without shipping a tokenizer. The same over-estimate is why
+an input above the model's context is not rejected here: it is sent alone, so if the server does
+refuse it the failure names exactly that input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+from openclaw_deepinfra.transport.redact import get_logger
+
+__all__ = [
+    "BYTES_PER_TOKEN",
+    "DEFAULT_REQUEST_TOKEN_BUDGET",
+    "MAX_INPUTS_PER_REQUEST",
+    "MAX_VALUES_PER_REQUEST",
+    "describe_ranges",
+    "estimate_tokens",
+    "inputs_per_request",
+    "plan_requests",
+    "reassemble",
+]
+
+logger = get_logger(__name__)
+
+MAX_INPUTS_PER_REQUEST: Final = 1024
+# DeepInfra documents no per-request token cap for embeddings; OpenAI's is 300k. Staying under it
+# keeps one request's work (and latency) bounded, and a few more requests cost nothing in a batch.
+DEFAULT_REQUEST_TOKEN_BUDGET: Final = 300_000
+# Floats per answer: 1024 inputs x 1024 dims (bge-m3) is one full request; wider models get fewer
+# inputs per request so one answer stays ~20 MB of JSON and ~40 MB of Python floats.
+MAX_VALUES_PER_REQUEST: Final = 1024 * 1024
+BYTES_PER_TOKEN: Final = 3
+
+
+def estimate_tokens(text: str) -> int:
+    size = len(text) if text.isascii() else len(text.encode("utf-8"))
+    return -(-size // BYTES_PER_TOKEN) + 1
+
+
+def inputs_per_request(dimensions: int | None, *, limit: int = MAX_INPUTS_PER_REQUEST) -> int:
+    """How many inputs one request may carry so its answer stays within `MAX_VALUES_PER_REQUEST`."""
+    if dimensions is None or dimensions <= 0:
+        return limit
+    return max(1, min(limit, MAX_VALUES_PER_REQUEST // dimensions))
+
+
+def plan_requests(
+    token_counts: Sequence[int],
+    *,
+    max_inputs: int = MAX_INPUTS_PER_REQUEST,
+    token_budget: int = DEFAULT_REQUEST_TOKEN_BUDGET,
+    max_input_tokens: int | None = None,
+) -> list[range]:
+    """Contiguous ranges covering every index once, in order.
+
+    A range closes when adding the next input would pass `max_inputs` or `token_budget`. An input
+    estimated above `max_input_tokens` (or above the whole budget) travels alone.
+    """
+    if max_inputs < 1 or token_budget < 1:
+        raise ValueError("max_inputs and token_budget must be >= 1")
+    ranges: list[range] = []
+    start = 0
+    tokens = 0
+    for index, count in enumerate(token_counts):
+        alone = count > token_budget or (max_input_tokens is not None and count > max_input_tokens)
+        if alone:
+            if index > start:
+                ranges.append(range(start, index))
+            ranges.append(range(index, index + 1))
+            start, tokens = index + 1, 0
+            continue
+        if index > start and (index - start >= max_inputs or tokens + count > token_budget):
+            ranges.append(range(start, index))
+            start, tokens = index, 0
+        tokens += count
+    if start < len(token_counts):
+        ranges.append(range(start, len(token_counts)))
+    return ranges
+
+
+def reassemble(total: int, parts: Iterable[tuple[range, list[list[float]]]]) -> list[list[float]]:
+    """One vector per input, in input order, from `(range, vectors)` pairs in any order."""
+    ordered = sorted(parts, key=lambda part: part[0].start)
+    out: list[list[float]] = []
+    for rng, vectors in ordered:
+        if rng.start != len(out) or len(vectors) != len(rng):
+            raise ValueError(f"batch answers do not tile the input at {rng.start}")
+        out.extend(vectors)
+    if len(out) != total:
+        raise ValueError(f"batch answers cover {len(out)} of {total} inputs")
+    return out
+
+
+def describe_ranges(ranges: Iterable[range]) -> str:
+    """`0-1023, 2048, 3000-3071`: inclusive, merged where adjacent, for error messages."""
+    merged: list[list[int]] = []
+    for rng in sorted(ranges, key=lambda r: r.start):
+        if not rng:
+            continue
+        if merged and merged[-1][1] + 1 == rng.start:
+            merged[-1][1] = rng.stop - 1
+        else:
+            merged.append([rng.start, rng.stop - 1])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in merged)

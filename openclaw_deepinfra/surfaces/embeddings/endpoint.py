@@ -1,0 +1,169 @@
+"""Where embedding requests go and with which credentials (reference §3.7, with our URL checks).
+
+Base URL: `memory.search.remote.baseUrl` (or the create options' `remote.base_url`), else the
+provider's own base URL. The provider *owns* the destination when both normalise to the same URL;
+only then are `models.providers.deepinfra.headers` and the provider key used there.
+Credentials, first match wins: an explicit `Authorization` header; `remote.apiKey`; the provider
+key if owned; otherwise a configuration error naming the destination. SecretInputs (the remote
+key and header values) are kept raw here and resolved by `connect`, just before the first request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError
+from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.host.contracts.common import SecretInput
+from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
+from openclaw_deepinfra.host.errors import HostError
+from openclaw_deepinfra.host.secrets import resolve_secret_input
+from openclaw_deepinfra.runtime import DeepInfraRuntime
+from openclaw_deepinfra.settings import PROVIDER_ID, ApiKey, Settings, validate_base_url
+from openclaw_deepinfra.surfaces.embeddings.identity import CREDENTIAL_HEADERS, normalize_url
+from openclaw_deepinfra.transport.client import DeepInfraHttp
+from openclaw_deepinfra.transport.redact import get_logger, register_secret
+
+__all__ = ["Connection", "Endpoint", "connect", "resolve_endpoint"]
+
+logger = get_logger(__name__)
+
+# Answers of wide models are large JSON; the request planner keeps them near 20 MB, this is the
+# hard stop for a misbehaving server.
+MAX_EMBEDDINGS_BODY_BYTES = 256 * 1024 * 1024
+_REMOTE = "memory.search.remote"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    base_url: str
+    owned: bool
+    headers: Mapping[str, SecretInput] = field(default_factory=dict, repr=False)
+    api_key: SecretInput | None = field(default=None, repr=False)
+
+    @property
+    def has_authorization_header(self) -> bool:
+        return any(name.strip().lower() == "authorization" for name in self.headers)
+
+
+@dataclass(frozen=True)
+class Connection:
+    http: DeepInfraHttp
+    headers: Mapping[str, str] = field(repr=False)
+    authenticated: bool
+
+
+def _headers(value: Any, where: str) -> dict[str, SecretInput]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(f"{where} must be an object of header name -> value")
+    out: dict[str, SecretInput] = {}
+    for name, item in value.items():
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigurationError(f"{where} has a blank header name")
+        if not isinstance(item, str | Mapping):
+            raise ConfigurationError(f"{where}.{name} must be a string or a SecretRef")
+        out[name.strip()] = item if isinstance(item, str) else dict(item)
+    return out
+
+
+def _remote(opts: EmbeddingProviderCreateOptions, search: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+    """`(base_url, api_key, headers)`: the create options' `remote` first, then the config's."""
+    configured = search.get("remote")
+    configured = configured if isinstance(configured, Mapping) else {}
+    given = opts.remote
+    base_url = (
+        given.base_url if given is not None and given.base_url is not None else configured.get("baseUrl")
+    )
+    api_key = given.api_key if given is not None and given.api_key is not None else configured.get("apiKey")
+    headers = given.headers if given is not None and given.headers is not None else configured.get("headers")
+    return base_url, api_key, headers
+
+
+def resolve_endpoint(
+    config: OpenClawConfig,
+    opts: EmbeddingProviderCreateOptions,
+    settings: Settings,
+    *,
+    check_credentials: bool = True,
+) -> Endpoint:
+    """The destination and its unresolved credentials; raises before any request when unusable
+    (without `check_credentials`, only for the URL and header shapes: the index identity needs no key)."""
+    raw_base, api_key, raw_headers = _remote(opts, config.memory_search())
+    base_url = settings.base_url
+    if raw_base is not None and (not isinstance(raw_base, str) or raw_base.strip()):
+        if not isinstance(raw_base, str):
+            raise InvalidBaseUrlError(f"{_REMOTE}.baseUrl must be a string")
+        try:
+            base_url = validate_base_url(raw_base)
+        except InvalidBaseUrlError as exc:
+            raise InvalidBaseUrlError(
+                f"{_REMOTE}.baseUrl: {exc.message}",
+                hint=f"set {_REMOTE}.baseUrl to an https URL (plain http only to localhost)",
+            ) from None
+    owned = normalize_url(base_url) == normalize_url(settings.base_url)
+    headers: dict[str, SecretInput] = {}
+    if owned:
+        headers.update(
+            _headers(config.provider_config(PROVIDER_ID).get("headers"), "models.providers.deepinfra.headers")
+        )
+    headers.update(_headers(raw_headers, f"{_REMOTE}.headers"))
+    if isinstance(api_key, str) and not api_key.strip():
+        api_key = None
+    if api_key is not None and not isinstance(api_key, str | Mapping):
+        raise ConfigurationError(f"{_REMOTE}.apiKey must be a string or a SecretRef")
+    if isinstance(api_key, Mapping):
+        api_key = dict(api_key)
+    endpoint = Endpoint(base_url, owned, headers, api_key)
+    if check_credentials and not endpoint.has_authorization_header and api_key is None:
+        if not owned:
+            raise ConfigurationError(
+                f"deepinfra embedding credentials are not configured for {base_url}. Set "
+                f"{_REMOTE}.apiKey or an Authorization header for this destination."
+            )
+        settings.require_key()
+    return endpoint
+
+
+def _resolve(config: OpenClawConfig, value: SecretInput, where: str) -> str | None:
+    try:
+        return resolve_secret_input(
+            value,
+            env=config.env,
+            config=config.data,
+            base_dir=config.path.expanduser().parent if config.path is not None else None,
+            where=where,
+        )
+    except HostError as exc:
+        raise ConfigurationError(
+            f"{where} could not be resolved: {exc}", hint="fix the SecretRef or the variable it names"
+        ) from None
+
+
+def connect(runtime: DeepInfraRuntime, endpoint: Endpoint) -> Connection:
+    """Resolve the SecretInputs now and build the client for this endpoint on the shared pool."""
+    config = runtime.config
+    headers: dict[str, str] = {}
+    for name, value in endpoint.headers.items():
+        resolved = _resolve(config, value, f"{_REMOTE}.headers.{name}")
+        if resolved is None:
+            continue
+        if name.lower() in CREDENTIAL_HEADERS or isinstance(value, Mapping):
+            register_secret(resolved)  # never in a log line or an error message
+        headers[name] = resolved
+    settings = runtime.settings()
+    authenticated = True
+    if endpoint.has_authorization_header:
+        authenticated = False
+    elif endpoint.api_key is not None:
+        key = _resolve(config, endpoint.api_key, f"{_REMOTE}.apiKey")
+        if key is None or not key.strip():
+            raise ConfigurationError(f"{_REMOTE}.apiKey resolved to an empty value")
+        settings = dataclasses.replace(settings, api_key=ApiKey(key, f"config:{_REMOTE}.apiKey"))
+    settings = dataclasses.replace(settings, base_url=endpoint.base_url)
+    http = runtime.http_for(settings, max_body_bytes=MAX_EMBEDDINGS_BODY_BYTES)
+    return Connection(http, headers, authenticated)
