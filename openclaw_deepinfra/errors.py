@@ -18,6 +18,7 @@
     ├── APIConnectionError                  no usable answer: connect / protocol failure
     │   └── APITimeoutError                 connect / read / write / pool timeout
     ├── MalformedResponseError              2xx whose body is not what the API promises
+    ├── GenerationFailedError               2xx, but the job / inference reports it failed
     └── StreamError                         error frame in the middle of an SSE stream
 
 All text is redacted (`transport.redact`) before it is stored, so no registered secret can
@@ -41,6 +42,7 @@ __all__ = [
     "ConfigurationError",
     "ContextLengthExceededError",
     "DeepInfraError",
+    "GenerationFailedError",
     "InsufficientBalanceError",
     "InvalidBaseUrlError",
     "InvalidRequestError",
@@ -213,6 +215,11 @@ class APITimeoutError(APIConnectionError):
 
 class MalformedResponseError(DeepInfraError):
     pass
+
+
+class GenerationFailedError(DeepInfraError):
+    """The API accepted the work (2xx) and later reported that it failed: a failed video job or a
+    native `inference_status.status == "failed"`. Not retried: a new attempt is a new billed job."""
 
 
 class StreamError(DeepInfraError):

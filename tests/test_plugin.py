@@ -58,7 +58,8 @@ async def test_registration_registers_text_and_catalog_without_network(
     registry = _load()
     record = registry.records["deepinfra"]
     assert record.status == "loaded", record.error
-    assert record.registrations == [("provider", "deepinfra"), ("model-catalog-provider", "deepinfra")]
+    # Other surfaces add their own registrations; this test pins only the text surface's two.
+    assert {("provider", "deepinfra"), ("model-catalog-provider", "deepinfra")} <= set(record.registrations)
     assert registry.errors() == []
     assert registry.get("provider", "deepinfra") is not None
     assert no_network == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
@@ -69,6 +69,24 @@ class VideoInput(HostModel):
     metadata: JsonObject | None = None
 
 
+class VideoProgress(StrictModel):
+    """One progress report while a video is generated (Python-side addition, not an OpenClaw field).
+
+    ``status`` is the provider's word for the state (``"submitted"``, ``"queued"``,
+    ``"processing"``, ``"succeeded"``, ...); ``job_id`` is set once a job exists, so a caller can
+    show it and look the job up later; ``poll`` counts status requests so far.
+    """
+
+    status: str
+    elapsed_seconds: float
+    job_id: str | None = None
+    poll: int = 0
+    api: str | None = None
+
+
+VideoProgressCallback: TypeAlias = Callable[[VideoProgress], None]
+
+
 class VideoGenerationRequest(HostModel):
     provider: str
     model: str
@@ -87,6 +105,9 @@ class VideoGenerationRequest(HostModel):
     input_videos: list[VideoInput] | None = None
     input_audios: list[VideoInput] | None = None
     provider_options: JsonObject | None = None
+    on_progress: VideoProgressCallback | None = Field(default=None, exclude=True, repr=False)
+    """Optional (Python-side addition): called with a ``VideoProgress`` while the provider waits.
+    A callback that raises does not fail the generation."""
 
 
 class GeneratedVideo(StrictModel):

@@ -1,0 +1,81 @@
+"""`image`: generate (or, with --input, edit) images through the registered image provider."""
+
+from __future__ import annotations
+
+import argparse
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from openclaw_deepinfra.cli.media_output import Written, choose_model, output_paths, report, write_file
+from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, open_host
+from openclaw_deepinfra.host.contracts.image import (
+    ImageGenerationProvider,
+    ImageGenerationRequest,
+    ImageGenerationResult,
+    ImageInput,
+)
+
+KIND = "image-generation-provider"
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "image", parents=[common], help="generate an image (or edit one with --input)",
+        description="Generate images with DeepInfra; with --input, edit that image.",
+    )  # fmt: skip
+    parser.add_argument("--model", metavar="REF", help="deepinfra/<org>/<model> or <org>/<model>")
+    parser.add_argument("--size", metavar="WxH", help="e.g. 1024x1024 (default: the model's own size)")
+    parser.add_argument("--count", metavar="N", type=int, help="number of images (at most 4)")
+    parser.add_argument(
+        "--input", metavar="IMAGE", type=Path, action="append", help="reference image to edit (one)"
+    )
+    parser.add_argument(
+        "--out", metavar="PATH", type=Path, required=True,
+        help="file to write; with several images a directory, or PATH gets -1, -2, ... suffixes",
+    )  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="print paths, MIME types, model and cost as JSON")
+    parser.add_argument("prompt", nargs="+", help="what to draw")
+    parser.set_defaults(handler=run)
+
+
+def _inputs(paths: list[Path] | None) -> list[ImageInput] | None:
+    if not paths:
+        return None
+    images: list[ImageInput] = []
+    for path in paths:
+        try:
+            data = path.expanduser().read_bytes()
+        except OSError as exc:
+            raise CliError(f"cannot read --input {path}: {exc.strerror or exc}", exit_code=2) from None
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        images.append(ImageInput(buffer=data, mime_type=mime, file_name=path.name))
+    return images
+
+
+async def run(args: argparse.Namespace) -> int:
+    if args.count is not None and args.count < 1:
+        raise CliError("--count must be at least 1", exit_code=2)
+    inputs = _inputs(args.input)
+    session = open_host(args)
+    try:
+        provider = session.require(KIND, PLUGIN_ID)
+        if not isinstance(provider, ImageGenerationProvider):
+            raise CliError(f"the registered {KIND} {PLUGIN_ID!r} does not implement generate_image")
+        model, timeout_ms = choose_model(session, "image", provider, args.model)
+        request = ImageGenerationRequest(
+            provider=PLUGIN_ID, model=model, prompt=" ".join(args.prompt), cfg=session.config,
+            auth_store=session.auth_store, timeout_ms=timeout_ms, count=args.count, size=args.size,
+            input_images=inputs,
+        )  # fmt: skip
+        result: ImageGenerationResult = await provider.generate_image(request)
+    finally:
+        await session.aclose()
+    names = [image.file_name or f"image-{i}" for i, image in enumerate(result.images, start=1)]
+    written: list[Written] = []
+    for path, image in zip(output_paths(args.out, names), result.images, strict=True):
+        write_file(path, image.buffer)
+        extra = {"revisedPrompt": image.revised_prompt} if image.revised_prompt else {}
+        written.append(Written(path, image.mime_type, len(image.buffer), extra))
+    print(report(written, model=result.model or model, metadata=result.metadata, as_json=args.json))
+    return 0

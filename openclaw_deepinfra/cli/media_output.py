@@ -1,0 +1,90 @@
+"""What the `image` and `video` commands share: the model a gateway would pick, where files go,
+and how a result is reported."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession
+from openclaw_deepinfra.host.refs import parse_model_ref, strip_provider_prefix
+
+
+def choose_model(
+    session: HostSession, kind: Literal["image", "video"], provider: object, given: str | None
+) -> tuple[str, int | None]:
+    """(model id, timeout ms): `--model` (with or without `deepinfra/`), else the config's
+    `agents.defaults.mediaModels.<kind>` when it names a DeepInfra model, else the provider default."""
+    selection = session.config.media_model(kind)
+    timeout_ms = selection.timeout_ms if selection is not None else None
+    if timeout_ms is None:
+        default_timeout = getattr(provider, "default_timeout_ms", None)
+        timeout_ms = default_timeout if isinstance(default_timeout, int) else None
+    if given is not None and given.strip():
+        return strip_provider_prefix(given.strip(), PLUGIN_ID), timeout_ms
+    if selection is not None and selection.primary:
+        ref = parse_model_ref(selection.primary)
+        if ref.provider == PLUGIN_ID:
+            return ref.model, timeout_ms
+    default = getattr(provider, "default_model", None)
+    if not isinstance(default, str) or not default:
+        raise CliError(
+            f"the deepinfra {kind}-generation provider has no default model; pass --model", exit_code=2
+        )
+    return default, timeout_ms
+
+
+def output_paths(out: Path, names: Sequence[str]) -> list[Path]:
+    """One file: `out` itself (or `out/<name>` when `out` is a directory). Several: `out/<name>`
+    when `out` is a directory (or ends in a separator), else `out` with `-1`, `-2`, ... suffixes."""
+    is_dir = out.is_dir() or str(out).endswith(("/", "\\"))
+    if is_dir:
+        return [out / name for name in names]
+    if len(names) == 1:
+        return [out]
+    return [out.with_name(f"{out.stem}-{i}{out.suffix}") for i in range(1, len(names) + 1)]
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    mime_type: str
+    size: int
+    extra: Mapping[str, Any]
+
+
+def write_file(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror or exc}", exit_code=1) from None
+
+
+def report(
+    written: Sequence[Written], *, model: str | None, metadata: Mapping[str, Any] | None, as_json: bool
+) -> str:
+    meta = dict(metadata or {})
+    cost = meta.get("cost")
+    if as_json:
+        payload: dict[str, Any] = {
+            "model": model,
+            "files": [
+                {"path": str(w.path), "mimeType": w.mime_type, "bytes": w.size, **w.extra} for w in written
+            ],
+        }
+        if cost is not None:
+            payload["cost"] = cost
+        payload["metadata"] = meta
+        return json.dumps(payload, indent=2)
+    lines = [f"wrote {w.path} ({w.mime_type}, {w.size} bytes)" for w in written]
+    lines.append(f"model: deepinfra/{model}" if model else "model: unknown")
+    if cost is not None:
+        lines.append(f"cost: ${cost:.6f}".rstrip("0").rstrip("."))
+    ignored = meta.get("ignoredOverrides")
+    if isinstance(ignored, Mapping) and ignored:
+        lines.append(f"ignored (not supported): {', '.join(str(k) for k in ignored)}")
+    return "\n".join(lines)

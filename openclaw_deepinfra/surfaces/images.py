@@ -1,0 +1,280 @@
+"""Image generation and editing (host contract §6, reference §3.2) over DeepInfra's
+OpenAI-compatible `images/generations` and `images/edits`.
+
+Differences from the reference, each on purpose (reference §7 #7): `n` is clamped to the
+declared maximum, a URL-only answer is fetched instead of dropped, options the capabilities do not
+declare are reported back as `ignoredOverrides` instead of being sent or silently lost, and the
+MIME type of every image comes from its bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from openclaw_deepinfra.errors import ConfigurationError, MalformedResponseError, RequestValidationError
+from openclaw_deepinfra.host.contracts.image import (
+    GeneratedImage,
+    ImageEditCapabilities,
+    ImageGenerateCapabilities,
+    ImageGenerationIsConfiguredContext,
+    ImageGenerationProviderCapabilities,
+    ImageGenerationRequest,
+    ImageGenerationResult,
+    ImageGeometryCapabilities,
+    ImageInput,
+)
+from openclaw_deepinfra.host.refs import strip_provider_prefix
+from openclaw_deepinfra.mediatypes import JPEG, PNG, WEBP, extension_for, parse_data_url, sniff_image
+from openclaw_deepinfra.runtime import DeepInfraRuntime
+from openclaw_deepinfra.settings import PROVIDER_ID
+from openclaw_deepinfra.surfaces.media_io import (
+    IMAGE_FETCH_MAX_BYTES,
+    fetch_remote,
+    stated_cost,
+    submit_policy,
+    timeout_seconds,
+)
+from openclaw_deepinfra.transport.redact import get_logger
+
+logger = get_logger(__name__)
+
+LABEL: Final = "DeepInfra"
+DEFAULT_SIZE: Final = "1024x1024"
+SIZES: Final = ("512x512", "1024x1024", "1024x1792", "1792x1024")
+GENERATE_PATH: Final = "images/generations"
+EDIT_PATH: Final = "images/edits"
+ACCEPTED_INPUT_TYPES: Final = (JPEG, PNG, WEBP)
+EMPTY_RESPONSE: Final = "DeepInfra image response did not include generated image data"
+ONE_REFERENCE: Final = "DeepInfra image editing supports one reference image."
+_SIZE_RE = re.compile(r"^([1-9]\d{1,4})x([1-9]\d{1,4})$")
+
+CAPABILITIES: Final = ImageGenerationProviderCapabilities(
+    generate=ImageGenerateCapabilities(
+        max_count=4, supports_size=True, supports_aspect_ratio=False, supports_resolution=False
+    ),
+    edit=ImageEditCapabilities(
+        enabled=True,
+        max_count=1,
+        max_input_images=1,
+        supports_size=True,
+        supports_aspect_ratio=False,
+        supports_resolution=False,
+    ),
+    geometry=ImageGeometryCapabilities(sizes=list(SIZES)),
+)
+
+
+def ignored_overrides(
+    req: ImageGenerationRequest, caps: ImageGenerationProviderCapabilities
+) -> dict[str, Any]:
+    """Requested options the capabilities do not declare, in OpenClaw's spelling; never sent."""
+    mode: ImageGenerateCapabilities | ImageEditCapabilities = caps.edit if req.is_edit else caps.generate
+    output = caps.output
+    declared = {
+        "size": bool(mode.supports_size),
+        "aspectRatio": bool(mode.supports_aspect_ratio),
+        "resolution": bool(mode.supports_resolution),
+        "quality": bool(output and output.qualities),
+        "outputFormat": bool(output and output.formats),
+        "background": bool(output and output.backgrounds),
+        "providerOptions": False,  # the reference accepts none
+    }
+    requested = {
+        "size": req.size,
+        "aspectRatio": req.aspect_ratio,
+        "resolution": req.resolution,
+        "quality": req.quality,
+        "outputFormat": req.output_format,
+        "background": req.background,
+        "providerOptions": req.provider_options or None,
+    }
+    return {key: value for key, value in requested.items() if value is not None and not declared[key]}
+
+
+def _count(req: ImageGenerationRequest, max_count: int) -> tuple[int, int | None]:
+    """(n to send, the requested n when it was clamped)."""
+    requested = 1 if req.count is None else req.count
+    if requested < 1:
+        raise RequestValidationError(f"image count must be at least 1, got {requested}")
+    return (max_count, requested) if requested > max_count else (requested, None)
+
+
+def _size(req: ImageGenerationRequest, default: str) -> str:
+    size = (req.size or "").strip().lower()
+    if not size:
+        return default
+    if not _SIZE_RE.match(size):
+        raise RequestValidationError(
+            f"image size {req.size!r} is not WIDTHxHEIGHT; use e.g. {DEFAULT_SIZE} ({', '.join(SIZES)})"
+        )
+    return size
+
+
+def _edit_file(image: ImageInput) -> tuple[str, bytes, str]:
+    """(file name, bytes, MIME type) of the one reference image; its bytes decide the type."""
+    if not image.buffer:
+        raise RequestValidationError("the reference image is empty; pass a JPEG, PNG or WebP file")
+    sniffed = sniff_image(image.buffer)
+    if sniffed is None or sniffed not in ACCEPTED_INPUT_TYPES:
+        raise RequestValidationError(
+            "the reference image must be a JPEG, PNG or WebP file"
+            + (f" (got {sniffed})" if sniffed else " (its bytes are none of these)")
+        )
+    name = (image.file_name or "").strip() or f"image-1.{extension_for(sniffed)}"
+    return name, image.buffer, sniffed
+
+
+def _decode_b64(value: str) -> bytes:
+    try:
+        return base64.b64decode(re.sub(r"\s+", "", value), validate=True)
+    except (binascii.Error, ValueError):
+        raise MalformedResponseError("DeepInfra image response carries malformed base64") from None
+
+
+class DeepInfraImageProvider:
+    """`ImageGenerationProvider`: defaults and model list come from the catalog snapshot (no network)."""
+
+    id: Final = PROVIDER_ID
+    label: Final = LABEL
+    aliases: tuple[str, ...] = ()
+    default_timeout_ms: int | None = None  # the reference sets none; the HTTP layer's own is finite
+
+    def __init__(self, runtime: DeepInfraRuntime) -> None:
+        self._runtime = runtime
+        self.capabilities = CAPABILITIES
+
+    def __repr__(self) -> str:
+        return f"DeepInfraImageProvider(id={self.id!r})"
+
+    # Read on use, not at registration: the snapshot resolves settings (a SecretRef may run a
+    # command), and a catalog refreshed since registration should be what the host sees.
+    @property
+    def default_model(self) -> str:
+        return self._runtime.snapshot().surface("image-gen").default
+
+    @property
+    def models(self) -> list[str]:
+        return list(self._runtime.snapshot().surface("image-gen").ids)
+
+    def is_configured(self, ctx: ImageGenerationIsConfiguredContext | None = None) -> bool:
+        try:
+            return self._runtime.settings().api_key is not None
+        except ConfigurationError:
+            return False
+
+    def _default_size(self, model: str) -> str:
+        row = self._runtime.snapshot().surface("image-gen").find(model)
+        if row is not None and row.default_width and row.default_height:
+            return f"{row.default_width}x{row.default_height}"
+        return DEFAULT_SIZE
+
+    async def generate_image(self, req: ImageGenerationRequest) -> ImageGenerationResult:
+        model = strip_provider_prefix(req.model.strip(), PROVIDER_ID) or self.default_model
+        prompt = req.prompt.strip()
+        if not prompt:
+            raise RequestValidationError("the image prompt is empty; describe the image to generate")
+        images = req.input_images or []
+        if len(images) > 1:
+            raise RequestValidationError(ONE_REFERENCE, hint="pass exactly one input image to edit")
+        mode = self.capabilities.edit if images else self.capabilities.generate
+        n, clamped_from = _count(req, mode.max_count or 1)
+        size = _size(req, self._default_size(model))
+        ignored = ignored_overrides(req, self.capabilities)
+        if ignored:
+            logger.info("DeepInfra images: ignoring options it does not support: %s", ", ".join(ignored))
+        http = self._runtime.http()
+        timeout = timeout_seconds(req.timeout_ms)
+        if images:
+            name, data, mime = _edit_file(images[0])
+            fields = {
+                "model": model,
+                "prompt": prompt,
+                "n": str(n),
+                "size": size,
+                "response_format": "b64_json",
+            }
+            response = await http.request_json(
+                "POST", EDIT_PATH, data=fields, files={"image": (name, data, mime)}, timeout=timeout,
+                label="DeepInfra image edit", retry_policy=submit_policy(http),
+            )  # fmt: skip
+        else:
+            payload = {"model": model, "prompt": prompt, "n": n, "size": size, "response_format": "b64_json"}
+            response = await http.request_json(
+                "POST", GENERATE_PATH, json=payload, timeout=timeout,
+                label="DeepInfra image generation", retry_policy=submit_policy(http),
+            )  # fmt: skip
+        generated = await self._parse(response.data, timeout)
+        metadata: dict[str, Any] = {"size": size, "count": n}
+        if clamped_from is not None:
+            metadata["requestedCount"] = clamped_from
+        if ignored:
+            metadata["ignoredOverrides"] = ignored
+        if response.request_id:
+            metadata["requestId"] = response.request_id
+        cost = stated_cost(response.data)
+        if cost is not None:
+            metadata["cost"] = cost
+        served = response.data.get("model") if isinstance(response.data, Mapping) else None
+        return ImageGenerationResult(
+            images=generated, model=served.strip() if isinstance(served, str) and served.strip() else model,
+            metadata=metadata,
+        )  # fmt: skip
+
+    async def _parse(self, body: Any, timeout_s: float | None) -> list[GeneratedImage]:
+        entries = body.get("data") if isinstance(body, Mapping) else None
+        if not isinstance(entries, list):
+            raise MalformedResponseError(EMPTY_RESPONSE)
+        images: list[GeneratedImage] = []
+        for entry in entries:
+            if not isinstance(entry, Mapping):
+                continue
+            data, declared = await self._entry_bytes(entry, timeout_s)
+            if not data:
+                continue
+            mime = sniff_image(data) or declared or JPEG
+            revised = entry.get("revised_prompt")
+            images.append(
+                GeneratedImage(
+                    buffer=data,
+                    mime_type=mime,
+                    file_name=f"image-{len(images) + 1}.{extension_for(mime, 'jpg')}",
+                    revised_prompt=revised if isinstance(revised, str) and revised.strip() else None,
+                )
+            )
+        if not images:
+            raise MalformedResponseError(EMPTY_RESPONSE)
+        return images
+
+    async def _entry_bytes(
+        self, entry: Mapping[str, Any], timeout_s: float | None
+    ) -> tuple[bytes, str | None]:
+        """The image bytes of one `data[]` entry and the MIME type it declares (a hint only)."""
+        declared = entry.get("mime_type") if isinstance(entry.get("mime_type"), str) else None
+        b64 = entry.get("b64_json")
+        if isinstance(b64, str) and b64.strip():
+            return _decode_b64(b64), declared
+        url = entry.get("url")
+        if not isinstance(url, str) or not url.strip():
+            return b"", None
+        url = url.strip()
+        if url.startswith("data:"):
+            data, mime = parse_data_url(url, what="DeepInfra image data URL")
+            return data, mime or declared
+        fetched = await fetch_remote(
+            self._runtime.http(), url, timeout_s=timeout_s, max_bytes=IMAGE_FETCH_MAX_BYTES,
+            label="DeepInfra image download",
+        )  # fmt: skip
+        served = fetched.content_type or ""
+        if fetched.content and sniff_image(fetched.content) is None and not served.startswith("image/"):
+            raise MalformedResponseError(
+                f"DeepInfra image download returned {served or 'an unknown type'}, not an image",
+                request_id=fetched.request_id,
+            )
+        return fetched.content, served if served.startswith("image/") else declared
+
+    async def aclose(self) -> None:
+        await self._runtime.aclose()

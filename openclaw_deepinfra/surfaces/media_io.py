@@ -1,0 +1,124 @@
+"""What the image and video surfaces share: per-call budgets, the submit retry policy, result URLs
+that point elsewhere, and the cost DeepInfra states for a call.
+
+A result URL comes from the server, so it is checked like a base URL (https, plain http only to a
+loopback host, no credentials) and fetched through the one HTTP layer, under a byte cap, with the
+API key only when it points at the configured API host.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import math
+from collections.abc import Mapping
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from openclaw_deepinfra.errors import MalformedResponseError
+from openclaw_deepinfra.transport.client import BytesResponse, DeepInfraHttp
+from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.transport.retry import RetryPolicy
+
+logger = get_logger(__name__)
+
+IMAGE_FETCH_MAX_BYTES: Final = 50 * 1024 * 1024
+VIDEO_FETCH_MAX_BYTES: Final = 512 * 1024 * 1024
+
+
+def timeout_seconds(timeout_ms: int | None) -> float | None:
+    """The host's per-call budget in seconds; None keeps the HTTP layer's finite default."""
+    if timeout_ms is None or timeout_ms <= 0:
+        return None
+    return timeout_ms / 1000.0
+
+
+def submit_policy(http: DeepInfraHttp) -> RetryPolicy:
+    """The client's policy without 408/5xx retries: a media POST that reached the server may be
+    billed, so only connect failures and 429 (nothing was processed) are repeated."""
+    return dataclasses.replace(http.retry, retry_server_errors=False)
+
+
+def is_loopback(host: str) -> bool:
+    lowered = host.lower().strip("[]")
+    if lowered == "localhost" or lowered.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(lowered)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` may not be fetched (https only, plain http to loopback, no credentials), else None."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        _ = parts.port
+    except ValueError:
+        return "is not a valid URL"
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not host:
+        return "must be an absolute http(s) URL"
+    if parts.username is not None or parts.password is not None:
+        return "must not contain credentials"
+    if scheme == "http" and not is_loopback(host):
+        return "must use https (plain http only to localhost)"
+    return None
+
+
+def same_origin(url: str, other: str) -> bool:
+    a, b = urlsplit(url), urlsplit(other)
+    try:
+        return (a.scheme.lower(), a.hostname, a.port) == (b.scheme.lower(), b.hostname, b.port)
+    except ValueError:
+        return False
+
+
+def display_url(url: str) -> str:
+    """Scheme, host and path only: signed result URLs carry tokens in their query."""
+    try:
+        parts = urlsplit(url)
+        if not parts.scheme or not parts.hostname:
+            return "<URL without a scheme or host>"
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"
+    except ValueError:
+        return "<unparsable URL>"
+
+
+async def fetch_remote(
+    http: DeepInfraHttp, url: str, *, timeout_s: float | None, max_bytes: int, label: str
+) -> BytesResponse:
+    """GET a result URL through the HTTP layer, capped at `max_bytes`; the key goes only to the API host."""
+    problem = url_problem(url)
+    if problem is not None:
+        raise MalformedResponseError(f"{label}: the result URL {display_url(url)} {problem}")
+    capped = DeepInfraHttp(
+        http.settings, http.pool, retry=http.retry, max_body_bytes=min(max_bytes, http.max_body_bytes)
+    )
+    authenticated = same_origin(url, http.settings.base_url)
+    logger.debug("fetching %s (authenticated=%s)", display_url(url), authenticated)
+    return await capped.request_bytes("GET", url, authenticated=authenticated, timeout=timeout_s, label=label)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value >= 0:
+        return float(value)
+    return None
+
+
+def stated_cost(body: Any) -> float | None:
+    """USD DeepInfra says the call cost: native `inference_status.cost`, else `usage.estimated_cost`."""
+    if not isinstance(body, Mapping):
+        return None
+    for block, key in (("inference_status", "cost"), ("usage", "estimated_cost")):
+        section = body.get(block)
+        if isinstance(section, Mapping):
+            cost = _number(section.get(key))
+            if cost is not None:
+                return cost
+    return None

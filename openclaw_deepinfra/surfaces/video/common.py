@@ -1,0 +1,328 @@
+"""What both video APIs share: capabilities, the validated request (`VideoSpec`), configuration
+(which API, the native base URL), progress reports and result URLs.
+
+Everything a user can get wrong is checked in `build_spec`, before any request (reference §7 #6:
+the aspect ratio is validated against the capabilities, a seed must be a whole number in range).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+from urllib.parse import urljoin, urlsplit
+
+from openclaw_deepinfra.errors import (
+    ConfigurationError,
+    InvalidBaseUrlError,
+    MalformedResponseError,
+    RequestValidationError,
+)
+from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.host.contracts.video import (
+    GeneratedVideo,
+    ProviderOptionType,
+    VideoGenerationProviderCapabilities,
+    VideoGenerationRequest,
+    VideoModeCapabilities,
+    VideoProgress,
+    VideoProgressCallback,
+    VideoTransformCapabilities,
+    provider_options_mismatch,
+)
+from openclaw_deepinfra.host.errors import HostError
+from openclaw_deepinfra.host.refs import strip_provider_prefix
+from openclaw_deepinfra.mediatypes import extension_for, parse_data_url, sniff_video
+from openclaw_deepinfra.settings import PROVIDER_ID
+from openclaw_deepinfra.surfaces.media_io import display_url, url_problem
+from openclaw_deepinfra.transport.redact import get_logger
+
+logger = get_logger(__name__)
+
+VideoApi = Literal["native", "jobs"]
+VIDEO_APIS: Final[tuple[VideoApi, ...]] = ("native", "jobs")
+ASPECT_RATIOS: Final = ("16:9", "4:3", "1:1", "3:4", "9:16")
+DURATIONS: Final = (5, 8)
+SHORT_DURATION_LIMIT: Final = 6.5  # a request up to 6.5 s gets the 5 s clip, anything longer 8 s
+MAX_SEED: Final = 2**32 - 1
+NATIVE_PATH: Final = "/v1/inference"
+DEFAULT_MIME: Final = "video/mp4"
+GUIDED_MODEL_PREFIX: Final = "wan-ai/"  # only Wan models take guidance_scale (native API only)
+
+PROVIDER_OPTIONS: Final[dict[str, ProviderOptionType]] = {
+    "seed": "number",
+    "negative_prompt": "string",
+    "negativePrompt": "string",
+    "style": "string",
+}
+GUIDED_PROVIDER_OPTIONS: Final[dict[str, ProviderOptionType]] = {
+    **PROVIDER_OPTIONS,
+    "guidance_scale": "number",
+}
+
+_CONFIG_PREFIX: Final = ("models", "providers", PROVIDER_ID)
+_URL_TYPES: Final = {".webm": "video/webm", ".mov": "video/quicktime", ".mp4": DEFAULT_MIME}
+
+
+def is_guided(model: str) -> bool:
+    return model.lower().startswith(GUIDED_MODEL_PREFIX)
+
+
+def capabilities_for(model: str | None = None) -> VideoGenerationProviderCapabilities:
+    """The reference's canonical shape; Wan models additionally accept `guidance_scale`."""
+    options = GUIDED_PROVIDER_OPTIONS if model and is_guided(model) else PROVIDER_OPTIONS
+    return VideoGenerationProviderCapabilities(
+        generate=VideoModeCapabilities(
+            max_videos=1,
+            max_duration_seconds=max(DURATIONS),
+            supported_duration_seconds=[float(d) for d in DURATIONS],
+            supports_aspect_ratio=True,
+            aspect_ratios=list(ASPECT_RATIOS),
+            provider_options=dict(options),
+        ),
+        image_to_video=VideoTransformCapabilities(enabled=False),
+        video_to_video=VideoTransformCapabilities(enabled=False),
+    )
+
+
+CAPABILITIES: Final = capabilities_for()
+
+
+@dataclass(frozen=True)
+class VideoSpec:
+    """A request after validation: exactly what may be sent, plus what was ignored or adjusted."""
+
+    model: str
+    prompt: str
+    aspect_ratio: str | None = None
+    duration: int | None = None
+    requested_duration: float | None = None
+    seed: int | None = None
+    negative_prompt: str | None = None
+    style: str | None = None
+    guidance_scale: float | None = None
+    ignored: dict[str, Any] = field(default_factory=dict)
+
+
+def _text_option(options: Mapping[str, Any], *keys: str) -> str | None:
+    for key in keys:
+        value = options.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _seed(value: Any) -> int | None:
+    if value is None:
+        return None
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if number is None or not math.isfinite(number) or not float(number).is_integer():
+        raise RequestValidationError(f"seed must be a whole number from 0 to {MAX_SEED}, got {value!r}")
+    if not 0 <= number <= MAX_SEED:
+        raise RequestValidationError(f"seed must be a whole number from 0 to {MAX_SEED}, got {int(number)}")
+    return int(number)
+
+
+def _duration(value: float | None) -> int | None:
+    if value is None:
+        return None
+    if not math.isfinite(value) or value <= 0:
+        raise RequestValidationError(f"duration must be a positive number of seconds, got {value!r}")
+    return DURATIONS[0] if value <= SHORT_DURATION_LIMIT else DURATIONS[1]
+
+
+def _aspect_ratio(value: str | None, caps: VideoModeCapabilities) -> str | None:
+    ratio = (value or "").strip()
+    if not ratio:
+        return None
+    allowed = caps.aspect_ratios or []
+    if not caps.supports_aspect_ratio or ratio not in allowed:
+        raise RequestValidationError(
+            f"aspect ratio {ratio!r} is not supported; use one of {', '.join(allowed)}"
+        )
+    return ratio
+
+
+def _reject_inputs(req: VideoGenerationRequest) -> None:
+    if req.input_images:
+        raise RequestValidationError(
+            "DeepInfra video generation currently supports text-to-video only.",
+            hint="remove the input images and describe the scene in the prompt",
+        )
+    if req.input_videos:
+        raise RequestValidationError("DeepInfra video generation does not support video reference inputs.")
+    if req.input_audios:
+        raise RequestValidationError("DeepInfra video generation does not support audio reference inputs.")
+
+
+def build_spec(req: VideoGenerationRequest, default_model: str) -> VideoSpec:
+    """Validate `req` and reduce it to what DeepInfra takes; raises before any request."""
+    _reject_inputs(req)
+    model = strip_provider_prefix(req.model.strip(), PROVIDER_ID) or default_model
+    prompt = req.prompt.strip()
+    if not prompt:
+        raise RequestValidationError("the video prompt is empty; describe the video to generate")
+    caps = capabilities_for(model).generate
+    assert caps is not None  # capabilities_for always fills the generate block
+    options = req.provider_options or {}
+    problem = provider_options_mismatch(caps.provider_options, options)
+    if problem is not None:
+        hint = "guidance_scale is accepted only for Wan-AI/* models" if "guidance_scale" in problem else None
+        raise RequestValidationError(f"DeepInfra video: {problem}", hint=hint)
+    guidance = options.get("guidance_scale")
+    if guidance is not None and (not math.isfinite(guidance) or guidance <= 0):
+        raise RequestValidationError(f"guidance_scale must be a positive number, got {guidance!r}")
+    requested = {
+        "size": req.size,
+        "resolution": req.resolution,
+        "audio": req.audio,
+        "watermark": req.watermark,
+    }
+    declared = {
+        "size": bool(caps.supports_size),
+        "resolution": bool(caps.supports_resolution),
+        "audio": bool(caps.supports_audio),
+        "watermark": bool(caps.supports_watermark),
+    }
+    return VideoSpec(
+        model=model,
+        prompt=prompt,
+        aspect_ratio=_aspect_ratio(req.aspect_ratio, caps),
+        duration=_duration(req.duration_seconds),
+        requested_duration=req.duration_seconds,
+        seed=_seed(options.get("seed")),
+        negative_prompt=_text_option(options, "negative_prompt", "negativePrompt"),
+        style=_text_option(options, "style"),
+        guidance_scale=float(guidance) if guidance is not None else None,
+        ignored={k: v for k, v in requested.items() if v is not None and not declared[k]},
+    )
+
+
+def spec_metadata(spec: VideoSpec) -> dict[str, Any]:
+    metadata: dict[str, Any] = {}
+    if spec.duration is not None:
+        metadata["durationSeconds"] = spec.duration
+        if spec.requested_duration != spec.duration:
+            metadata["requestedDurationSeconds"] = spec.requested_duration
+    if spec.ignored:
+        metadata["ignoredOverrides"] = dict(spec.ignored)
+    return metadata
+
+
+# -- configuration ----------------------------------------------------------------------------------
+
+
+def _config(config: OpenClawConfig, *keys: str) -> Any:
+    try:
+        return config.get([*_CONFIG_PREFIX, *keys])
+    except HostError as exc:
+        raise ConfigurationError(str(exc)) from None
+
+
+def video_api(config: OpenClawConfig) -> VideoApi:
+    """`models.providers.deepinfra.video.api`: "native" (default) or "jobs"."""
+    value = _config(config, "video", "api")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "native"
+    cleaned = value.strip().lower() if isinstance(value, str) else None
+    for api in VIDEO_APIS:
+        if cleaned == api:
+            return api
+    raise ConfigurationError(
+        f'models.providers.deepinfra.video.api must be "native" or "jobs", got {value!r}'[:200],
+        hint="remove the key to use the native /v1/inference API",
+    )
+
+
+def native_base_url(config: OpenClawConfig, base_url: str) -> str:
+    """`models.providers.deepinfra.nativeBaseUrl`, else the base URL's scheme and host + /v1/inference."""
+    configured = _config(config, "nativeBaseUrl")
+    hint = (
+        "set models.providers.deepinfra.nativeBaseUrl to https://api.deepinfra.com/v1/inference or remove it"
+    )
+    if configured is None or (isinstance(configured, str) and not configured.strip()):
+        parts = urlsplit(base_url)
+        return f"{parts.scheme}://{parts.netloc}{NATIVE_PATH}"
+    if not isinstance(configured, str):
+        raise InvalidBaseUrlError("models.providers.deepinfra.nativeBaseUrl must be a string", hint=hint)
+    cleaned = configured.strip().rstrip("/")
+    problem = url_problem(cleaned)
+    if problem is None:
+        parts = urlsplit(cleaned)
+        if parts.query or parts.fragment:
+            problem = "must not have a query string or fragment"
+    if problem is not None:
+        raise InvalidBaseUrlError(
+            f"models.providers.deepinfra.nativeBaseUrl {display_url(cleaned)} {problem}", hint=hint
+        )
+    return cleaned
+
+
+# -- progress -----------------------------------------------------------------------------------------
+
+
+class Progress:
+    """Reports to the request's optional callback; a failing callback is logged, never fatal."""
+
+    def __init__(
+        self, callback: VideoProgressCallback | None, clock: Callable[[], float], started: float
+    ) -> None:
+        self._callback = callback
+        self._clock = clock
+        self._started = started
+
+    def elapsed(self) -> float:
+        return max(0.0, self._clock() - self._started)
+
+    def __call__(self, status: str, *, api: VideoApi, job_id: str | None = None, poll: int = 0) -> None:
+        if self._callback is None:
+            return
+        report = VideoProgress(
+            status=status, elapsed_seconds=self.elapsed(), job_id=job_id, poll=poll, api=api
+        )
+        try:
+            self._callback(report)
+        except Exception as exc:  # a display problem must not lose a billed video
+            logger.warning("video progress callback failed: %s: %s", type(exc).__name__, exc)
+
+
+# -- results ------------------------------------------------------------------------------------------
+
+
+def absolute_url(url: str, base: str) -> str:
+    """http(s) and data: URLs as given; anything else resolved against `base` (reference §3.3)."""
+    if url.startswith(("http://", "https://", "data:")):
+        return url
+    return urljoin(base.rstrip("/") + "/", url)
+
+
+def video_asset(url: str, base: str, index: int) -> GeneratedVideo:
+    """One result: a `data:` URL decoded to bytes, any other URL kept for the caller to fetch."""
+    resolved = absolute_url(url.strip(), base)
+    if resolved.startswith("data:"):
+        try:
+            data, declared = parse_data_url(resolved, what="DeepInfra video data URL")
+        except MalformedResponseError:
+            raise MalformedResponseError(
+                "DeepInfra video response returned malformed data URL base64"
+            ) from None
+        if not data:
+            raise MalformedResponseError("DeepInfra video response returned an empty data URL")
+        mime = sniff_video(data) or declared or DEFAULT_MIME
+        return GeneratedVideo(
+            buffer=data, mime_type=mime, file_name=f"video-{index}.{extension_for(mime, 'mp4')}"
+        )
+    suffix = urlsplit(resolved).path.lower().rsplit("/", 1)[-1]
+    mime = next((t for ext, t in _URL_TYPES.items() if suffix.endswith(ext)), DEFAULT_MIME)
+    return GeneratedVideo(
+        url=resolved, mime_type=mime, file_name=f"video-{index}.{extension_for(mime, 'mp4')}"
+    )
+
+
+def video_assets(urls: list[str], base: str, *, missing: str) -> list[GeneratedVideo]:
+    """Every distinct non-empty URL in order (the reference kept only the first), or `missing`."""
+    unique = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
+    if not unique:
+        raise MalformedResponseError(missing)
+    return [video_asset(url, base, i) for i, url in enumerate(unique, start=1)]

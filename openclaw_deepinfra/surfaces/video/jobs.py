@@ -1,0 +1,159 @@
+"""DeepInfra's OpenAI-compatible asynchronous video jobs (reference §3.3): `POST {base}/videos`,
+then `GET {base}/videos/{id}` every 5 s until `succeeded` or `failed`.
+
+The submit never repeats after a 5xx or 408 (the job may exist and be billed); polls are plain GETs
+and keep the client's normal retries. The job id is reported as soon as it exists and is part of
+every timeout error, so a caller can look the job up instead of paying for a second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+from urllib.parse import quote
+
+from openclaw_deepinfra.errors import APITimeoutError, GenerationFailedError, MalformedResponseError
+from openclaw_deepinfra.host.contracts.video import VideoGenerationResult
+from openclaw_deepinfra.surfaces.media_io import stated_cost, submit_policy
+from openclaw_deepinfra.surfaces.video.common import Progress, VideoSpec, spec_metadata, video_assets
+from openclaw_deepinfra.transport.client import DeepInfraHttp
+
+LABEL: Final = "DeepInfra video generation"
+STATUS_LABEL: Final = "DeepInfra video status request"
+MISSING_URL: Final = "DeepInfra video response missing video URL"
+POLL_INTERVAL_S: Final = 5.0
+MAX_POLLS: Final = 120
+MAX_REQUEST_S: Final = 60.0  # one HTTP call's budget within the operation deadline
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    status: str
+    body: Mapping[str, Any] = field(repr=False)
+    request_id: str | None = None
+
+
+def jobs_body(spec: VideoSpec) -> dict[str, Any]:
+    """The submit body; `guidance_scale` is never sent to this API (reference)."""
+    body: dict[str, Any] = {"model": spec.model, "prompt": spec.prompt}
+    optional = {
+        "aspect_ratio": spec.aspect_ratio,
+        "seconds": spec.duration,
+        "seed": spec.seed,
+        "negative_prompt": spec.negative_prompt,
+        "style": spec.style,
+    }
+    body.update({key: value for key, value in optional.items() if value is not None})
+    return body
+
+
+def _failure(job: Job) -> GenerationFailedError:
+    error = job.body.get("error")
+    if isinstance(error, Mapping):
+        error = error.get("message")
+    message = error.strip() if isinstance(error, str) and error.strip() else f"{LABEL} failed"
+    return GenerationFailedError(f"{message} (job {job.id})", request_id=job.request_id)
+
+
+def _job(body: Any, request_id: str | None, *, known_id: str | None = None) -> Job:
+    if not isinstance(body, Mapping):
+        raise MalformedResponseError(f"{LABEL} failed: the job is not a JSON object", request_id=request_id)
+    raw_id = body.get("id")
+    job_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else known_id
+    if not job_id:
+        raise MalformedResponseError(f"{LABEL} response missing job id", request_id=request_id)
+    status = body.get("status")
+    return Job(
+        id=job_id,
+        status=status.strip().lower() if isinstance(status, str) else "unknown",
+        body=body,
+        request_id=request_id,
+    )
+
+
+class JobsApi:
+    """Submit and wait; `sleep` and `clock` are injectable so tests run the schedule instantly."""
+
+    def __init__(
+        self,
+        http: DeepInfraHttp,
+        *,
+        sleep: Callable[[float], Awaitable[None]],
+        clock: Callable[[], float],
+        interval_s: float = POLL_INTERVAL_S,
+        max_polls: int = MAX_POLLS,
+    ) -> None:
+        self._http = http
+        self._sleep = sleep
+        self._clock = clock
+        self.interval_s = interval_s
+        self.max_polls = max_polls
+
+    async def submit(self, spec: VideoSpec, *, deadline: float) -> Job:
+        response = await self._http.request_json(
+            "POST", "videos", json=jobs_body(spec), timeout=self._budget(deadline), label=LABEL,
+            retry_policy=submit_policy(self._http),
+        )  # fmt: skip
+        job = _job(response.data, response.request_id)
+        if job.status == "failed":
+            raise _failure(job)
+        return job
+
+    async def wait(self, job: Job, *, deadline: float, budget_ms: int, progress: Progress) -> Job:
+        """Poll until the job succeeds (returned) or fails, the deadline passes or polls run out."""
+        progress(job.status, api="jobs", job_id=job.id)
+        poll = 0
+        while job.status != "succeeded":
+            if poll >= self.max_polls:
+                raise APITimeoutError(
+                    f"{LABEL} job {job.id} did not finish in time", hint=self._resume_hint(job)
+                )
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                raise self._timed_out(job, budget_ms)
+            await self._sleep(min(self.interval_s, remaining))
+            if deadline - self._clock() <= 0:
+                raise self._timed_out(job, budget_ms)
+            poll += 1
+            response = await self._http.request_json(
+                "GET", f"videos/{quote(job.id, safe='')}", timeout=self._budget(deadline), label=STATUS_LABEL
+            )
+            job = _job(response.data, response.request_id, known_id=job.id)
+            progress(job.status, api="jobs", job_id=job.id, poll=poll)
+            if job.status == "failed":
+                raise _failure(job)
+        return job
+
+    def _budget(self, deadline: float) -> float:
+        return max(0.001, min(MAX_REQUEST_S, deadline - self._clock()))
+
+    def _timed_out(self, job: Job, budget_ms: int) -> APITimeoutError:
+        return APITimeoutError(f"{LABEL} timed out after {budget_ms}ms", hint=self._resume_hint(job))
+
+    def _resume_hint(self, job: Job) -> str:
+        return (
+            f"job {job.id} was accepted and may still finish; it was not resubmitted. "
+            f"Look it up with GET {self._http.url('videos/' + quote(job.id, safe=''))} "
+            "or raise the timeout (agents.defaults.mediaModels.video.timeoutMs)"
+        )
+
+
+def job_result(job: Job, spec: VideoSpec, base: str) -> VideoGenerationResult:
+    data = job.body.get("data")
+    urls = [
+        item["url"] for item in (data if isinstance(data, list) else [])
+        if isinstance(item, Mapping) and isinstance(item.get("url"), str)
+    ]  # fmt: skip
+    videos = video_assets(urls, base, missing=MISSING_URL)
+    model = job.body.get("model")
+    metadata: dict[str, Any] = {"api": "jobs", "jobId": job.id, "status": job.status}
+    cost = stated_cost(job.body)
+    if cost is not None:
+        metadata["cost"] = cost
+    metadata.update(spec_metadata(spec))
+    return VideoGenerationResult(
+        videos=videos, model=model.strip() if isinstance(model, str) and model.strip() else spec.model,
+        metadata=metadata,
+    )  # fmt: skip

@@ -1,0 +1,100 @@
+"""DeepInfra's native video route: `POST {native base}/<model>` answering once the video exists.
+
+Body `{prompt, aspect_ratio?, duration?, seed?, negative_prompt?, style?, guidance_scale?}`
+(`guidance_scale` for `Wan-AI/*` only); answer `{video_url | video | videos[], seed, request_id,
+inference_status {status, runtime_ms, cost}}`. One request, so a 5xx is never repeated: the video
+may already be rendering and billed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any, Final
+from urllib.parse import quote
+
+from openclaw_deepinfra.errors import GenerationFailedError, MalformedResponseError
+from openclaw_deepinfra.host.contracts.video import VideoGenerationResult
+from openclaw_deepinfra.surfaces.media_io import stated_cost, submit_policy
+from openclaw_deepinfra.surfaces.video.common import VideoSpec, is_guided, spec_metadata, video_assets
+from openclaw_deepinfra.transport.client import DeepInfraHttp
+from openclaw_deepinfra.transport.responses import JsonResponse
+
+LABEL: Final = "DeepInfra video generation"
+MISSING_URL: Final = "DeepInfra video response missing video URL"
+
+
+def native_url(base: str, model: str) -> str:
+    """Each model path segment percent-encoded on its own, so `/` keeps separating org and model."""
+    return f"{base.rstrip('/')}/{'/'.join(quote(segment, safe='') for segment in model.split('/'))}"
+
+
+def native_body(spec: VideoSpec) -> dict[str, Any]:
+    body: dict[str, Any] = {"prompt": spec.prompt}
+    optional = {
+        "aspect_ratio": spec.aspect_ratio,
+        "duration": spec.duration,
+        "seed": spec.seed,
+        "negative_prompt": spec.negative_prompt,
+        "style": spec.style,
+        "guidance_scale": spec.guidance_scale if is_guided(spec.model) else None,
+    }
+    body.update({key: value for key, value in optional.items() if value is not None})
+    return body
+
+
+def native_http(http: DeepInfraHttp, base: str) -> DeepInfraHttp:
+    """The shared pool and retry settings, addressed (and key-scoped) to the native base."""
+    return DeepInfraHttp(dataclasses.replace(http.settings, base_url=base), http.pool, retry=http.retry)
+
+
+async def submit(http: DeepInfraHttp, base: str, spec: VideoSpec, *, timeout_s: float | None) -> JsonResponse:
+    native = native_http(http, base)
+    return await native.request_json(
+        "POST", native_url(base, spec.model), json=native_body(spec), timeout=timeout_s, label=LABEL,
+        retry_policy=submit_policy(http),
+    )  # fmt: skip
+
+
+def _urls(body: Mapping[str, Any]) -> list[str]:
+    urls: list[str] = []
+    for key in ("video_url", "video"):
+        value = body.get(key)
+        if isinstance(value, str):
+            urls.append(value)
+    videos = body.get("videos")
+    if isinstance(videos, list):
+        for item in videos:
+            value = item.get("url") if isinstance(item, Mapping) else item
+            if isinstance(value, str):
+                urls.append(value)
+    return urls
+
+
+def native_result(response: JsonResponse, spec: VideoSpec, base: str) -> VideoGenerationResult:
+    body = response.data
+    if not isinstance(body, Mapping):
+        raise MalformedResponseError(
+            f"{LABEL} failed: the response is not a JSON object", request_id=response.request_id
+        )
+    status_block = body.get("inference_status")
+    status = status_block.get("status") if isinstance(status_block, Mapping) else None
+    request_id = body.get("request_id") if isinstance(body.get("request_id"), str) else response.request_id
+    if isinstance(status, str) and status.strip().lower() == "failed":
+        error = body.get("error") or (
+            status_block.get("error") if isinstance(status_block, Mapping) else None
+        )
+        message = error.strip() if isinstance(error, str) and error.strip() else f"{LABEL} failed"
+        raise GenerationFailedError(message, request_id=request_id)
+    metadata: dict[str, Any] = {"api": "native", "status": status if isinstance(status, str) else "succeeded"}
+    if request_id:
+        metadata["requestId"] = request_id
+    seed = body.get("seed")
+    if isinstance(seed, int) and not isinstance(seed, bool):
+        metadata["seed"] = seed
+    cost = stated_cost(body)
+    if cost is not None:
+        metadata["cost"] = cost
+    metadata.update(spec_metadata(spec))
+    videos = video_assets(_urls(body), base, missing=MISSING_URL)
+    return VideoGenerationResult(videos=videos, model=spec.model, metadata=metadata)

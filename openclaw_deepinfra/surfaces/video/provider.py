@@ -1,0 +1,182 @@
+"""The video generation provider object: validation, which API, the one switch between APIs, and
+the operation deadline.
+
+API choice: `models.providers.deepinfra.video.api` ("native", the default, or "jobs"). When the
+chosen API's *submit* answers 404, 405 or 410 (the route is gone or not offered on this host), the
+other API is tried once and the result metadata says so (`apiFallback`). A job that was accepted
+is never submitted again, whatever happens while it is polled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Final
+
+from openclaw_deepinfra.errors import APIStatusError, APITimeoutError, ConfigurationError
+from openclaw_deepinfra.host.contracts.video import (
+    VideoGenerationIsConfiguredContext,
+    VideoGenerationProviderCapabilities,
+    VideoGenerationRequest,
+    VideoGenerationResult,
+    VideoResolveModelCapabilitiesContext,
+)
+from openclaw_deepinfra.host.refs import strip_provider_prefix
+from openclaw_deepinfra.runtime import DeepInfraRuntime
+from openclaw_deepinfra.settings import PROVIDER_ID
+from openclaw_deepinfra.surfaces.media_io import VIDEO_FETCH_MAX_BYTES, fetch_remote, timeout_seconds
+from openclaw_deepinfra.surfaces.video import native
+from openclaw_deepinfra.surfaces.video.common import (
+    CAPABILITIES,
+    Progress,
+    VideoApi,
+    VideoSpec,
+    build_spec,
+    capabilities_for,
+    native_base_url,
+    video_api,
+)
+from openclaw_deepinfra.surfaces.video.jobs import Job, JobsApi, job_result
+from openclaw_deepinfra.transport.redact import get_logger
+
+logger = get_logger(__name__)
+
+LABEL: Final = "DeepInfra"
+# Ten minutes: the job API's 120 polls at 5 s; also the native route's single-request budget.
+DEFAULT_TIMEOUT_MS: Final = 600_000
+SWITCH_STATUSES: Final = frozenset({404, 405, 410})
+
+
+@dataclass(frozen=True)
+class _Call:
+    spec: VideoSpec
+    base_url: str
+    native_base: str
+    started: float
+    deadline: float
+    budget_ms: int
+    progress: Progress
+
+
+class DeepInfraVideoProvider:
+    """`VideoGenerationProvider`; `sleep` and `clock` are injectable for tests (monotonic seconds)."""
+
+    id: Final = PROVIDER_ID
+    label: Final = LABEL
+    aliases: tuple[str, ...] = ()
+    default_timeout_ms: int = DEFAULT_TIMEOUT_MS
+
+    def __init__(
+        self,
+        runtime: DeepInfraRuntime,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._runtime = runtime
+        self._sleep = sleep
+        self._clock = clock
+        self.capabilities: VideoGenerationProviderCapabilities = CAPABILITIES
+
+    def __repr__(self) -> str:
+        return f"DeepInfraVideoProvider(id={self.id!r})"
+
+    # Read on use, not at registration: the snapshot resolves settings (a SecretRef may run a
+    # command), and a catalog refreshed since registration should be what the host sees.
+    @property
+    def default_model(self) -> str:
+        return self._runtime.snapshot().surface("video-gen").default
+
+    @property
+    def models(self) -> list[str]:
+        return list(self._runtime.snapshot().surface("video-gen").ids)
+
+    def is_configured(self, ctx: VideoGenerationIsConfiguredContext | None = None) -> bool:
+        try:
+            return self._runtime.settings().api_key is not None
+        except ConfigurationError:
+            return False
+
+    def resolve_model_capabilities(
+        self, ctx: VideoResolveModelCapabilitiesContext
+    ) -> VideoGenerationProviderCapabilities | None:
+        """From the local catalog snapshot only (reference §7 #9: no fetch, no process env)."""
+        model = strip_provider_prefix(ctx.model.strip(), PROVIDER_ID)
+        if model not in self._runtime.snapshot().surface("video-gen").ids:
+            return None
+        return capabilities_for(model)
+
+    async def generate_video(self, req: VideoGenerationRequest) -> VideoGenerationResult:
+        spec = build_spec(req, self.default_model)
+        config = self._runtime.config
+        chosen = video_api(config)
+        settings = self._runtime.settings()
+        settings.require_key()
+        native_base = native_base_url(config, settings.base_url)
+        budget_ms = req.timeout_ms if req.timeout_ms and req.timeout_ms > 0 else self.default_timeout_ms
+        started = self._clock()
+        call = _Call(
+            spec=spec, base_url=settings.base_url, native_base=native_base, started=started,
+            deadline=started + budget_ms / 1000.0, budget_ms=budget_ms,
+            progress=Progress(req.on_progress, self._clock, started),
+        )  # fmt: skip
+        fallback: dict[str, object] | None = None
+        try:
+            outcome = await self._submit(chosen, call)
+        except APIStatusError as exc:
+            if exc.status not in SWITCH_STATUSES:
+                raise
+            other: VideoApi = "jobs" if chosen == "native" else "native"
+            logger.warning(
+                "DeepInfra video: the %s API answered HTTP %d; trying the %s API once",
+                chosen,
+                exc.status,
+                other,
+            )
+            fallback = {"from": chosen, "to": other, "status": exc.status}
+            outcome = await self._submit(other, call)
+        result = await self._finish(outcome, call)
+        if fallback is not None:
+            result = result.model_copy(
+                update={"metadata": {**(result.metadata or {}), "apiFallback": fallback}}
+            )
+        return result
+
+    async def _submit(self, api: VideoApi, call: _Call) -> VideoGenerationResult | Job:
+        """The native route's whole answer, or the accepted job (polled by `_finish`)."""
+        remaining = call.deadline - self._clock()
+        if remaining <= 0:
+            raise APITimeoutError(f"DeepInfra video generation timed out after {call.budget_ms}ms")
+        call.progress("submitting", api=api)
+        http = self._runtime.http()
+        if api == "native":
+            response = await native.submit(http, call.native_base, call.spec, timeout_s=remaining)
+            result = native.native_result(response, call.spec, call.native_base)
+            call.progress("succeeded", api=api)
+            return result
+        return await self._jobs().submit(call.spec, deadline=call.deadline)
+
+    async def _finish(self, outcome: VideoGenerationResult | Job, call: _Call) -> VideoGenerationResult:
+        if isinstance(outcome, VideoGenerationResult):
+            return outcome
+        job = await self._jobs().wait(
+            outcome, deadline=call.deadline, budget_ms=call.budget_ms, progress=call.progress
+        )
+        return job_result(job, call.spec, call.base_url)
+
+    def _jobs(self) -> JobsApi:
+        return JobsApi(self._runtime.http(), sleep=self._sleep, clock=self._clock)
+
+    async def fetch_video(self, url: str, *, timeout_ms: int | None = None) -> tuple[bytes, str | None]:
+        """Download a URL-only result (bytes, served MIME type) through the same HTTP layer: capped,
+        finite timeout, and the API key only when the URL is on the API host. Used by the CLI."""
+        response = await fetch_remote(
+            self._runtime.http(), url, timeout_s=timeout_seconds(timeout_ms), max_bytes=VIDEO_FETCH_MAX_BYTES,
+            label="DeepInfra video download",
+        )  # fmt: skip
+        return response.content, response.content_type
+
+    async def aclose(self) -> None:
+        await self._runtime.aclose()
