@@ -1,0 +1,103 @@
+"""What `tts`, `stt` and `describe` share: turning `--model` and the config into the provider and
+model a gateway would use, through the host's selection (never by importing a surface)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from openclaw_deepinfra.cli.session import CliError, HostSession
+from openclaw_deepinfra.host.contracts.media import ApiKeyMediaAuth, MediaResolveAuthContext, NoneMediaAuth
+from openclaw_deepinfra.host.selection import match_provider, providers_of, select_media_understanding
+
+MEDIA_KIND = "media-understanding-provider"
+DEFAULT_MEDIA_TIMEOUT_MS = 120_000
+_KEY_HINT = (
+    "set DEEPINFRA_API_KEY (or run `openclaw-deepinfra onboard`), or name a provider in tools.media.models"
+)
+
+
+def split_ref(ref: str | None, providers: Mapping[str, object]) -> tuple[str | None, str | None]:
+    """`provider/model` when the first segment names a registered provider, else a bare model id
+    (DeepInfra ids contain a slash themselves: `openai/whisper-large-v3`)."""
+    if ref is None or not ref.strip():
+        return None, None
+    text = ref.strip()
+    head, sep, rest = text.partition("/")
+    if sep and rest:
+        pid = match_provider(providers, head)
+        if pid is not None:
+            return pid, rest
+    return None, text
+
+
+@dataclass(frozen=True)
+class MediaPick:
+    provider_id: str
+    provider: Any
+    model: str | None
+    timeout_ms: int
+    options: Mapping[str, Any] = field(default_factory=dict)
+    block: Mapping[str, Any] = field(default_factory=dict)
+    """`tools.media.<capability>` (prompt, language, ...)."""
+
+
+def pick_media(
+    session: HostSession, capability: Literal["image", "audio"], ref: str | None, method: str
+) -> MediaPick:
+    providers = providers_of(session.registry, MEDIA_KIND)
+    wanted_pid, wanted_model = split_ref(ref, providers)
+    candidates = [
+        s
+        for s in select_media_understanding(session.config, providers, capability)
+        if callable(getattr(providers[s.provider_id], method, None))
+    ]
+    block_value = session.config.get(("tools", "media", capability))
+    block = block_value if isinstance(block_value, Mapping) else {}
+    if wanted_pid is not None:
+        chosen = next((s for s in candidates if s.provider_id == wanted_pid), None)
+        if not callable(getattr(providers[wanted_pid], method, None)):
+            raise CliError(f"media-understanding provider {wanted_pid!r} cannot do {capability}", exit_code=2)
+        pid, options, timeout = (
+            wanted_pid,
+            (chosen.options if chosen else {}),
+            chosen.timeout_ms if chosen else None,
+        )
+    elif candidates:
+        pid, options, timeout = candidates[0].provider_id, candidates[0].options, candidates[0].timeout_ms
+    else:
+        raise CliError(
+            f"no media-understanding provider is configured for {capability}: {_KEY_HINT}", exit_code=2
+        )
+    provider = providers[pid]
+    model = wanted_model or next((s.model for s in candidates if s.provider_id == pid and s.model), None)
+    if model is None:
+        defaults = getattr(provider, "default_models", None)
+        model = defaults.get(capability) if isinstance(defaults, Mapping) else None
+    seconds = block.get("timeoutSeconds")
+    if timeout is None and isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds > 0:
+        timeout = int(seconds * 1000)
+    return MediaPick(pid, provider, model, timeout or DEFAULT_MEDIA_TIMEOUT_MS, options, block)
+
+
+def media_auth(session: HostSession, pick: MediaPick) -> ApiKeyMediaAuth | NoneMediaAuth | None:
+    """What the provider's `resolve_auth` hook says (a gateway resolves credentials this way)."""
+    hook = getattr(pick.provider, "resolve_auth", None)
+    if not callable(hook):
+        return None
+    ctx = MediaResolveAuthContext(
+        config=session.config,
+        provider=pick.provider_id,
+        provider_config=session.config.provider_config(pick.provider_id),
+    )
+    auth = hook(ctx)
+    return auth if isinstance(auth, ApiKeyMediaAuth | NoneMediaAuth) else None
+
+
+def text_option(*values: Any) -> str | None:
+    """The first non-blank string."""
+    for value in values:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None

@@ -1,0 +1,131 @@
+"""`tts`: synthesize speech with the speech provider the host selects (`tts.provider`, or auto)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from openclaw_deepinfra.cli.media_pick import split_ref
+from openclaw_deepinfra.cli.session import CliError, HostSession, open_host
+from openclaw_deepinfra.host.contracts.speech import (
+    SpeechResolveConfigContext,
+    SpeechSynthesisRequest,
+    SpeechSynthesisResult,
+)
+from openclaw_deepinfra.host.selection import DEFAULT_TTS_TIMEOUT_MS, providers_of, select_speech
+
+KIND = "speech-provider"
+FORMATS = ("mp3", "opus", "flac", "wav", "pcm")
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "tts", parents=[common], help="turn text into speech and write the audio to a file",
+        description="Synthesize speech with the configured speech provider (tts.provider) or the "
+        "first configured one; flags override the tts.providers.<id> settings.",
+    )  # fmt: skip
+    parser.add_argument("--model", metavar="REF", help="deepinfra/<org>/<model> or <org>/<model>")
+    parser.add_argument("--voice", metavar="V", help="voice id (DeepInfra Kokoro default: af_bella)")
+    parser.add_argument("--format", metavar="F", help=f"audio format: {', '.join(FORMATS)}")
+    parser.add_argument(
+        "--out", metavar="PATH", type=Path, required=True, help="file (or directory) to write"
+    )
+    parser.add_argument("--json", action="store_true", help="print path, bytes, format and model as JSON")
+    parser.add_argument("text", nargs="+", help="what to say")
+    parser.set_defaults(handler=run)
+
+
+def _raw_tts_block(session: HostSession) -> Mapping[str, Any]:
+    # Raw: a SecretInput apiKey is resolved by the provider just before its request, not here.
+    for root in (("tts",), ("messages", "tts")):
+        block = session.config.get(root, raw=True)
+        if isinstance(block, Mapping):
+            return block
+    return {}
+
+
+def _provider_config(session: HostSession, provider: Any, pid: str, timeout_ms: int) -> dict[str, Any]:
+    """`tts.providers.<id>` with the active persona's block on top, normalised by the provider."""
+    tts = _raw_tts_block(session)
+    providers = tts.get("providers")
+    merged = dict(providers.get(pid) or {}) if isinstance(providers, Mapping) else {}
+    persona = tts.get("persona")
+    personas = tts.get("personas")
+    if isinstance(persona, str) and isinstance(personas, Mapping):
+        persona_providers = (personas.get(persona) or {}).get("providers") or {}
+        merged.update(persona_providers.get(pid) or {})
+    hook = getattr(provider, "resolve_config", None)
+    if not callable(hook):
+        return merged
+    ctx = SpeechResolveConfigContext(
+        cfg=session.config, raw_config={"providers": {pid: merged}}, timeout_ms=timeout_ms
+    )
+    resolved = hook(ctx)
+    return dict(resolved) if isinstance(resolved, Mapping) else merged
+
+
+def _target(out: Path, extension: str) -> Path:
+    return out / f"speech{extension}" if out.is_dir() or str(out).endswith(("/", "\\")) else out
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Atomically: a reader never sees half a file, and a failed run leaves no partial one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+async def run(args: argparse.Namespace) -> int:
+    text = " ".join(args.text)
+    if not text.strip():
+        raise CliError("nothing to say: TEXT is empty", exit_code=2)
+    session = open_host(args)
+    try:
+        providers = providers_of(session.registry, KIND)
+        pid, model = split_ref(args.model, providers)
+        selections = select_speech(session.config, providers, override=pid)
+        if not selections:
+            raise CliError(
+                'no speech provider is configured: set tts.provider to "deepinfra" and a DeepInfra API key '
+                "(DEEPINFRA_API_KEY or `openclaw-deepinfra onboard`)",
+                exit_code=2,
+            )
+        selection = selections[0]
+        provider: Any = providers[selection.provider_id]
+        timeout_ms = selection.timeout_ms or DEFAULT_TTS_TIMEOUT_MS
+        overrides = {"model": model, "voice": args.voice, "responseFormat": args.format}
+        request = SpeechSynthesisRequest(
+            text=text,
+            cfg=session.config,
+            provider_config=_provider_config(session, provider, selection.provider_id, timeout_ms),
+            provider_overrides={k: v for k, v in overrides.items() if v} or None,
+            timeout_ms=timeout_ms,
+        )
+        result: SpeechSynthesisResult = await provider.synthesize(request)
+    finally:
+        await session.aclose()
+    path = _target(args.out, result.dotted_extension)
+    _write(path, result.audio_buffer)
+    used = result.model or selection.model
+    if args.json:
+        print(json.dumps({
+            "path": str(path), "bytes": len(result.audio_buffer), "format": result.output_format,
+            "voiceCompatible": result.voice_compatible, "provider": selection.provider_id, "model": used,
+        }))  # fmt: skip
+    else:
+        print(f"wrote {len(result.audio_buffer)} bytes of {result.output_format} audio to {path} ({used})")
+    return 0

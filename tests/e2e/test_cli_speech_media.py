@@ -1,0 +1,243 @@
+"""`tts`, `stt` and `describe` as a user runs them (console script, subprocess) against a real HTTP
+server on 127.0.0.1: the requests the server saw and what the commands printed or wrote."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.loopback import Reply, Seen, serve
+
+SECRET = "di-e2e-speech-secret-0123456789abcdef"
+# Not a valid MP3: the point is that every byte, including NULs and high bytes, arrives unchanged.
+AUDIO = b"ID3\x04\x00\x00" + bytes(range(256)) * 40 + b"\x00\xff\x00tail"
+MP3_IN = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x55" * 200
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x01" * 40
+
+
+def _cli() -> list[str]:
+    script = Path(sys.executable).with_name("openclaw-deepinfra")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("openclaw-deepinfra")
+    assert found, "the console script is not installed; install with pip install -e '.[test]'"
+    return [found]
+
+
+def _run(
+    tmp_path: Path, base_url: str, config: dict[str, Any] | None, *args: str
+) -> subprocess.CompletedProcess[str]:
+    config_path = tmp_path / "openclaw.json"
+    config_path.write_text(json.dumps(config or {}), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEEPINFRA_", "OPENCLAW_"))}
+    env.update(
+        HOME=str(tmp_path / "home"),
+        OPENCLAW_CONFIG_PATH=str(config_path),
+        OPENCLAW_DEEPINFRA_CACHE_DIR=str(tmp_path / "cache"),
+        DEEPINFRA_API_KEY=SECRET,
+        DEEPINFRA_BASE_URL=f"{base_url}/v1/openai",
+    )
+    return subprocess.run([*_cli(), *args], env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+def _posts(seen: list[Seen], path: str) -> list[Seen]:
+    return [s for s in seen if s.method == "POST" and s.path == path]
+
+
+def test_tts_with_the_config_provider_needs_no_flags_and_writes_the_exact_bytes(tmp_path: Path) -> None:
+    out = tmp_path / "out" / "hello.mp3"
+    with serve() as server:
+        server.route(
+            "POST", "/v1/openai/audio/speech", Reply(body=AUDIO, headers=(("Content-Type", "audio/mpeg"),))
+        )
+        result = _run(
+            tmp_path,
+            server.base_url,
+            {"messages": {"tts": {"provider": "deepinfra"}}},
+            "tts",
+            "--out",
+            str(out),
+            "Hello",
+            "from",
+            "DeepInfra",
+        )
+        (speech,) = _posts(server.seen, "/v1/openai/audio/speech")
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == AUDIO
+    assert json.loads(speech.body) == {
+        "model": "hexgrad/Kokoro-82M",
+        "input": "Hello from DeepInfra",
+        "voice": "af_bella",
+        "response_format": "mp3",
+    }
+    assert speech.headers["authorization"] == f"Bearer {SECRET}"
+    assert f"wrote {len(AUDIO)} bytes of mp3 audio to {out}" in result.stdout
+    assert SECRET not in result.stdout + result.stderr
+
+
+def test_tts_flags_and_tts_block_settings(tmp_path: Path) -> None:
+    config = {"tts": {"provider": "deepinfra", "providers": {"deepinfra": {"speed": 1.2, "voice": "af_sky"}}}}
+    with serve() as server:
+        server.route(
+            "POST",
+            "/v1/openai/audio/speech",
+            Reply(body=b"OggS-opus-bytes", headers=(("Content-Type", "audio/ogg"),)),
+        )
+        result = _run(
+            tmp_path,
+            server.base_url,
+            config,
+            "tts",
+            "--model",
+            "deepinfra/hexgrad/Kokoro-82M",
+            "--voice",
+            "bm_george",
+            "--format",
+            "opus",
+            "--out",
+            str(tmp_path),
+            "--json",
+            "Hi",
+        )
+        (speech,) = _posts(server.seen, "/v1/openai/audio/speech")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(speech.body) == {
+        "model": "hexgrad/Kokoro-82M",
+        "input": "Hi",
+        "voice": "bm_george",
+        "response_format": "opus",
+        "speed": 1.2,
+    }
+    report = json.loads(result.stdout)
+    assert report == {
+        "path": str(tmp_path / "speech.opus"),
+        "bytes": 15,
+        "format": "opus",
+        "voiceCompatible": True,
+        "provider": "deepinfra",
+        "model": "hexgrad/Kokoro-82M",
+    }
+    assert (tmp_path / "speech.opus").read_bytes() == b"OggS-opus-bytes"
+
+
+def test_tts_bad_input_fails_before_any_request(tmp_path: Path) -> None:
+    out = tmp_path / "x.mp3"
+    with serve() as server:
+        result = _run(
+            tmp_path,
+            server.base_url,
+            {"tts": {"provider": "deepinfra"}},
+            "tts",
+            "--model",
+            "Qwen/Qwen3-TTS",
+            "--out",
+            str(out),
+            "Hi",
+        )
+        seen = list(server.seen)
+    assert result.returncode == 2
+    assert "Qwen/Qwen3-TTS has no default voice" in result.stderr and "--voice" in result.stderr
+    assert _posts(seen, "/v1/openai/audio/speech") == [] and not out.exists()
+
+
+def test_stt_prints_the_text_and_json_adds_the_model(tmp_path: Path) -> None:
+    audio = tmp_path / "memo.mp3"
+    audio.write_bytes(MP3_IN)
+    with serve() as server:
+        server.route("POST", "/v1/openai/audio/transcriptions", Reply.json({"text": " Buy milk. "}))
+        plain = _run(tmp_path, server.base_url, None, "stt", "--language", "en", str(audio))
+        as_json = _run(
+            tmp_path, server.base_url, None, "stt", "--json", "--model", "openai/whisper-large-v3", str(audio)
+        )
+        first, second = _posts(server.seen, "/v1/openai/audio/transcriptions")
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout == "Buy milk.\n"
+    assert json.loads(as_json.stdout) == {
+        "text": "Buy milk.",
+        "model": "openai/whisper-large-v3",
+        "provider": "deepinfra",
+    }
+    assert first.headers["content-type"].startswith("multipart/form-data; boundary=")
+    assert first.headers["authorization"] == f"Bearer {SECRET}"
+    for part in (
+        b'name="model"\r\n\r\nopenai/whisper-large-v3-turbo',
+        b'name="language"\r\n\r\nen',
+        b'name="file"; filename="memo.mp3"\r\nContent-Type: audio/mpeg\r\n\r\n' + MP3_IN,
+    ):
+        assert part in first.body
+    assert (
+        b'name="model"\r\n\r\nopenai/whisper-large-v3\r\n' in second.body
+        and b'name="language"' not in second.body
+    )
+
+
+def test_stt_refuses_a_non_audio_file_locally(tmp_path: Path) -> None:
+    doc = tmp_path / "notes.mp3"
+    doc.write_bytes(b"%PDF-1.7 actually a document")
+    with serve() as server:
+        result = _run(tmp_path, server.base_url, None, "stt", str(doc))
+        seen = list(server.seen)
+    assert result.returncode == 2
+    assert "not a supported audio container" in result.stderr and seen == []
+
+
+def test_describe_sends_a_vision_chat_call_and_prints_the_answer(tmp_path: Path) -> None:
+    image = tmp_path / "shot.jpg"  # named .jpg, holds a PNG: the bytes decide
+    image.write_bytes(PNG)
+    answer = {
+        "id": "c1",
+        "model": "moonshotai/Kimi-K2.6",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "A tiny image."},
+                "finish_reason": "stop",
+            }
+        ],
+    }
+    with serve() as server:
+        server.route("POST", "/v1/openai/chat/completions", Reply.json(answer))
+        result = _run(
+            tmp_path, server.base_url, None, "describe", "--json", "--prompt", "What is it?", str(image)
+        )
+        (chat,) = _posts(server.seen, "/v1/openai/chat/completions")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "text": "A tiny image.",
+        "model": "moonshotai/Kimi-K2.6",
+        "provider": "deepinfra",
+    }
+    body = json.loads(chat.body)
+    assert body["model"] == "moonshotai/Kimi-K2.5" and body["max_tokens"] == 4096
+    assert body["messages"][0]["content"] == [
+        {"type": "text", "text": "What is it?"},
+        {
+            "type": "image_url",
+            "image_url": {"url": "data:image/png;base64," + base64.b64encode(PNG).decode()},
+        },
+    ]
+
+
+def test_describe_refuses_a_text_only_model(tmp_path: Path) -> None:
+    image = tmp_path / "a.png"
+    image.write_bytes(PNG)
+    with serve() as server:
+        result = _run(
+            tmp_path,
+            server.base_url,
+            None,
+            "describe",
+            "--model",
+            "deepinfra/deepseek-ai/DeepSeek-V4-Flash",
+            str(image),
+        )
+        seen = list(server.seen)
+    assert result.returncode == 2
+    assert "does not accept images" in result.stderr and "vision model such as" in result.stderr
+    assert _posts(seen, "/v1/openai/chat/completions") == []
