@@ -31,7 +31,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "--input", metavar="IMAGE", type=Path, action="append", help="reference image to edit (one)"
     )
     parser.add_argument(
-        "--out", metavar="PATH", type=Path, required=True,
+        "--out", metavar="PATH", required=True,
         help="file to write; with several images a directory, or PATH gets -1, -2, ... suffixes",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print paths, MIME types, model and cost as JSON")

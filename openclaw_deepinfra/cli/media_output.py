@@ -4,6 +4,7 @@ and how a result is reported."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,10 +38,12 @@ def choose_model(
     return default, timeout_ms
 
 
-def output_paths(out: Path, names: Sequence[str]) -> list[Path]:
+def output_paths(given: str | Path, names: Sequence[str]) -> list[Path]:
     """One file: `out` itself (or `out/<name>` when `out` is a directory). Several: `out/<name>`
-    when `out` is a directory (or ends in a separator), else `out` with `-1`, `-2`, ... suffixes."""
-    is_dir = out.is_dir() or str(out).endswith(("/", "\\"))
+    when `out` is a directory (or ends in a separator), else `out` with `-1`, `-2`, ... suffixes.
+    `given` is the raw argument: a `Path` would drop the trailing separator that marks a directory."""
+    out = Path(given).expanduser()
+    is_dir = out.is_dir() or str(given).endswith(("/", os.sep))
     if is_dir:
         return [out / name for name in names]
     if len(names) == 1:

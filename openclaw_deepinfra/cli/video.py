@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from openclaw_deepinfra.cli.media_output import Written, choose_model, output_paths, report, write_file
@@ -35,7 +34,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--negative-prompt", metavar="TEXT", help="what the video should not show")
     parser.add_argument("--style", metavar="TEXT", help="a style name the model understands")
     parser.add_argument(
-        "--out", metavar="PATH", type=Path, required=True,
+        "--out", metavar="PATH", required=True,
         help="file to write (a directory gets video-1.mp4)",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print paths, MIME types, model and cost as JSON")
