@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,10 +17,17 @@ class Reply:
     status: int = 200
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = (("Content-Type", "application/json"),)
+    chunks: tuple[bytes, ...] | None = None
+    """If set, the body is sent with `Transfer-Encoding: chunked`, one write per chunk (streams)."""
+    chunk_delay_s: float = 0.0
 
     @classmethod
     def json(cls, payload: Any, status: int = 200) -> Reply:
         return cls(status=status, body=json.dumps(payload).encode())
+
+    @classmethod
+    def event_stream(cls, chunks: tuple[bytes, ...], *, delay_s: float = 0.0) -> Reply:
+        return cls(headers=(("Content-Type", "text/event-stream"),), chunks=chunks, chunk_delay_s=delay_s)
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,8 @@ class LoopbackServer:
     routes: dict[tuple[str, str], Handler] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
     port: int = 0
+    aborted_streams: int = 0
+    """Chunked replies the client hung up on before the last chunk."""
 
     @property
     def base_url(self) -> str:
@@ -70,9 +80,27 @@ def serve() -> Iterator[LoopbackServer]:
             self.send_response(reply.status)
             for name, value in reply.headers:
                 self.send_header(name, value)
+            if reply.chunks is not None:
+                self._send_chunked(reply)
+                return
             self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
             self.wfile.write(reply.body)
+
+        def _send_chunked(self, reply: Reply) -> None:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            try:
+                for piece in reply.chunks or ():
+                    self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+                    self.wfile.flush()
+                    time.sleep(reply.chunk_delay_s)
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                with lock:
+                    state.aborted_streams += 1
+                self.close_connection = True
 
         do_GET = do_POST = _handle
 

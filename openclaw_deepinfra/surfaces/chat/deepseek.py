@@ -104,6 +104,7 @@ class DeepSeekFilter:
         self._held_space = ""  # trailing whitespace not yet emitted
         self._block: str | None = None  # kind of the open tool-call block
         self._block_text = ""
+        self._after_block = False  # only whitespace since the last block closed
 
     def feed(self, text: str) -> FilterOutput:
         out = FilterOutput()
@@ -117,7 +118,8 @@ class DeepSeekFilter:
         if self._block is not None:  # unclosed block: keep the calls that are complete
             out.tool_calls.extend(_parse_block(self._block, self._block_text))
             self._block, self._block_text = None, ""
-        out.add(self._mode, self._held_space)
+        if not self._after_block:  # whitespace trailing a tool-call block is the block's
+            out.add(self._mode, self._held_space)
         self._held_space = ""
         return out
 
@@ -157,6 +159,7 @@ class DeepSeekFilter:
         out.tool_calls.extend(_parse_block(self._block, self._block_text[:pos]))
         self._buffer = self._block_text[pos + len(closer) :]
         self._block, self._block_text = None, ""
+        self._after_block = True
         return True
 
     def _on_marker(self, out: FilterOutput, kind: str) -> None:
@@ -175,6 +178,7 @@ class DeepSeekFilter:
         if stripped:
             out.add(self._mode, self._held_space + stripped)
             self._held_space = text[len(stripped) :]
+            self._after_block = False
         else:
             self._held_space += text
 

@@ -1,0 +1,127 @@
+"""`chat`: one prompt through the registered DeepInfra text provider, streamed to stdout.
+
+Goes through the registry as a gateway would: the provider's `stream`/`complete` hooks (host
+contract `create_stream_fn`), never the chat surface module itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
+from openclaw_deepinfra.host.contracts.chat import (
+    ChatCapableProvider,
+    ChatMessage,
+    ChatOptions,
+    ChatRequest,
+    ChatResult,
+    ChatSystemMessage,
+    ChatUserMessage,
+)
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser("chat", parents=[common], help="send one prompt to a DeepInfra chat model")
+    parser.add_argument(
+        "--model",
+        help="deepinfra/<org>/<model> or <org>/<model> (default: agents.defaults.model.primary "
+        "if it is a deepinfra ref, else the catalog's chat default)",
+    )
+    parser.add_argument("--system", help="system prompt")
+    parser.add_argument("--max-tokens", type=_positive_int, help="maximum output tokens (capped at 16384)")
+    parser.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"model", "text", "usage", "cost", "finish_reason"} (cost in USD, null = unknown)',
+    )
+    parser.add_argument("prompt", help="the user message")
+    parser.set_defaults(handler=run)
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+async def run(args: argparse.Namespace) -> int:
+    session = open_host(args)
+    try:
+        provider = session.require("provider", PLUGIN_ID)
+        if not isinstance(provider, ChatCapableProvider):
+            raise CliError(f"provider {PLUGIN_ID!r} does not run chat calls (no stream/complete hooks)")
+        request = ChatRequest(
+            model=await _model(args, session, provider),
+            messages=_messages(args),
+            options=ChatOptions(max_tokens=args.max_tokens),
+        )
+        if args.no_stream:
+            result = await provider.complete(request)
+            if not args.json:
+                _write(result.text)
+        else:
+            result = await _stream(provider, request, echo=not args.json)
+    finally:
+        await session.aclose()
+    if args.json:
+        print(json.dumps(_summary(result), ensure_ascii=False))
+    else:
+        _write("\n")
+    return 0
+
+
+async def _model(args: argparse.Namespace, session: HostSession, provider: object) -> str:
+    if args.model:
+        return str(args.model)
+    configured = session.config.get("agents.defaults.model")
+    primary = configured.get("primary") if isinstance(configured, dict) else configured
+    if isinstance(primary, str) and primary.strip().lower().startswith(f"{PLUGIN_ID}/"):
+        return primary.strip()
+    default_model = getattr(provider, "default_model", None)
+    if default_model is None:
+        raise CliError("no chat model given: pass --model deepinfra/<org>/<model>", exit_code=2)
+    return str(await default_model())
+
+
+def _messages(args: argparse.Namespace) -> list[ChatMessage]:
+    messages: list[ChatMessage] = []
+    if args.system:
+        messages.append(ChatSystemMessage(content=args.system))
+    messages.append(ChatUserMessage(content=args.prompt))
+    return messages
+
+
+async def _stream(provider: ChatCapableProvider, request: ChatRequest, *, echo: bool) -> ChatResult:
+    result: ChatResult | None = None
+    async with provider.stream(request) as events:
+        async for event in events:
+            if event.type == "text_delta" and echo:
+                _write(event.text)
+            elif event.type == "finish":
+                result = event.result
+    if result is None:
+        raise CliError("the chat stream ended without a result")
+    return result
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _summary(result: ChatResult) -> dict[str, Any]:
+    return {
+        "model": result.model,
+        "text": result.text,
+        "usage": result.usage.model_dump() if result.usage is not None else None,
+        "cost": result.cost.usd,
+        "finish_reason": result.finish_reason,
+    }
