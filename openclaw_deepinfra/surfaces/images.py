@@ -186,10 +186,10 @@ class DeepInfraImageProvider:
         ignored = ignored_overrides(req, self.capabilities)
         if ignored:
             logger.info("DeepInfra images: ignoring options it does not support: %s", ", ".join(ignored))
+        upload = _edit_file(images[0]) if images else None  # checked before settings are touched
         http = self._runtime.http()
         timeout = timeout_seconds(req.timeout_ms)
-        if images:
-            name, data, mime = _edit_file(images[0])
+        if upload is not None:
             fields = {
                 "model": model,
                 "prompt": prompt,
@@ -198,7 +198,7 @@ class DeepInfraImageProvider:
                 "response_format": "b64_json",
             }
             response = await http.request_json(
-                "POST", EDIT_PATH, data=fields, files={"image": (name, data, mime)}, timeout=timeout,
+                "POST", EDIT_PATH, data=fields, files={"image": upload}, timeout=timeout,
                 label="DeepInfra image edit", retry_policy=submit_policy(http),
             )  # fmt: skip
         else:
