@@ -70,6 +70,17 @@ def resolve_chat_model(runtime: DeepInfraRuntime, ref: str) -> ChatModel:
     return _from_row(row, static_row if static_row is not row else None)
 
 
+async def resolve_chat_model_live(runtime: DeepInfraRuntime, ref: str) -> ChatModel:
+    """As `resolve_chat_model`, but an id the current snapshot lacks triggers one catalog refresh
+    (TTL-cached and shared, never raising for network trouble) so a model that only the live
+    catalog lists gets its real limits and prices."""
+    model = resolve_chat_model(runtime, ref)
+    if model.known or runtime.settings().api_key is None:
+        return model
+    await runtime.catalog().refresh()
+    return resolve_chat_model(runtime, ref)
+
+
 def _from_row(row: CatalogModel, static_row: CatalogModel | None) -> ChatModel:
     cost, known = model_cost(row, static_row=static_row)
     compat = {**(static_row.compat if static_row else {}), **row.compat}

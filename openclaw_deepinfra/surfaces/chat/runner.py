@@ -16,7 +16,7 @@ from typing import Any, Final
 from openclaw_deepinfra.errors import MalformedResponseError, StreamError, excerpt
 from openclaw_deepinfra.host.contracts.chat import ChatRequest, ChatResult, ChatStreamEvent
 from openclaw_deepinfra.runtime import DeepInfraRuntime
-from openclaw_deepinfra.surfaces.chat.model import ChatModel, resolve_chat_model
+from openclaw_deepinfra.surfaces.chat.model import ChatModel, resolve_chat_model, resolve_chat_model_live
 from openclaw_deepinfra.surfaces.chat.payload import build_payload
 from openclaw_deepinfra.surfaces.chat.stream import ChatAccumulator
 from openclaw_deepinfra.transport.errors import error_from_stream_frame, raise_for_stream_frame
@@ -27,7 +27,8 @@ LABEL: Final = "DeepInfra chat"
 
 async def complete_chat(runtime: DeepInfraRuntime, request: ChatRequest) -> ChatResult:
     """One non-streaming chat completion. Raises the error tree's typed errors unchanged."""
-    model = resolve_chat_model(runtime, request.model)
+    build_payload(request, resolve_chat_model(runtime, request.model), stream=False)  # fail before any I/O
+    model = await resolve_chat_model_live(runtime, request.model)
     body = build_payload(request, model, stream=False)
     response = await runtime.http().request_json(
         "POST", CHAT_PATH, json=body, timeout=request.options.timeout_s, label=LABEL
@@ -55,7 +56,7 @@ def stream_chat(runtime: DeepInfraRuntime, request: ChatRequest) -> ChatStream:
     """A streaming chat completion; request errors are raised here, before anything is sent."""
     model = resolve_chat_model(runtime, request.model)
     body = build_payload(request, model, stream=True)
-    return ChatStream(runtime, model, body, timeout_s=request.options.timeout_s)
+    return ChatStream(runtime, request, model, body)
 
 
 class ChatStream:
@@ -65,12 +66,13 @@ class ChatStream:
     """
 
     def __init__(
-        self, runtime: DeepInfraRuntime, model: ChatModel, body: dict[str, Any], *, timeout_s: float | None
+        self, runtime: DeepInfraRuntime, request: ChatRequest, model: ChatModel, body: dict[str, Any]
     ) -> None:
         self._runtime = runtime
+        self._request = request
         self._model = model
         self.body = body
-        self._timeout_s = timeout_s
+        self._timeout_s = request.options.timeout_s
         self._events = self._run()
         self.result: ChatResult | None = None
 
@@ -107,6 +109,9 @@ class ChatStream:
         return self.result
 
     async def _run(self) -> AsyncGenerator[ChatStreamEvent, None]:
+        if not self._model.known:
+            self._model = await resolve_chat_model_live(self._runtime, self._request.model)
+            self.body = build_payload(self._request, self._model, stream=True)
         accumulator = ChatAccumulator(self._model)
         saw_done = False
         http = self._runtime.http()

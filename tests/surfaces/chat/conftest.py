@@ -19,6 +19,14 @@ from openclaw_deepinfra.runtime import DeepInfraRuntime
 BASE = "https://api.deepinfra.com/v1/openai"
 CHAT_URL = f"{BASE}/chat/completions"
 KEY = "di-chat-test-key-0123456789abcdef"
+CATALOG_ROW: dict[str, Any] = {
+    "id": "zai-org/GLM-9",
+    "metadata": {
+        "tags": ["chat"],
+        "context_length": 4096,
+        "pricing": {"input_tokens": 1.0, "output_tokens": 2.0},
+    },
+}
 
 
 def sse(*frames: dict[str, Any] | str, done: bool = True) -> bytes:
@@ -87,6 +95,10 @@ class ScriptedTransport(httpx.AsyncBaseTransport):
     opened: int = 0
     closed: int = 0
     sent: int = 0
+    # The catalog projection (GET /models) is answered here, apart from the scripted chat replies:
+    # a model the snapshot lacks makes the chat surface refresh the catalog once.
+    catalog: dict[str, Any] = field(default_factory=lambda: {"data": [CATALOG_ROW]})
+    catalog_requests: int = 0
 
     @property
     def open_connections(self) -> int:
@@ -109,6 +121,9 @@ class ScriptedTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
+        if request.method == "GET" and request.url.path.endswith("/models"):
+            self.catalog_requests += 1
+            return httpx.Response(200, json=self.catalog, request=request)
         self.requests.append(request)
         if not self.replies:
             raise AssertionError(f"unexpected request {request.method} {request.url}")

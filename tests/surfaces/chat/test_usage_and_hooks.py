@@ -11,7 +11,7 @@ from openclaw_deepinfra.host.contracts.text import ModelCost
 from openclaw_deepinfra.surfaces.chat.model import ChatModel
 from openclaw_deepinfra.surfaces.chat.usage import chat_cost, parse_usage
 from openclaw_deepinfra.surfaces.text_provider import DeepInfraTextProvider
-from tests.surfaces.chat.conftest import MakeChat, request
+from tests.surfaces.chat.conftest import MakeChat, chunk, request, sse
 
 PRICED = ChatModel(id="a/b", cost=ModelCost(input=1.0, output=2.0, cache_read=0.25), cost_known=True)
 
@@ -106,9 +106,23 @@ async def test_default_model_without_a_key_is_the_shipped_default(make_chat: Mak
 
 async def test_default_model_with_a_key_is_the_live_first_chat_model(make_chat: MakeChat) -> None:
     runtime, transport = make_chat()
-    transport.reply({"data": [{"id": "zai-org/GLM-9", "metadata": {"tags": ["chat"]}}]})
     assert await DeepInfraTextProvider(runtime).default_model() == "deepinfra/zai-org/GLM-9"
-    assert transport.requests[0].url.path == "/v1/openai/models"
+    assert (transport.catalog_requests, transport.requests) == (1, [])
+
+
+async def test_a_model_only_the_live_catalog_knows_gets_its_limits_and_prices(make_chat: MakeChat) -> None:
+    runtime, transport = make_chat()
+    choice = {"message": {"content": "x"}, "finish_reason": "stop"}
+    usage = {"prompt_tokens": 1_000_000, "completion_tokens": 1_000_000}
+    transport.reply({"model": "zai-org/GLM-9", "choices": [choice], "usage": usage})
+    result = await DeepInfraTextProvider(runtime).complete(request("deepinfra/zai-org/GLM-9"))
+    assert transport.catalog_requests == 1
+    assert transport.body()["max_tokens"] == 4096 - 5  # live context 4096 minus the tiny prompt
+    assert (result.cost.usd, result.cost.source) == (3.0, "catalog")
+    transport.reply(sse(chunk({"content": "y"}, finish="stop", model="zai-org/GLM-9")))
+    await DeepInfraTextProvider(runtime).stream(request("deepinfra/zai-org/GLM-9")).collect()
+    assert transport.catalog_requests == 1  # fresh for the TTL: no second fetch
+    assert transport.body()["max_tokens"] == 4096 - 5
 
 
 def test_cache_ttl_eligibility(make_chat: MakeChat) -> None:
