@@ -11,8 +11,13 @@ from typing import Final
 from openclaw_deepinfra.host.api import PluginApi
 from openclaw_deepinfra.host.hookspecs import hookimpl
 from openclaw_deepinfra.runtime import DeepInfraRuntime, TransportFactory
+from openclaw_deepinfra.surfaces.embeddings import DeepInfraEmbeddingAdapter
+from openclaw_deepinfra.surfaces.images import DeepInfraImageProvider
 from openclaw_deepinfra.surfaces.model_catalog import DeepInfraModelCatalog
+from openclaw_deepinfra.surfaces.speech import DeepInfraSpeechProvider
 from openclaw_deepinfra.surfaces.text_provider import DeepInfraTextProvider
+from openclaw_deepinfra.surfaces.understanding import DeepInfraMediaUnderstandingProvider
+from openclaw_deepinfra.surfaces.video.provider import DeepInfraVideoProvider
 
 # Providers register in these modes only (host contract §2.1); setup and CLI-metadata loads get none.
 PROVIDER_MODES: Final = frozenset({"full", "discovery", "tool-discovery"})
@@ -39,6 +44,11 @@ class DeepInfraPlugin:
         )
         api.register_provider(DeepInfraTextProvider(runtime))
         api.register_model_catalog_provider(DeepInfraModelCatalog(runtime))
+        api.register_speech_provider(DeepInfraSpeechProvider(runtime))
+        api.register_media_understanding_provider(DeepInfraMediaUnderstandingProvider(runtime))
+        api.register_embedding_provider(DeepInfraEmbeddingAdapter(runtime))
+        api.register_image_generation_provider(DeepInfraImageProvider(runtime))
+        api.register_video_generation_provider(DeepInfraVideoProvider(runtime))
 
 
 entry = DeepInfraPlugin()

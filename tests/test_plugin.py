@@ -51,7 +51,7 @@ def test_entry_point_is_declared() -> None:
     assert ep.value == "openclaw_deepinfra.plugin:entry"
 
 
-async def test_registration_registers_text_and_catalog_without_network(
+async def test_registration_registers_all_seven_surfaces_without_network(
     no_network: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DEEPINFRA_API_KEY", KEY)
@@ -59,7 +59,15 @@ async def test_registration_registers_text_and_catalog_without_network(
     record = registry.records["deepinfra"]
     assert record.status == "loaded", record.error
     # Other surfaces add their own registrations; this test pins only the text surface's two.
-    assert {("provider", "deepinfra"), ("model-catalog-provider", "deepinfra")} <= set(record.registrations)
+    assert record.registrations == [
+        ("provider", "deepinfra"),
+        ("model-catalog-provider", "deepinfra"),
+        ("speech-provider", "deepinfra"),
+        ("media-understanding-provider", "deepinfra"),
+        ("embedding-provider", "deepinfra"),
+        ("image-generation-provider", "deepinfra"),
+        ("video-generation-provider", "deepinfra"),
+    ]
     assert registry.errors() == []
     assert registry.get("provider", "deepinfra") is not None
     assert no_network == []

@@ -15,14 +15,24 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+from openclaw_deepinfra.cli import chat as chat_cmd
+from openclaw_deepinfra.cli import describe as describe_cmd
 from openclaw_deepinfra.cli import doctor, models, onboard, plugins
+from openclaw_deepinfra.cli import embed as embed_cmd
+from openclaw_deepinfra.cli import image as image_cmd
+from openclaw_deepinfra.cli import stt as stt_cmd
+from openclaw_deepinfra.cli import tts as tts_cmd
+from openclaw_deepinfra.cli import video as video_cmd
 from openclaw_deepinfra.cli.session import CliError
 from openclaw_deepinfra.host.errors import ConfigError, HostError, ManifestError, ModelRefError
 from openclaw_deepinfra.transport.redact import redact
 
 PROG = "openclaw-deepinfra"
 # One module per command, each with `add_parser(sub, common)`; the order is the order of --help.
-COMMANDS = (models, onboard, plugins, doctor)
+COMMANDS = (
+    models, chat_cmd, image_cmd, video_cmd, tts_cmd, stt_cmd, describe_cmd, embed_cmd,
+    onboard, plugins, doctor,
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,6 +18,7 @@ from openclaw_deepinfra.errors import AuthenticationError, MissingApiKeyError
 from openclaw_deepinfra.host.errors import ConfigError, InstallError, ManifestError, ModelRefError
 from openclaw_deepinfra.settings import ApiKey
 from tests.cli.conftest import SECRET, CliEnv, Run
+from tests.cli.test_plugins_cmd import REGISTERED_KINDS
 
 
 def _raising(exc: BaseException, *, is_async: bool = True) -> Any:
@@ -165,4 +166,4 @@ def test_the_console_script_runs_as_a_module(cli_env: CliEnv) -> None:
     )
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "deepinfra  loaded  0.1.0  model-catalog-provider, provider\n"
+    assert done.stdout == f"deepinfra  loaded  0.1.0  {', '.join(sorted(REGISTERED_KINDS))}\n"

@@ -16,6 +16,16 @@ from tests.cli.conftest import SECRET, CliEnv, Run
 
 SOURCE = "deepinfra = openclaw_deepinfra.plugin:entry"
 REPO_ROOT = Path(openclaw_deepinfra.__file__).resolve().parents[1]
+# Every surface the plugin registers, in registration order.
+REGISTERED_KINDS = (
+    "provider",
+    "model-catalog-provider",
+    "speech-provider",
+    "media-understanding-provider",
+    "embedding-provider",
+    "image-generation-provider",
+    "video-generation-provider",
+)
 LOADED_ROW = {
     "id": "deepinfra",
     "status": "loaded",
@@ -23,10 +33,7 @@ LOADED_ROW = {
     "name": "DeepInfra Provider",
     "version": "0.1.0",
     "error": None,
-    "registrations": [
-        {"kind": "provider", "id": "deepinfra"},
-        {"kind": "model-catalog-provider", "id": "deepinfra"},
-    ],
+    "registrations": [{"kind": kind, "id": "deepinfra"} for kind in REGISTERED_KINDS],
     "diagnostics": [],
 }
 
@@ -35,7 +42,7 @@ def test_list_shows_the_plugin_loaded_with_its_registrations(cli_env: CliEnv, ru
     result = run("plugins", "list")
 
     assert result.code == 0, result.err
-    assert result.out == "deepinfra  loaded  0.1.0  model-catalog-provider, provider\n"
+    assert result.out == f"deepinfra  loaded  0.1.0  {', '.join(sorted(REGISTERED_KINDS))}\n"
     assert result.err == ""
 
 
@@ -53,8 +60,7 @@ def test_inspect_text(cli_env: CliEnv, run: Run) -> None:
     assert result.out.splitlines() == [
         "plugin deepinfra (DeepInfra Provider 0.1.0): loaded",
         f"  source: {SOURCE}",
-        "  registered provider: deepinfra",
-        "  registered model-catalog-provider: deepinfra",
+        *(f"  registered {kind}: deepinfra" for kind in REGISTERED_KINDS),
     ]
 
 
@@ -269,7 +275,7 @@ def test_disable_then_enable_toggles_the_entry(cli_env: CliEnv, run: Run) -> Non
     assert after_enable == {
         "plugins": {"entries": {"deepinfra": {"config": {}, "enabled": True}}}, "gateway": {"port": 1}
     }
-    assert listed_enabled == "deepinfra  loaded  0.1.0  model-catalog-provider, provider\n"
+    assert listed_enabled == f"deepinfra  loaded  0.1.0  {', '.join(sorted(REGISTERED_KINDS))}\n"
 
 
 def test_enable_lifts_a_deny_but_disable_leaves_the_lists_alone(cli_env: CliEnv, run: Run) -> None:
