@@ -27,7 +27,6 @@ import json5
 from openclaw_deepinfra.host.config_keys import (
     AGENT_MEMORY_SEARCH,
     AGENT_MEMORY_SEARCH_OLD,
-    DOCTOR_ONLY_KEYS,
     KEY_ALIASES,
     MEDIA_CAPABILITIES,
     KeyAlias,
@@ -241,9 +240,6 @@ class OpenClawConfig:
             for old in alias.older:
                 if _walk(self.data, old.split(".")) is not _MISSING:
                     found.append((old, alias.current))
-        for old, new in DOCTOR_ONLY_KEYS:
-            if _walk(self.data, old.split(".")) is not _MISSING:
-                found.append((old, new))
         entries = _walk(self.data, ("agents", "entries"))
         if isinstance(entries, Mapping):
             for agent_id, entry in entries.items():

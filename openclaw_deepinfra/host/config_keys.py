@@ -42,11 +42,8 @@ KEY_ALIASES: tuple[KeyAlias, ...] = (
 AGENT_MEMORY_SEARCH_OLD = "memorySearch"
 AGENT_MEMORY_SEARCH = ("memory", "search")
 
-# Reported by `legacy_keys()` for `doctor` only: the value changes meaning (native vs OpenAI-compatible
-# endpoint), so reading it under the new name would be wrong.
-DOCTOR_ONLY_KEYS: tuple[tuple[str, str], ...] = (
-    ("models.providers.deepinfra.nativeBaseUrl", "models.providers.deepinfra.baseUrl"),
-)
+# Not an alias: `models.providers.deepinfra.nativeBaseUrl`, which the reference's doctor migrates to
+# `baseUrl`, is a live setting here (the native video route's base), so it is never reported as old.
 
 
 def find_alias(parts: tuple[str, ...]) -> KeyAlias | None:

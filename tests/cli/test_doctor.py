@@ -155,15 +155,14 @@ def test_older_config_keys_are_listed_with_their_new_names(
     ]
 
 
-def test_a_legacy_native_base_url_is_listed(cli_env: CliEnv, run: Run) -> None:
+def test_the_native_video_base_url_is_a_setting_not_an_old_spelling(cli_env: CliEnv, run: Run) -> None:
     cli_env.write_config(
         {"models": {"providers": {"deepinfra": {"nativeBaseUrl": "https://api.deepinfra.com/v1/inference"}}}}
     )
 
     result = run("doctor")
 
-    assert "[warn] config: models.providers.deepinfra.nativeBaseUrl is an older spelling; "\
-        "use models.providers.deepinfra.baseUrl" in _lines(result.out)
+    assert not [line for line in _lines(result.out) if "nativeBaseUrl" in line]
 
 
 def test_a_key_from_the_config_is_reported_by_source_only(

@@ -363,7 +363,6 @@ def test_legacy_keys() -> None:
         ("memorySearch", "memory.search"),
         ("agents.defaults.imageGenerationModel", "agents.defaults.mediaModels.image"),
         ("tools.media.video.models", "tools.media.models"),
-        ("models.providers.deepinfra.nativeBaseUrl", "models.providers.deepinfra.baseUrl"),
         ("agents.entries.x.memorySearch", "agents.entries.x.memory.search"),
     ]
     assert OpenClawConfig({"tts": {}}, env={}).legacy_keys() == []
