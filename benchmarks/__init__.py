@@ -1,0 +1,1 @@
+"""Performance benchmarks of the plugin against raw aiohttp and raw httpx (`python -m benchmarks`)."""

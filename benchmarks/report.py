@@ -1,0 +1,132 @@
+"""Medians, ratios and the printed table of a benchmark report."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+CLIENTS = ("plugin", "raw aiohttp", "raw httpx")
+# workload -> (what one unit is, scale to the printed unit, unit suffix, target ratio vs raw aiohttp)
+WORKLOADS: dict[str, tuple[str, float, str, float]] = {
+    "stream_burst": ("streamed chunk, burst", 1e6, "us", 1.5),
+    "stream_paced": ("streamed chunk, paced", 1e6, "us", 1.5),
+    "chat_complete": ("chat request (complete)", 1e3, "ms", 4.0),
+    "embeddings": ("embeddings batch", 1e3, "ms", 1.3),
+}
+LOAD_BUDGET_S = 0.150
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def summarize(report: dict[str, Any]) -> dict[str, Any]:
+    summary: dict[str, Any] = {}
+    server = report.get("server")
+    if server:
+        summary["server"] = server
+    for name, runs in (report.get("workloads") or {}).items():
+        label, scale, suffix, target = WORKLOADS[name]
+        row: dict[str, Any] = {"unit": f"CPU {suffix} per {label.split(',')[0]}", "target": target}
+        for client in CLIENTS:
+            rs = runs[client]
+            row[client] = {
+                "cpu_per_unit": _median([r["cpu_s"] / r["units"] for r in rs]) * scale,
+                "wall_s": _median([r["wall_s"] for r in rs]),
+                "new_connections": [int(r["new_connections"]) for r in rs],
+                "server_cpu_share": _median([r["server_cpu_s"] / r["wall_s"] for r in rs]),
+                "catalog_requests": sum(int(r["catalog_requests"]) for r in rs),
+            }
+        ours = row["plugin"]["cpu_per_unit"]
+        row["ratio_aiohttp"] = ours / row["raw aiohttp"]["cpu_per_unit"]
+        row["ratio_httpx"] = ours / row["raw httpx"]["cpu_per_unit"]
+        row["met"] = row["ratio_aiohttp"] <= target and not any(row["plugin"]["new_connections"])
+        summary[name] = row
+    load = report.get("load")
+    if load:
+        plugin = _median([w for w, _ in load["plugin"]])
+        deps = _median([w for w, _ in load["deps"]])
+        summary["load"] = {
+            "plugin_wall_s": plugin,
+            "deps_wall_s": deps,
+            "plugin_inside_s": _median([i for _, i in load["plugin"]]),
+            "deps_inside_s": _median([i for _, i in load["deps"]]),
+            "overhead_s": plugin - deps,
+            "modules": load["modules"],
+            "met": plugin - deps <= LOAD_BUDGET_S,
+        }
+    catalog = report.get("catalog")
+    if catalog:
+        cold = catalog["cold"]
+        summary["catalog"] = {
+            "cached_lookup_us": _median(catalog["cached_lookup_us"]),
+            "cold_callers": cold[0]["callers"],
+            "cold_requests": [c["catalog_requests"] for c in cold],
+            "cold_wall_ms": _median([c["wall_s"] * 1e3 for c in cold]),
+            "met": all(c["catalog_requests"] == 1 for c in cold),
+        }
+    return summary
+
+
+def render(report: dict[str, Any]) -> dict[str, Any]:
+    """Print the table; return the summary (medians, ratios, verdicts)."""
+    summary = summarize(report)
+    sizes = report["sizes"]
+    mode = "SMOKE (reduced sizes; targets not judged)" if report.get("smoke") else "full"
+    print(
+        f"openclaw-deepinfra benchmark: {mode}, {report['reps']} interleaved repetitions, {report['cpus']} CPUs"
+    )
+    server = summary.get("server")
+    if server:
+        print(
+            f"loopback server ceiling (trivial client, 50 connections): {server['requests_per_s']:,.0f} requests/s "
+            f"with the server at {server['server_cpu_share']:.0%} of a core "
+            f"({server['server_requests_per_cpu_s'] or 0:,.0f} requests per server CPU-second)"
+        )
+    header = (
+        f"{'workload':<26}{'plugin':>10}{'aiohttp':>10}{'httpx':>10}{'p/aio':>8}{'p/httpx':>8}"
+        f"{'target':>8}  {'new conns p/a/h':<18}{'srv CPU':>8}  verdict"
+    )
+    if any(k in summary for k in WORKLOADS):
+        print()
+        print("client CPU per unit (median); srv CPU = server share of a core during the plugin's phase")
+        print(header)
+        print("-" * len(header))
+    for name, (label, _, suffix, _target) in WORKLOADS.items():
+        row = summary.get(name)
+        if row is None:
+            continue
+        cells = "".join(f"{row[c]['cpu_per_unit']:>8.2f}{suffix}" for c in CLIENTS)
+        conns = "/".join(str(max(row[c]["new_connections"])) for c in CLIENTS)
+        verdict = "ok" if row["met"] else "MISSED"
+        print(
+            f"{label:<26}{cells}{row['ratio_aiohttp']:>8.2f}{row['ratio_httpx']:>8.2f}"
+            f"{'<=' + format(row['target'], '.1f'):>8}  {conns:<18}{row['plugin']['server_cpu_share']:>7.0%}  {verdict}"
+        )
+    if any(k in summary for k in WORKLOADS):
+        print(
+            f"  sizes: {sizes['streams']} streams x {sizes['chunks']} chunks at {sizes['stream_in_flight']} in flight "
+            f"(paced: {sizes['paced_streams']} streams, {sizes['pace_ms']} ms apart); {sizes['requests']} requests "
+            f"at {sizes['request_in_flight']} in flight; {sizes['texts']} texts in batches of {sizes['embed_batch']} "
+            f"({sizes['dims']} floats each), {sizes['embed_concurrency']} in flight"
+        )
+    load = summary.get("load")
+    if load:
+        print()
+        print(
+            f"plugin load (fresh process, wall): plugin {load['plugin_wall_s'] * 1e3:.0f} ms, dependencies alone "
+            f"{load['deps_wall_s'] * 1e3:.0f} ms -> +{load['overhead_s'] * 1e3:.0f} ms "
+            f"(target <= +{LOAD_BUDGET_S * 1e3:.0f} ms) {'ok' if load['met'] else 'MISSED'}"
+        )
+        print(
+            f"  inside the child: plugin {load['plugin_inside_s'] * 1e3:.0f} ms, "
+            f"dependencies ({', '.join(load['modules'])}) {load['deps_inside_s'] * 1e3:.0f} ms"
+        )
+    catalog = summary.get("catalog")
+    if catalog:
+        print(
+            f"catalog: cached default lookup {catalog['cached_lookup_us']:.2f} us CPU; "
+            f"{catalog['cold_callers']} concurrent cold callers -> catalog requests {catalog['cold_requests']} "
+            f"in {catalog['cold_wall_ms']:.0f} ms (target exactly 1) {'ok' if catalog['met'] else 'MISSED'}"
+        )
+    return summary

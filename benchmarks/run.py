@@ -1,0 +1,252 @@
+"""Benchmark entry point: `python -m benchmarks [--smoke] [--json PATH]`.
+
+Starts the loopback server (benchmarks.server) in its own process, measures its ceiling, then
+runs each workload through the plugin and through raw aiohttp and raw httpx making the same HTTP
+calls, interleaved (the order rotates every repetition), and prints medians and ratios as a
+table and as JSON. Client CPU is `time.process_time()` of this process; new connections are
+counted by the server for each measured phase (after an unmeasured warm-up at the same
+concurrency). Targets are printed next to the numbers; they are judged on full runs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import multiprocessing
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from benchmarks import ceiling, loadtime
+from benchmarks.payloads import BASE_PATH, CHAT_MODEL, chat_completion
+from benchmarks.plugin_side import Plugin, load_registry
+from benchmarks.raw import RawAiohttp, RawHttpx, run_workers
+from benchmarks.report import render
+from benchmarks.server import serve
+
+
+@dataclass(frozen=True)
+class Sizes:
+    streams: int = 500
+    chunks: int = 200
+    stream_in_flight: int = 50
+    paced_streams: int = 500
+    pace_ms: float = 5.0
+    requests: int = 5000
+    request_in_flight: int = 200
+    texts: int = 20_000
+    dims: int = 1024
+    embed_batch: int = 1024
+    embed_concurrency: int = 16
+    load_reps: int = 5
+    cached_lookups: int = 20_000
+    cold_callers: int = 1000
+    ceiling_requests: int = 20_000
+
+
+SMOKE = Sizes(
+    streams=40, chunks=50, stream_in_flight=10, paced_streams=20, requests=400, request_in_flight=50,
+    texts=2048, load_reps=1, cached_lookups=2000, ceiling_requests=2000,
+)  # fmt: skip
+
+
+class Server:
+    def __init__(self, dims: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._control, child = context.Pipe()
+        self.process = context.Process(target=serve, args=(dims, child), daemon=True)
+        self.process.start()
+        self.port: int = self._control.recv()
+
+    def command(self, *message: Any) -> None:
+        self._control.send(message)
+
+    def stats(self) -> dict[str, Any]:
+        self._control.send(("stats",))
+        stats: dict[str, Any] = self._control.recv()
+        return stats
+
+    def stop(self) -> None:
+        try:
+            self.command("stop")
+        except (BrokenPipeError, OSError):
+            pass
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.terminate()
+
+
+async def measure(server: Server, fn: Callable[[], Awaitable[int]]) -> dict[str, float]:
+    gc.collect()
+    before = server.stats()
+    cpu, wall = time.process_time(), time.perf_counter()
+    units = await fn()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    after = server.stats()
+    return {
+        "units": units,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "new_connections": after["connections"] - before["connections"],
+        "requests": after["requests"] - before["requests"],
+        "catalog_requests": after["models_requests"] - before["models_requests"],
+        "server_cpu_s": after["cpu_s"] - before["cpu_s"],
+    }
+
+
+Workload = Callable[[Any, bool], Awaitable[int]]  # (client, warm-up?) -> units done
+
+
+async def compare(
+    server: Server, clients: list[Any], reps: int, workload: Workload, expect: int
+) -> dict[str, Any]:
+    """`reps` interleaved repetitions of `workload` for every client: {label: [run, ...]}."""
+    runs: dict[str, list[dict[str, float]]] = {c.label: [] for c in clients}
+    for rep in range(reps):
+        shift = rep % len(clients)
+        for client in clients[shift:] + clients[:shift]:
+            await workload(client, True)  # the same concurrency, unmeasured: the pool is full after it
+            run = await measure(server, lambda c=client: workload(c, False))
+            if run["units"] != expect:
+                raise AssertionError(f"{client.label}: {run['units']} units, expected {expect}")
+            runs[client.label].append(run)
+    return runs
+
+
+async def bench_http(server: Server, sizes: Sizes, reps: int, cache_dir: str) -> dict[str, Any]:
+    base = f"http://127.0.0.1:{server.port}{BASE_PATH}"
+    registry = load_registry(base, cache_dir, concurrency=sizes.embed_concurrency)
+    clients: list[Any] = [Plugin(registry), RawAiohttp(base), RawHttpx(base)]
+    results: dict[str, Any] = {}
+    try:
+
+        def streams(total: int, in_flight: int) -> Workload:
+            async def run(client: Any, warm: bool) -> int:
+                return await run_workers(in_flight if warm else total, in_flight, client.stream_one)
+
+            return run
+
+        server.command("mode", sizes.chunks, 0.0)
+        burst = streams(sizes.streams, sizes.stream_in_flight)
+        results["stream_burst"] = await compare(server, clients, reps, burst, sizes.streams * sizes.chunks)
+        server.command("mode", sizes.chunks, sizes.pace_ms)
+        paced = streams(sizes.paced_streams, sizes.stream_in_flight)
+        results["stream_paced"] = await compare(
+            server, clients, reps, paced, sizes.paced_streams * sizes.chunks
+        )
+        server.command("mode", sizes.chunks, 0.0)
+
+        async def complete(client: Any, warm: bool) -> int:
+            count = 2 * sizes.request_in_flight if warm else sizes.requests
+            return await run_workers(count, sizes.request_in_flight, client.complete_one)
+
+        results["chat_complete"] = await compare(server, clients, reps, complete, sizes.requests)
+
+        texts = [f"memory note {i}: a short text to embed" for i in range(sizes.texts)]
+        batches = -(-sizes.texts // sizes.embed_batch)
+
+        async def embed(client: Any, warm: bool) -> int:
+            part = texts[: sizes.embed_batch * min(batches, sizes.embed_concurrency)] if warm else texts
+            vectors = await client.embed(part, sizes.embed_batch, sizes.embed_concurrency)
+            assert len(vectors) == len(part) and len(vectors[-1]) == sizes.dims
+            return -(-len(part) // sizes.embed_batch)
+
+        results["embeddings"] = await compare(server, clients, reps, embed, batches)
+    finally:
+        for client in clients:
+            await client.aclose()
+    return results
+
+
+async def bench_catalog(server: Server, sizes: Sizes, reps: int) -> dict[str, Any]:
+    base = f"http://127.0.0.1:{server.port}{BASE_PATH}"
+    out: dict[str, Any] = {"cached_lookup_us": [], "cold": []}
+    for _ in range(reps):
+        with tempfile.TemporaryDirectory() as cache_dir:
+            registry = load_registry(base, cache_dir)
+            provider: Any = registry.get("provider", "deepinfra")
+            try:
+                before = server.stats()
+                start = time.perf_counter()
+                answers = await asyncio.gather(*(provider.default_model() for _ in range(sizes.cold_callers)))
+                wall = time.perf_counter() - start
+                after = server.stats()
+                assert set(answers) == {f"deepinfra/{CHAT_MODEL}"}, set(answers)
+                out["cold"].append(
+                    {"callers": sizes.cold_callers, "wall_s": wall,
+                     "catalog_requests": after["models_requests"] - before["models_requests"]}
+                )  # fmt: skip
+                gc.collect()
+                cpu = time.process_time()
+                for _ in range(sizes.cached_lookups):
+                    await provider.default_model()
+                cpu = time.process_time() - cpu
+                out["cached_lookup_us"].append(cpu * 1e6 / sizes.cached_lookups)
+                assert server.stats()["models_requests"] == after["models_requests"]
+            finally:
+                await registry.aclose()
+    return out
+
+
+async def bench_ceiling(server: Server, sizes: Sizes) -> dict[str, Any]:
+    body = json.dumps({"model": CHAT_MODEL, "messages": [{"role": "user", "content": "hi"}]}).encode()
+    answer = len(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nx-request-id: bench\r\n")
+    answer += len(b"Content-Length: %d\r\n\r\n" % len(chat_completion())) + len(chat_completion())
+    path = f"{BASE_PATH}/chat/completions"
+    await ceiling.measure(server.port, path, body, answer, 1000, 50)  # warm-up
+    before = server.stats()
+    wall = await ceiling.measure(server.port, path, body, answer, sizes.ceiling_requests, 50)
+    after = server.stats()
+    server_cpu = after["cpu_s"] - before["cpu_s"]
+    return {
+        "requests": sizes.ceiling_requests,
+        "requests_per_s": sizes.ceiling_requests / wall,
+        "server_cpu_share": server_cpu / wall,
+        "server_requests_per_cpu_s": sizes.ceiling_requests / server_cpu if server_cpu else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--smoke", action="store_true", help="reduced sizes (CI): runs everything, judges nothing"
+    )
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--json", metavar="PATH", help="also write the JSON report to PATH")
+    parser.add_argument("--only", nargs="*", default=None, help="http, catalog, load (default: all)")
+    args = parser.parse_args(argv)
+    sizes = SMOKE if args.smoke else Sizes()
+    only = set(args.only or ("http", "catalog", "load"))
+    report: dict[str, Any] = {
+        "sizes": sizes.__dict__,
+        "reps": args.reps,
+        "smoke": args.smoke,
+        "cpus": os.cpu_count(),
+    }
+    server = Server(sizes.dims)
+    try:
+        with tempfile.TemporaryDirectory() as cache_dir:
+            report["server"] = asyncio.run(bench_ceiling(server, sizes))
+            if "http" in only:
+                report["workloads"] = asyncio.run(bench_http(server, sizes, args.reps, cache_dir))
+            if "catalog" in only:
+                report["catalog"] = asyncio.run(bench_catalog(server, sizes, args.reps))
+            if "load" in only:
+                env = {**os.environ, "OPENCLAW_DEEPINFRA_CACHE_DIR": cache_dir}
+                report["load"] = loadtime.measure(sizes.load_reps, env)
+    finally:
+        server.stop()
+    summary = render(report)
+    report["summary"] = summary
+    print(json.dumps({"summary": summary}, indent=1))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(report, fh, indent=1)
+    return 0
