@@ -122,9 +122,16 @@ def traits_for(model: str) -> ModelTraits:
     return _UNKNOWN
 
 
-def input_kind(value: str | None, *, where: str) -> InputKind | None:
+def input_kind(value: object, *, where: str) -> InputKind | None:
     """The role named by a host input type, None when unset; an unknown name is a clear error."""
-    if value is None or not value.strip():
+    if value is None:
+        return None
+    if not isinstance(value, str):  # a config file can hold anything at this key
+        raise RequestValidationError(
+            f"{where} must be an input type name (a string), not {type(value).__name__}",
+            hint=f"use one of: {', '.join(sorted(_KIND_BY_NAME))}",
+        )
+    if not value.strip():
         return None
     kind = _KIND_BY_NAME.get(value.strip().lower())
     if kind is None:
