@@ -117,16 +117,20 @@ class OpenClawConfig:
             return cls({}, path=target, env=env)
         except OSError as exc:
             raise ConfigError(f"{target}: cannot read the config file: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{target}: byte {exc.start} is not UTF-8; save the config file as UTF-8"
+            ) from None
         if not text.strip():
             return cls({}, path=target, env=env)
         try:
             data = json5.loads(text)
+        except RecursionError:  # the parser recurses per nesting level
+            raise ConfigError(f"{target}: the config is nested too deeply to read") from None
         except ValueError as exc:
             match = _JSON5_LINE_RE.search(str(exc))
             where = f"{target}: line {match.group(1)}: {match.group(2)}" if match else f"{target}: {exc}"
-            raise ConfigError(
-                f"{where}; fix the JSON5 syntax there (quotes, commas, brackets)"
-            ) from None
+            raise ConfigError(f"{where}; fix the JSON5 syntax there (quotes, commas, brackets)") from None
         if not isinstance(data, dict):
             kind = type(data).__name__
             raise ConfigError(f"{target}: the config must be a JSON5 object ({{...}}), not {kind}")
@@ -273,7 +277,7 @@ class OpenClawConfig:
 
     def save(self, path: Path | None = None) -> Path:
         """Write the raw tree atomically; keeps the file's mode, 0600 for a new file."""
-        target = (path or self.path)
+        target = path or self.path
         if target is None:
             raise ConfigError("no config path to save to; pass one or load the config from a file")
         target = target.expanduser()
@@ -355,7 +359,10 @@ class OpenClawConfig:
         logger.warning(
             "%s: config key %s is deprecated and ignored because %s is also set; "
             "move its settings to %s and delete it (openclaw doctor --fix)",
-            self._where(), old, new, new,
+            self._where(),
+            old,
+            new,
+            new,
         )
 
     def _substitute(self, value: Any, where: str) -> Any:
