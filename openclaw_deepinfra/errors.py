@@ -17,6 +17,7 @@
     │   └── ServerError                     5xx
     ├── APIConnectionError                  no usable answer: connect / protocol failure
     │   └── APITimeoutError                 connect / read / write / pool timeout
+    │       └── DeadlineExceededError       the call's overall deadline ran out (says on what)
     ├── MalformedResponseError              2xx whose body is not what the API promises
     ├── GenerationFailedError               2xx, but the job / inference reports it failed
     └── StreamError                         error frame in the middle of an SSE stream
@@ -41,6 +42,7 @@ __all__ = [
     "AuthenticationError",
     "ConfigurationError",
     "ContextLengthExceededError",
+    "DeadlineExceededError",
     "DeepInfraError",
     "GenerationFailedError",
     "InsufficientBalanceError",
@@ -211,6 +213,31 @@ class APIConnectionError(DeepInfraError):
 
 class APITimeoutError(APIConnectionError):
     pass
+
+
+class DeadlineExceededError(APITimeoutError):
+    """The call's one overall deadline ran out across queueing, attempts, backoff and polls.
+
+    `elapsed_s`, `attempts` and `slot_wait_s` say where the time went; the message says it too.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        elapsed_s: float = 0.0,
+        budget_s: float | None = None,
+        attempts: int = 0,
+        slot_wait_s: float = 0.0,
+        status: int | None = None,
+        request_id: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, status=status, request_id=request_id, hint=hint)
+        self.elapsed_s = elapsed_s
+        self.budget_s = budget_s
+        self.attempts = attempts
+        self.slot_wait_s = slot_wait_s
 
 
 class MalformedResponseError(DeepInfraError):

@@ -113,6 +113,8 @@ class Settings:
     base_url_source: str = "default"
     max_retries: int = 2
     timeout_s: float | None = None
+    # In-flight requests per model per process (issue 7); DeepInfra's own limit is 200.
+    max_concurrent_per_model: int = 200
 
     def require_key(self) -> ApiKey:
         if self.api_key is None:
@@ -292,6 +294,18 @@ def _timeout(config: OpenClawConfig) -> float | None:
     return number
 
 
+def _max_concurrent(config: OpenClawConfig) -> int:
+    value = _config_value(config, "maxConcurrentPerModel")
+    if value is None:
+        return 200
+    number = _number(value, "maxConcurrentPerModel")
+    if not number.is_integer() or not 1 <= number <= 10_000:
+        raise ConfigurationError(
+            "models.providers.deepinfra.maxConcurrentPerModel must be a whole number from 1 to 10000"
+        )
+    return int(number)
+
+
 def resolve_settings(
     config: OpenClawConfig,
     *,
@@ -310,4 +324,5 @@ def resolve_settings(
         base_url_source=base_url_source,
         max_retries=_max_retries(config),
         timeout_s=_timeout(config),
+        max_concurrent_per_model=_max_concurrent(config),
     )

@@ -33,11 +33,12 @@ from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.media_io import (
     IMAGE_FETCH_MAX_BYTES,
+    billed_policy,
     fetch_remote,
     stated_cost,
-    submit_policy,
     timeout_seconds,
 )
+from openclaw_deepinfra.transport.deadline import Deadline
 from openclaw_deepinfra.transport.redact import get_logger
 
 logger = get_logger(__name__)
@@ -189,6 +190,7 @@ class DeepInfraImageProvider:
         upload = _edit_file(images[0]) if images else None  # checked before settings are touched
         http = self._runtime.http()
         timeout = timeout_seconds(req.timeout_ms)
+        deadline = http.deadline(timeout)  # the generate call and any result download share it
         if upload is not None:
             fields = {
                 "model": model,
@@ -199,15 +201,16 @@ class DeepInfraImageProvider:
             }
             response = await http.request_json(
                 "POST", EDIT_PATH, data=fields, files={"image": upload}, timeout=timeout,
-                label="DeepInfra image edit", retry_policy=submit_policy(http),
+                label="DeepInfra image edit", retry_policy=billed_policy(http), model=model, deadline=deadline,
             )  # fmt: skip
         else:
             payload = {"model": model, "prompt": prompt, "n": n, "size": size, "response_format": "b64_json"}
             response = await http.request_json(
                 "POST", GENERATE_PATH, json=payload, timeout=timeout,
-                label="DeepInfra image generation", retry_policy=submit_policy(http),
+                label="DeepInfra image generation", retry_policy=billed_policy(http), model=model,
+                deadline=deadline,
             )  # fmt: skip
-        generated = await self._parse(response.data, timeout)
+        generated = await self._parse(response.data, timeout, deadline)
         metadata: dict[str, Any] = {"size": size, "count": n}
         if clamped_from is not None:
             metadata["requestedCount"] = clamped_from
@@ -224,7 +227,9 @@ class DeepInfraImageProvider:
             metadata=metadata,
         )  # fmt: skip
 
-    async def _parse(self, body: Any, timeout_s: float | None) -> list[GeneratedImage]:
+    async def _parse(
+        self, body: Any, timeout_s: float | None, deadline: Deadline | None = None
+    ) -> list[GeneratedImage]:
         entries = body.get("data") if isinstance(body, Mapping) else None
         if not isinstance(entries, list):
             raise MalformedResponseError(EMPTY_RESPONSE)
@@ -232,7 +237,7 @@ class DeepInfraImageProvider:
         for entry in entries:
             if not isinstance(entry, Mapping):
                 continue
-            data, declared = await self._entry_bytes(entry, timeout_s)
+            data, declared = await self._entry_bytes(entry, timeout_s, deadline)
             if not data:
                 continue
             mime = sniff_image(data) or declared or JPEG
@@ -250,7 +255,7 @@ class DeepInfraImageProvider:
         return images
 
     async def _entry_bytes(
-        self, entry: Mapping[str, Any], timeout_s: float | None
+        self, entry: Mapping[str, Any], timeout_s: float | None, deadline: Deadline | None = None
     ) -> tuple[bytes, str | None]:
         """The image bytes of one `data[]` entry and the MIME type it declares (a hint only)."""
         declared = entry.get("mime_type") if isinstance(entry.get("mime_type"), str) else None
@@ -266,7 +271,7 @@ class DeepInfraImageProvider:
             return data, mime or declared
         fetched = await fetch_remote(
             self._runtime.http(), url, timeout_s=timeout_s, max_bytes=IMAGE_FETCH_MAX_BYTES,
-            label="DeepInfra image download",
+            label="DeepInfra image download", deadline=deadline,
         )  # fmt: skip
         served = fetched.content_type or ""
         if fetched.content and sniff_image(fetched.content) is None and not served.startswith("image/"):

@@ -8,7 +8,6 @@ API key only when it points at the configured API host.
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 import math
 from collections.abc import Mapping
@@ -17,8 +16,9 @@ from urllib.parse import urlsplit
 
 from openclaw_deepinfra.errors import MalformedResponseError
 from openclaw_deepinfra.transport.client import BytesResponse, DeepInfraHttp
+from openclaw_deepinfra.transport.deadline import Deadline
 from openclaw_deepinfra.transport.redact import get_logger
-from openclaw_deepinfra.transport.retry import RetryPolicy
+from openclaw_deepinfra.transport.retry import RetryPolicy, as_billed, as_submit
 
 logger = get_logger(__name__)
 
@@ -34,9 +34,15 @@ def timeout_seconds(timeout_ms: int | None) -> float | None:
 
 
 def submit_policy(http: DeepInfraHttp) -> RetryPolicy:
-    """The client's policy without 408/5xx retries: a media POST that reached the server may be
-    billed, so only connect failures and 429 (nothing was processed) are repeated."""
-    return dataclasses.replace(http.retry, retry_server_errors=False)
+    """Video job submits: only connect failures and 429 (nothing was processed) are repeated; a
+    502-504 in front of a long job can hide a job that exists and will be billed."""
+    return as_submit(http.retry)
+
+
+def billed_policy(http: DeepInfraHttp) -> RetryPolicy:
+    """Image generate/edit: 429/502/503/504 and connect failures; never 500 or 408, which may
+    have produced (and billed) the images (`transport.retry`)."""
+    return as_billed(http.retry)
 
 
 def is_loopback(host: str) -> bool:
@@ -91,8 +97,9 @@ def display_url(url: str) -> str:
 
 
 async def fetch_remote(
-    http: DeepInfraHttp, url: str, *, timeout_s: float | None, max_bytes: int, label: str
-) -> BytesResponse:
+    http: DeepInfraHttp, url: str, *, timeout_s: float | None, max_bytes: int, label: str,
+    deadline: Deadline | None = None,
+) -> BytesResponse:  # fmt: skip
     """GET a result URL through the HTTP layer, capped at `max_bytes`; the key goes only to the API host."""
     problem = url_problem(url)
     if problem is not None:
@@ -102,7 +109,9 @@ async def fetch_remote(
     )
     authenticated = same_origin(url, http.settings.base_url)
     logger.debug("fetching %s (authenticated=%s)", display_url(url), authenticated)
-    return await capped.request_bytes("GET", url, authenticated=authenticated, timeout=timeout_s, label=label)
+    return await capped.request_bytes(
+        "GET", url, authenticated=authenticated, timeout=timeout_s, label=label, deadline=deadline
+    )
 
 
 def _number(value: Any) -> float | None:

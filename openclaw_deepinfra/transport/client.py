@@ -3,6 +3,14 @@
 Every request goes through one retry loop (`transport.retry`) and one error boundary
 (`transport.errors`). Bodies are read under a byte cap. Streams are consumed inside a context
 manager that returns the connection to the pool after a complete stream and closes it otherwise.
+
+Every call has one `Deadline` (given, or built from `timeout` / `settings.timeout_s`): queueing for
+a model slot, attempts (each httpx timeout is cut to the time left), backoff sleeps and the body
+read all share it. A call with `model=` holds one of that model's slots (`transport.limits`) while
+an attempt is in flight and, on success, until its body is read or its stream closes; the slot is
+given back during a backoff sleep and the retry queues ahead of newcomers. For a stream the
+deadline bounds everything up to the first byte; after that each read waits at most the read
+timeout the stream was opened with.
 """
 
 from __future__ import annotations
@@ -18,13 +26,22 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationError, excerpt
+from openclaw_deepinfra.errors import (
+    DeepInfraError,
+    MalformedResponseError,
+    ModelBusyError,
+    RequestValidationError,
+    excerpt,
+)
+from openclaw_deepinfra.transport.deadline import CallRecord, Deadline, resolve_budget
 from openclaw_deepinfra.transport.errors import (
+    DEFAULT_LABEL,
     error_from_response,
     error_from_stream_frame,
     error_from_transport,
     request_id_from,
 )
+from openclaw_deepinfra.transport.limits import FairLimiter, ModelLimits, shared_limits
 from openclaw_deepinfra.transport.pool import (
     DEFAULT_LIMITS,
     DEFAULT_TIMEOUT,
@@ -34,7 +51,13 @@ from openclaw_deepinfra.transport.pool import (
 )
 from openclaw_deepinfra.transport.redact import get_logger, redact
 from openclaw_deepinfra.transport.responses import BodyTooLarge, BytesResponse, JsonResponse, read_body
-from openclaw_deepinfra.transport.retry import RetryPolicy, backoff_delay, decide_retry, parse_retry_after
+from openclaw_deepinfra.transport.retry import (
+    RetryPlan,
+    RetryPolicy,
+    parse_retry_after,
+    plan_retry,
+    retryable_status,
+)
 from openclaw_deepinfra.transport.sse import SSEDecoder, SSEEvent
 
 if TYPE_CHECKING:
@@ -59,6 +82,23 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 MAX_ERROR_BODY_BYTES = 64 * 1024  # only an excerpt is kept
 DRAIN_MAX_BYTES = 64 * 1024
 DRAIN_TIMEOUT_S = 2.0
+# An httpx timeout that fires with this little (or less) of the deadline left is the deadline's.
+_DEADLINE_SLACK_S = 0.05
+
+
+class _Slot:
+    """One call's hold on a model slot; `release()` is idempotent."""
+
+    __slots__ = ("held", "limiter")
+
+    def __init__(self, limiter: FairLimiter | None) -> None:
+        self.limiter = limiter
+        self.held = False
+
+    def release(self) -> None:
+        if self.held and self.limiter is not None:
+            self.held = False
+            self.limiter.release()
 
 
 @dataclass
@@ -96,14 +136,29 @@ class DeepInfraHttp:
         rand: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.time,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        monotonic: Callable[[], float] = time.monotonic,
+        model_limits: ModelLimits | None = None,
     ) -> None:
         self.settings = settings
         self.pool = pool
         self.retry = retry if retry is not None else RetryPolicy(max_retries=settings.max_retries)
         self._sleep = sleep
         self._rand = rand
-        self._clock = clock
+        self._clock = clock  # wall clock: Retry-After may be an HTTP date
+        self._monotonic = monotonic  # deadlines
         self.max_body_bytes = max_body_bytes
+        # Shared by every DeepInfraHttp on this pool, so the per-model limit is per process.
+        self.model_limits = (
+            model_limits
+            if model_limits is not None
+            else shared_limits(pool, settings.max_concurrent_per_model)
+        )
+
+    def deadline(self, timeout: float | None = None) -> Deadline:
+        """A new call deadline: `timeout` -> `settings.timeout_s` -> `DEFAULT_DEADLINE_S`."""
+        return Deadline(
+            resolve_budget(timeout_s=timeout, settings_s=self.settings.timeout_s), clock=self._monotonic
+        )
 
     def url(self, path: str) -> str:
         """`path` joined to the base URL; an absolute http(s) URL is used as given."""
@@ -129,9 +184,38 @@ class DeepInfraHttp:
             headers["Authorization"] = f"Bearer {key.reveal()}"
         return headers
 
-    def _timeout(self, timeout: float | None) -> httpx.Timeout | None:
-        seconds = timeout if timeout is not None else self.settings.timeout_s
-        return timeout_from_seconds(seconds, self.pool.timeout) if seconds is not None else None
+    def _attempt_timeout(self, timeout_s: float | None, deadline: Deadline) -> httpx.Timeout:
+        """The configured per-attempt timeouts, each cut to what is left of the deadline."""
+        seconds = timeout_s if timeout_s is not None else self.settings.timeout_s
+        base = timeout_from_seconds(seconds, self.pool.timeout) if seconds is not None else self.pool.timeout
+        left = deadline.clamp(None)
+
+        def cut(value: float | None) -> float:
+            return left if value is None else min(value, left)
+
+        return httpx.Timeout(
+            connect=cut(base.connect), read=cut(base.read), write=cut(base.write), pool=cut(base.pool)
+        )
+
+    async def _acquire(self, slot: _Slot, deadline: Deadline, record: CallRecord, *, front: bool) -> None:
+        limiter = slot.limiter
+        if limiter is None:
+            return
+        if not limiter.try_acquire():
+            started = deadline.clock()
+            try:
+                async with asyncio.timeout(max(deadline.remaining(), 0.0)):
+                    await limiter.acquire(front=front)
+            except TimeoutError:
+                record.slot_wait_s += deadline.clock() - started
+                self.model_limits.counters["deadline_exceeded"] += 1
+                raise record.expired(deadline, during="model slot") from None
+            record.slot_wait_s += deadline.clock() - started
+        slot.held = True
+
+    def _expired(self, record: CallRecord, deadline: Deadline, during: str) -> DeepInfraError:
+        self.model_limits.counters["deadline_exceeded"] += 1
+        return record.expired(deadline, during=during)
 
     async def _send(
         self,
@@ -142,41 +226,107 @@ class DeepInfraHttp:
         timeout_s: float | None,
         label: str | None,
         policy: RetryPolicy,
+        model: str | None,
+        deadline: Deadline,
         **content: Any,
-    ) -> httpx.Response:
-        """The response to the first attempt that got a 2xx; retries happen only in here."""
+    ) -> tuple[httpx.Response, _Slot, CallRecord]:
+        """The response to the first attempt that got a 2xx, with the model slot it holds.
+
+        Retries happen only in here; the slot is released here on every failure and by the caller
+        once the successful response is consumed.
+        """
         client = self.pool.client(self.settings.base_url)
-        request_timeout = self._timeout(timeout_s)
+        record = CallRecord(label or DEFAULT_LABEL, model)
+        slot = _Slot(self.model_limits.limiter(model) if model else None)
+        counters = self.model_limits.counters
+        counters["requests"] += 1
         attempt = 0
         while True:
-            request = client.build_request(
-                method,
-                url,
-                headers=headers,
-                timeout=request_timeout if request_timeout is not None else httpx.USE_CLIENT_DEFAULT,
-                **content,
-            )
+            await self._acquire(slot, deadline, record, front=attempt > 0)
             try:
-                response = await client.send(request, stream=True)
-            except httpx.HTTPError as exc:
-                if not decide_retry(policy, attempt=attempt, error=exc):
-                    raise error_from_transport(exc, label=label) from exc
-                await self._backoff(policy, attempt, request, f"{type(exc).__name__}: {exc}", None)
-                attempt += 1
-                continue
-            if response.is_success:
-                return response
-            try:
-                body = await read_body(response, MAX_ERROR_BODY_BYTES, truncate=True)
-            except httpx.HTTPError:
-                body = b""
-            finally:
-                await response.aclose()
-            if not decide_retry(policy, attempt=attempt, status=response.status_code):
-                raise error_from_response(response.status_code, response.headers, body, label=label)
-            reason = f"HTTP {response.status_code}: {excerpt(body, 120) or response.reason_phrase}"
-            await self._backoff(policy, attempt, request, reason, self._retry_after(response.headers))
+                if deadline.expired:
+                    raise self._expired(record, deadline, "retrying")
+                request = client.build_request(
+                    method,
+                    url,
+                    headers=headers,
+                    timeout=self._attempt_timeout(timeout_s, deadline),
+                    **content,
+                )
+                record.attempts += 1
+                counters["attempts"] += 1
+                try:
+                    response = await client.send(request, stream=True)
+                except httpx.HTTPError as exc:
+                    slot.release()
+                    record.last_failure = type(exc).__name__
+                    if isinstance(exc, httpx.TimeoutException) and deadline.remaining() <= _DEADLINE_SLACK_S:
+                        raise self._expired(record, deadline, "waiting for DeepInfra") from exc
+                    plan = plan_retry(
+                        policy, attempt=attempt, method=method, error=exc,
+                        remaining_s=deadline.remaining(), rand=self._rand,
+                    )  # fmt: skip
+                    if not plan.retry:
+                        raise error_from_transport(exc, label=label) from exc
+                    reason = f"{type(exc).__name__}: {exc}"
+                    retry_after = None
+                else:
+                    if response.is_success:
+                        if slot.limiter is not None:
+                            slot.limiter.on_success()
+                        return response, slot, record
+                    plan, reason, retry_after = await self._failed(
+                        response, slot, record, policy, attempt, method, deadline, label
+                    )
+            except BaseException:
+                slot.release()  # a cancelled or failed attempt never keeps its slot
+                raise
+            await self._backoff(policy, attempt, request, reason, plan, record, retry_after)
             attempt += 1
+
+    async def _failed(
+        self,
+        response: httpx.Response,
+        slot: _Slot,
+        record: CallRecord,
+        policy: RetryPolicy,
+        attempt: int,
+        method: str,
+        deadline: Deadline,
+        label: str | None,
+    ) -> tuple[RetryPlan, str, float | None]:
+        """Read a non-2xx answer, release the slot, adapt the window; raise unless retried."""
+        try:
+            body = await read_body(response, MAX_ERROR_BODY_BYTES, truncate=True)
+        except httpx.HTTPError:
+            body = b""
+        finally:
+            await response.aclose()
+        slot.release()
+        status = response.status_code
+        error = error_from_response(status, response.headers, body, label=label)
+        busy = isinstance(error, ModelBusyError)
+        record.last_failure = f"HTTP {status}" + (
+            " (model busy)" if busy else " (rate limited)" if status == 429 else ""
+        )
+        retry_after = self._retry_after(response.headers)
+        plan = plan_retry(
+            policy, attempt=attempt, method=method, status=status, model_busy=busy,
+            retry_after=retry_after, remaining_s=deadline.remaining(), rand=self._rand,
+        )  # fmt: skip
+        if status == 429:
+            self.model_limits.counters["model_busy" if busy else "rate_limited"] += 1
+        if plan.shrink_window and slot.limiter is not None and slot.limiter.on_rate_limited():
+            logger.debug(
+                "DeepInfra rate limited model %s: in-flight window now %d of %d",
+                record.model, slot.limiter.window, slot.limiter.capacity,
+            )  # fmt: skip
+        if not plan.retry:
+            if retryable_status(status):
+                logger.debug("not retrying %s after HTTP %d: %s", record.label, status, plan.reason)
+            raise error
+        reason = f"HTTP {status} {plan.reason}: {excerpt(body, 120) or response.reason_phrase}"
+        return plan, reason, retry_after
 
     def _retry_after(self, headers: httpx.Headers) -> float | None:
         millis = headers.get("retry-after-ms")
@@ -192,19 +342,26 @@ class DeepInfraHttp:
         attempt: int,
         request: httpx.Request,
         reason: str,
+        plan: RetryPlan,
+        record: CallRecord,
         retry_after: float | None,
     ) -> None:
-        delay = backoff_delay(policy, attempt, retry_after=retry_after, rand=self._rand)
+        counters = self.model_limits.counters
+        counters["retries"] += 1
+        counters[f"retry:{plan.reason}"] += 1
+        record.retries.append(plan.reason)
         logger.debug(
-            "retrying %s %s (attempt %d of %d) in %.2fs: %s",
+            "retrying %s %s%s (attempt %d of %d) in %.2fs%s: %s",
             request.method,
             request.url.path,
+            f" for model {record.model}" if record.model else "",
             attempt + 2,
             policy.max_retries + 1,
-            delay,
+            plan.delay_s,
+            f" (Retry-After {retry_after:g}s)" if retry_after is not None else "",
             redact(reason),
         )
-        await self._sleep(delay)
+        await self._sleep(plan.delay_s)
 
     async def _fetch(
         self,
@@ -221,8 +378,11 @@ class DeepInfraHttp:
         timeout_s: float | None,
         label: str | None,
         retry_policy: RetryPolicy | None,
+        model: str | None,
+        deadline: Deadline | None,
     ) -> tuple[httpx.Response, bytes]:
         url = self.url(path)
+        call_deadline = deadline if deadline is not None else self.deadline(timeout_s)
         request_headers = self._headers(url, authenticated=authenticated, accept=accept, extra=headers)
         content: dict[str, Any] = {"params": params}
         if json is not None:
@@ -231,17 +391,22 @@ class DeepInfraHttp:
             content["data"] = data
         if files is not None:
             content["files"] = files
-        response = await self._send(
+        response, slot, record = await self._send(
             method,
             url,
             headers=request_headers,
             timeout_s=timeout_s,
             label=label,
             policy=retry_policy or self.retry,
+            model=model,
+            deadline=call_deadline,
             **content,
         )
         try:
-            body = await read_body(response, self.max_body_bytes)
+            async with asyncio.timeout(max(call_deadline.remaining(), 0.0)):
+                body = await read_body(response, self.max_body_bytes)
+        except TimeoutError:
+            raise self._expired(record, call_deadline, "reading the response body") from None
         except BodyTooLarge:
             raise MalformedResponseError(
                 f"{label or 'DeepInfra response'} is larger than {self.max_body_bytes} bytes",
@@ -249,9 +414,14 @@ class DeepInfraHttp:
                 request_id=request_id_from(response.headers),
             ) from None
         except httpx.HTTPError as exc:
+            if isinstance(exc, httpx.TimeoutException) and call_deadline.remaining() <= _DEADLINE_SLACK_S:
+                raise self._expired(record, call_deadline, "reading the response body") from exc
             raise error_from_transport(exc, label=label) from exc
         finally:
-            await response.aclose()
+            try:
+                await response.aclose()
+            finally:
+                slot.release()
         return response, body
 
     async def request_json(
@@ -268,11 +438,15 @@ class DeepInfraHttp:
         timeout: float | None = None,  # noqa: ASYNC109 - a per-request httpx budget, not a wrapper
         label: str | None = None,
         retry_policy: RetryPolicy | None = None,
+        model: str | None = None,
+        deadline: Deadline | None = None,
     ) -> JsonResponse:
+        """`model` holds one of that model's slots for the call; `deadline` bounds the whole call
+        (default: `timeout`, else settings, else `DEFAULT_DEADLINE_S`); `timeout` is per attempt."""
         response, body = await self._fetch(
             method, path, accept="application/json", json=json, params=params, data=data, files=files,
             headers=headers, authenticated=authenticated, timeout_s=timeout, label=label,
-            retry_policy=retry_policy,
+            retry_policy=retry_policy, model=model, deadline=deadline,
         )  # fmt: skip
         request_id = request_id_from(response.headers)
         parsed: Any = None
@@ -302,11 +476,13 @@ class DeepInfraHttp:
         timeout: float | None = None,  # noqa: ASYNC109 - a per-request httpx budget, not a wrapper
         label: str | None = None,
         retry_policy: RetryPolicy | None = None,
+        model: str | None = None,
+        deadline: Deadline | None = None,
     ) -> BytesResponse:
         response, body = await self._fetch(
             method, path, accept="*/*", json=json, params=params, data=data, files=files,
             headers=headers, authenticated=authenticated, timeout_s=timeout, label=label,
-            retry_policy=retry_policy,
+            retry_policy=retry_policy, model=model, deadline=deadline,
         )  # fmt: skip
         return BytesResponse(response.status_code, response.headers, body, request_id_from(response.headers))
 
@@ -320,16 +496,25 @@ class DeepInfraHttp:
         label: str | None = None,
         headers: Mapping[str, str] | None = None,
         retry_policy: RetryPolicy | None = None,
+        model: str | None = None,
+        deadline: Deadline | None = None,
     ) -> AsyncIterator[AsyncIterator[SSEEvent]]:
-        """POST `json` and yield its events. Errors before the first byte are mapped (and retried)."""
+        """POST `json` and yield its events. Errors before the first byte are mapped (and retried).
+
+        With `model`, the model slot is held until the stream is closed."""
         url = self.url(path)
         request_headers = self._headers(url, authenticated=True, accept="text/event-stream", extra=headers)
-        response = await self._send(
+        response, slot, _record = await self._send(
             "POST", url, headers=request_headers, timeout_s=timeout, label=label,
-            policy=retry_policy or self.retry, json=json,
+            policy=retry_policy or self.retry, model=model,
+            deadline=deadline if deadline is not None else self.deadline(timeout), json=json,
         )  # fmt: skip
-        if "application/json" in response.headers.get("content-type", "").lower():
-            await self._reject_json_stream(response, label)
+        try:
+            if "application/json" in response.headers.get("content-type", "").lower():
+                await self._reject_json_stream(response, label)
+        except BaseException:
+            slot.release()
+            raise
         state = _StreamState(chunks=response.aiter_bytes())
         events = self._events(state, label)
         completed = False
@@ -340,7 +525,10 @@ class DeepInfraHttp:
             try:
                 await events.aclose()
             finally:
-                await self._finish_stream(response, state, drain=completed and state.saw_done)
+                try:
+                    await self._finish_stream(response, state, drain=completed and state.saw_done)
+                finally:
+                    slot.release()
 
     @contextlib.asynccontextmanager
     async def stream_bytes(
@@ -355,6 +543,8 @@ class DeepInfraHttp:
         timeout: float | None = None,  # noqa: ASYNC109 - a per-request httpx budget, not a wrapper
         label: str | None = None,
         retry_policy: RetryPolicy | None = None,
+        model: str | None = None,
+        deadline: Deadline | None = None,
     ) -> AsyncIterator[ByteStream]:
         """Send a request and yield its body as it arrives (e.g. synthesized audio).
 
@@ -370,9 +560,10 @@ class DeepInfraHttp:
             content["data"] = data
         if files is not None:
             content["files"] = files
-        response = await self._send(
+        response, slot, _record = await self._send(
             method, url, headers=request_headers, timeout_s=timeout, label=label,
-            policy=retry_policy or self.retry, **content,
+            policy=retry_policy or self.retry, model=model,
+            deadline=deadline if deadline is not None else self.deadline(timeout), **content,
         )  # fmt: skip
         chunks = self._byte_chunks(response, label)
         try:
@@ -383,7 +574,10 @@ class DeepInfraHttp:
             try:
                 await chunks.aclose()
             finally:
-                await response.aclose()
+                try:
+                    await response.aclose()
+                finally:
+                    slot.release()
 
     async def _byte_chunks(self, response: httpx.Response, label: str | None) -> AsyncGenerator[bytes, None]:
         try:

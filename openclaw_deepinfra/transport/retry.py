@@ -1,34 +1,84 @@
 """Retry policy as pure functions: what is retryable, how long to wait, when to stop.
 
-Retried: connect failures (nothing reached the server), a connection dropped before any response
-byte (typically a stale keep-alive connection), 408, 429 and 5xx. Never retried: any other 4xx
-(400/401/402/403/404/405/422 are the caller's to fix), anything after the first response byte
-(the request was processed and possibly billed), and nothing beyond `max_retries`.
+A request is repeated only when repeating it cannot bill the caller twice. Which statuses are
+"nothing was done" depends on what the request is, so `RetryPolicy.kind` picks the table:
 
-`retry_server_errors=False` keeps connect/429 retries but drops 408 and 5xx, whose request may
-already have been processed: media job submits use it so a billed job is never submitted twice.
+| kind       | used by (default for)                       | retried statuses                    |
+|------------|---------------------------------------------|-------------------------------------|
+| idempotent | GET/HEAD: catalog, video polls, downloads   | 408, 429, every 5xx                 |
+| billed     | every POST: chat, embeddings, STT (Whisper), | 429, 502, 503, 504                  |
+|            | TTS, image generate/edit, describe          |                                     |
+| submit     | video job / native video submits            | 429 only                            |
+
+Per surface (the method picks the kind unless the surface passes a policy):
+
+| surface / call                     | kind       | never retried                                   |
+|------------------------------------|------------|-------------------------------------------------|
+| chat (JSON and SSE)                | billed     | 500, 408, other 4xx, anything after a stream's  |
+|                                    |            | first byte                                      |
+| embeddings                         | billed     | 500, 408, other 4xx                             |
+| speech-to-text (Whisper upload)    | billed     | 500, 408, other 4xx                             |
+| text-to-speech (JSON and streamed) | billed     | 500, 408, other 4xx, after the first audio byte |
+| image generate / edit, describe    | billed     | 500, 408, other 4xx                             |
+| video submit (jobs and native)     | submit     | every 5xx and 408: an accepted job is polled by |
+|                                    |            | id, never resubmitted                           |
+| video poll, result downloads,      | idempotent | other 4xx                                       |
+| catalog refresh                    |            |                                                 |
+
+Why: 500 and 408 mean the server may have run (and billed) the work; 429 means it was refused;
+502/503/504 are the gateway's answers when no (healthy) worker took the request, so they are
+treated as "nothing was done". A video submit keeps even 502-504 out: a gateway timeout in front
+of a long job can hide a job that was created and will be billed.
+
+Transport errors, for every kind: connect failures (refused, DNS, connect timeout) are retried
+(nothing reached the server); a connection dropped before any response byte (a stale keep-alive
+reused as the server closed it) is retried; read/write/pool timeouts and anything after the first
+response byte never are. Every retry is bounded by `max_retries` and by the call's deadline.
+
+The two 429 flavours (`plan_retry`): "Rate limited" (account limit) waits for Retry-After, else
+exponential backoff with full jitter, and asks the caller to shrink that model's in-flight window;
+"Model busy, retry later" (the model is scaling) waits a short jittered 0.25-1 s and does not shrink.
+
+`retry_server_errors=False` is the older spelling of `kind="submit"`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import httpx
 
 __all__ = [
+    "BILLED_STATUSES",
+    "IDEMPOTENT_METHODS",
     "RETRYABLE_STATUSES",
+    "SUBMIT_STATUSES",
+    "RetryKind",
+    "RetryPlan",
     "RetryPolicy",
+    "as_billed",
+    "as_submit",
     "backoff_delay",
+    "busy_delay",
     "decide_retry",
     "parse_retry_after",
+    "plan_retry",
+    "retry_kind",
     "retryable_error",
     "retryable_status",
 ]
 
+RetryKind = Literal["auto", "idempotent", "billed", "submit"]
+
 RETRYABLE_STATUSES = frozenset({408, 429})
+BILLED_STATUSES = frozenset({429, 502, 503, 504})
+SUBMIT_STATUSES = frozenset({429})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # Errors raised before the request could have been processed: always safe to repeat.
 _CONNECT_ERRORS: tuple[type[BaseException], ...] = (httpx.ConnectError, httpx.ConnectTimeout)
@@ -44,12 +94,44 @@ class RetryPolicy:
     max_delay_s: float = 8.0
     max_retry_after_s: float = 60.0
     retry_server_errors: bool = True
+    # "auto": idempotent for GET/HEAD/OPTIONS, billed for every other method (module docstring).
+    kind: RetryKind = "auto"
+    busy_min_delay_s: float = 0.25
+    busy_max_delay_s: float = 1.0
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
             raise ValueError("max_retries must be >= 0")
-        if self.base_delay_s < 0 or self.max_delay_s < 0 or self.max_retry_after_s < 0:
-            raise ValueError("retry delays must be >= 0")
+        delays = (self.base_delay_s, self.max_delay_s, self.max_retry_after_s, self.busy_min_delay_s)
+        if min(delays) < 0 or self.busy_max_delay_s < self.busy_min_delay_s:
+            raise ValueError("retry delays must be >= 0 (and busy_max_delay_s >= busy_min_delay_s)")
+
+
+def as_billed(policy: RetryPolicy) -> RetryPolicy:
+    """`policy` with the billed table (429/502/503/504), whatever the method."""
+    return dataclasses.replace(policy, kind="billed", retry_server_errors=True)
+
+
+def as_submit(policy: RetryPolicy) -> RetryPolicy:
+    """`policy` with the submit table (429 only): for a job that must never be created twice."""
+    return dataclasses.replace(policy, kind="submit")
+
+
+def retry_kind(policy: RetryPolicy, method: str) -> RetryKind:
+    """The status table that applies to `method` under `policy`."""
+    if not policy.retry_server_errors:  # the older spelling of kind="submit"
+        return "submit"
+    if policy.kind != "auto":
+        return policy.kind
+    return "idempotent" if method.upper() in IDEMPOTENT_METHODS else "billed"
+
+
+def _status_allowed(kind: RetryKind, status: int) -> bool:
+    if kind == "submit":
+        return status in SUBMIT_STATUSES
+    if kind == "billed":
+        return status in BILLED_STATUSES
+    return retryable_status(status)
 
 
 def retryable_status(status: int) -> bool:
@@ -70,10 +152,12 @@ def decide_retry(
     status: int | None = None,
     error: BaseException | None = None,
     stream_started: bool = False,
+    method: str = "GET",
 ) -> bool:
     """Whether to repeat after attempt number `attempt` (0-based) failed with `status` or `error`.
 
-    `stream_started` is true once any byte of the response body has been received.
+    `stream_started` is true once any byte of the response body has been received; `method`
+    picks the status table when the policy's kind is "auto".
     """
     if stream_started or attempt >= policy.max_retries:
         return False
@@ -81,9 +165,7 @@ def decide_retry(
         return retryable_error(error, stream_started=stream_started)
     if status is None:
         return False
-    if not policy.retry_server_errors and status != 429:
-        return False
-    return retryable_status(status)
+    return _status_allowed(retry_kind(policy, method), status)
 
 
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
@@ -117,3 +199,57 @@ def backoff_delay(
     if retry_after is not None:
         delay = max(delay, min(retry_after, policy.max_retry_after_s))
     return delay
+
+
+def busy_delay(policy: RetryPolicy, *, rand: Callable[[], float]) -> float:
+    """A short jittered wait for "Model busy": the model is scaling up, not refusing us."""
+    return policy.busy_min_delay_s + rand() * (policy.busy_max_delay_s - policy.busy_min_delay_s)
+
+
+@dataclass(frozen=True)
+class RetryPlan:
+    """What to do after a failed attempt: repeat after `delay_s`, and whether to shrink the model's
+    in-flight window (only for an account-level "Rate limited" 429)."""
+
+    retry: bool
+    delay_s: float = 0.0
+    shrink_window: bool = False
+    reason: str = ""
+
+
+def plan_retry(
+    policy: RetryPolicy,
+    *,
+    attempt: int,
+    method: str,
+    status: int | None = None,
+    error: BaseException | None = None,
+    model_busy: bool = False,
+    retry_after: float | None = None,
+    remaining_s: float | None = None,
+    rand: Callable[[], float],
+) -> RetryPlan:
+    """The whole retry decision for one failed attempt, as data.
+
+    `model_busy` marks a 429 whose body says "Model busy"; `remaining_s` is the time left before
+    the call's deadline (None: no deadline). A retry whose wait would not end before the deadline
+    is not planned: the caller gets the last real error rather than a sleep that cannot help.
+    """
+    shrink = status == 429 and not model_busy
+    if not decide_retry(policy, attempt=attempt, status=status, error=error, method=method):
+        why = "not retryable" if attempt < policy.max_retries else f"{policy.max_retries} retries used"
+        return RetryPlan(False, shrink_window=shrink, reason=why)
+    if status == 429 and model_busy:
+        delay = busy_delay(policy, rand=rand)
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, policy.max_retry_after_s))
+        reason = "model busy"
+    else:
+        delay = backoff_delay(policy, attempt, retry_after=retry_after, rand=rand)
+        reason = "rate limited" if status == 429 else ("transport error" if error is not None else "status")
+    if remaining_s is not None and delay >= remaining_s:
+        return RetryPlan(
+            False, delay_s=delay, shrink_window=shrink,
+            reason=f"a {delay:.2f}s wait would pass the deadline ({remaining_s:.2f}s left)",
+        )  # fmt: skip
+    return RetryPlan(True, delay_s=delay, shrink_window=shrink, reason=reason)

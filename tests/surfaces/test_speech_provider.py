@@ -11,11 +11,11 @@ import pytest
 import respx
 
 from openclaw_deepinfra.errors import (
+    APIStatusError,
     InsufficientBalanceError,
     MalformedResponseError,
     MissingApiKeyError,
     RequestValidationError,
-    ServerError,
 )
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.speech import (
@@ -160,11 +160,23 @@ async def test_api_errors_are_typed_and_carry_the_label(
     assert "positive balance" in str(info.value) and KEY not in str(info.value)
 
 
-async def test_server_errors_are_not_retried(make_runtime: MakeRuntime, router: respx.MockRouter) -> None:
-    route = router.post(SPEECH_URL).respond(503, json={"error": {"message": "overloaded"}})
-    with pytest.raises(ServerError):
-        await DeepInfraSpeechProvider(make_runtime()).synthesize(request())
-    assert route.call_count == 1  # billed per character: never sent twice
+@pytest.mark.parametrize(("status", "calls"), [(500, 1), (408, 1), (503, 2), (502, 2), (504, 2)])
+async def test_only_statuses_that_did_nothing_are_retried(
+    make_runtime: MakeRuntime, router: respx.MockRouter, status: int, calls: int
+) -> None:
+    # Billed per character: a 500/408 may have been charged and is never sent twice; the
+    # gateway's 502/503/504 mean no worker took it (transport.retry's billed table).
+    route = router.post(SPEECH_URL).respond(status, json={"error": {"message": "overloaded"}})
+    runtime = make_runtime({"models": {"providers": {"deepinfra": {"maxRetries": 1}}}})
+    runtime.http()._sleep = _no_sleep  # type: ignore[method-assign]  # keep the backoff instant
+    with pytest.raises(APIStatusError) as info:
+        await DeepInfraSpeechProvider(runtime).synthesize(request())
+    assert info.value.status == status
+    assert route.call_count == calls
+
+
+async def _no_sleep(_seconds: float) -> None:
+    return None
 
 
 @pytest.mark.parametrize(

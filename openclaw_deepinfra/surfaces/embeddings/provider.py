@@ -223,6 +223,7 @@ class DeepInfraEmbeddingProvider:
                     headers=connection.headers,
                     authenticated=connection.authenticated,
                     label=label,
+                    model=spec.model,
                 )
                 answer = parse_answer(response.data, len(rng), label=label, request_id=response.request_id)
             done += len(rng)

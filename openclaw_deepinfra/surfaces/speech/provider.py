@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -44,6 +43,7 @@ from openclaw_deepinfra.surfaces.speech.config import (
 from openclaw_deepinfra.surfaces.speech.voices import KOKORO_VOICES, describe_voice, resolve_voice, voices_for
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.transport.retry import as_billed
 
 logger = get_logger(__name__)
 
@@ -135,7 +135,7 @@ class DeepInfraSpeechProvider:
         call = self._prepare(req)
         response = await call.http.request_bytes(
             "POST", SPEECH_PATH, json=call.payload, timeout=call.timeout_s, label=ERROR_LABEL,
-            retry_policy=_billed(call.http),
+            retry_policy=_billed(call.http), model=call.model,
         )  # fmt: skip
         if response.content_type in ("application/json", "text/plain", "text/html") or not response.content:
             raise MalformedResponseError(
@@ -161,6 +161,7 @@ class DeepInfraSpeechProvider:
                     timeout=call.timeout_s,
                     label=ERROR_LABEL,
                     retry_policy=_billed(call.http),
+                    model=call.model,
                 )
             )
             if stream.content_type in ("application/json", "text/plain", "text/html"):
@@ -238,9 +239,9 @@ class DeepInfraSpeechProvider:
 
 
 def _billed(http: DeepInfraHttp) -> Any:
-    # Speech is billed per input character: a 5xx may already have been charged, so only
-    # connection failures and 429s (never processed) are retried.
-    return dataclasses.replace(http.retry, retry_server_errors=False)
+    # Speech is billed per input character: a 500 or 408 may already have been charged, so only
+    # connection failures, 429 and the gateway's 502/503/504 (never processed) are retried.
+    return as_billed(http.retry)
 
 
 async def _relay(

@@ -9,7 +9,6 @@ from it; the model defaults to the catalog's STT default (reference §7 #2), not
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
@@ -23,6 +22,7 @@ from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.caller_http import http_with
 from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.transport.retry import as_billed
 
 logger = get_logger(__name__)
 
@@ -103,12 +103,13 @@ async def transcribe(runtime: DeepInfraRuntime, req: AudioTranscriptionRequest) 
     model = stt_model(runtime, req.model)
     fields, files = build_form(req, model, mime)
     http = http_with(runtime, api_key=req.resolved_api_key(), base_url=req.base_url, source="media request")
-    # Billed per second of audio: a 5xx may have been charged, so it is not sent again.
-    policy = dataclasses.replace(http.retry, retry_server_errors=False)
+    # Billed per second of audio: a 500 or 408 may have been charged, so only 429/502/503/504 and
+    # connect failures are sent again (transport.retry).
+    policy = as_billed(http.retry)
     response = await http.request_json(
         "POST", TRANSCRIPTIONS_PATH, data=fields, files=files, headers=_caller_headers(req) or None,
         timeout=req.timeout_ms / 1000 if req.timeout_ms > 0 else None, label=ERROR_LABEL,
-        retry_policy=policy,
+        retry_policy=policy, model=model,
     )  # fmt: skip
     body = response.data if isinstance(response.data, Mapping) else {}
     text = body.get("text")

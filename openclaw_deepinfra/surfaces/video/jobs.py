@@ -1,8 +1,10 @@
 """DeepInfra's OpenAI-compatible asynchronous video jobs (reference §3.3): `POST {base}/videos`,
 then `GET {base}/videos/{id}` every 5 s until `succeeded` or `failed`.
 
-The submit never repeats after a 5xx or 408 (the job may exist and be billed); polls are plain GETs
-and keep the client's normal retries. The job id is reported as soon as it exists and is part of
+The submit never repeats after a 5xx or 408 (the job may exist and be billed) and holds one of
+the model's concurrency slots; polls are plain GETs that keep the client's idempotent retries
+and take no model slot (a poll is a status read, and a job can take minutes). Submit and polls
+share the operation's deadline. The job id is reported as soon as it exists and is part of
 every timeout error, so a caller can look the job up instead of paying for a second one.
 """
 
@@ -18,6 +20,7 @@ from openclaw_deepinfra.host.contracts.video import VideoGenerationResult
 from openclaw_deepinfra.surfaces.media_io import stated_cost, submit_policy
 from openclaw_deepinfra.surfaces.video.common import Progress, VideoSpec, spec_metadata, video_assets
 from openclaw_deepinfra.transport.client import DeepInfraHttp
+from openclaw_deepinfra.transport.deadline import Deadline
 
 LABEL: Final = "DeepInfra video generation"
 STATUS_LABEL: Final = "DeepInfra video status request"
@@ -94,7 +97,7 @@ class JobsApi:
     async def submit(self, spec: VideoSpec, *, deadline: float) -> Job:
         response = await self._http.request_json(
             "POST", "videos", json=jobs_body(spec), timeout=self._budget(deadline), label=LABEL,
-            retry_policy=submit_policy(self._http),
+            retry_policy=submit_policy(self._http), model=spec.model, deadline=self._limit(deadline),
         )  # fmt: skip
         job = _job(response.data, response.request_id)
         if job.status == "failed":
@@ -118,13 +121,21 @@ class JobsApi:
                 raise self._timed_out(job, budget_ms)
             poll += 1
             response = await self._http.request_json(
-                "GET", f"videos/{quote(job.id, safe='')}", timeout=self._budget(deadline), label=STATUS_LABEL
+                "GET",
+                f"videos/{quote(job.id, safe='')}",
+                timeout=self._budget(deadline),
+                label=STATUS_LABEL,
+                deadline=self._limit(deadline),
             )
             job = _job(response.data, response.request_id, known_id=job.id)
             progress(job.status, api="jobs", job_id=job.id, poll=poll)
             if job.status == "failed":
                 raise _failure(job)
         return job
+
+    def _limit(self, deadline: float) -> Deadline:
+        """The operation's deadline as the HTTP layer's `Deadline`, on the same clock."""
+        return Deadline(max(deadline - self._clock(), 0.001), clock=self._clock)
 
     def _budget(self, deadline: float) -> float:
         return max(0.001, min(MAX_REQUEST_S, deadline - self._clock()))

@@ -18,6 +18,7 @@ from openclaw_deepinfra.host.contracts.video import VideoGenerationResult
 from openclaw_deepinfra.surfaces.media_io import stated_cost, submit_policy
 from openclaw_deepinfra.surfaces.video.common import VideoSpec, is_guided, spec_metadata, video_assets
 from openclaw_deepinfra.transport.client import DeepInfraHttp
+from openclaw_deepinfra.transport.deadline import Deadline
 from openclaw_deepinfra.transport.responses import JsonResponse
 
 LABEL: Final = "DeepInfra video generation"
@@ -48,11 +49,19 @@ def native_http(http: DeepInfraHttp, base: str) -> DeepInfraHttp:
     return DeepInfraHttp(dataclasses.replace(http.settings, base_url=base), http.pool, retry=http.retry)
 
 
-async def submit(http: DeepInfraHttp, base: str, spec: VideoSpec, *, timeout_s: float | None) -> JsonResponse:
+async def submit(
+    http: DeepInfraHttp,
+    base: str,
+    spec: VideoSpec,
+    *,
+    timeout_s: float | None,
+    deadline: Deadline | None = None,
+) -> JsonResponse:
+    """One billed call that holds a model slot; never repeated after a 5xx (`submit_policy`)."""
     native = native_http(http, base)
     return await native.request_json(
         "POST", native_url(base, spec.model), json=native_body(spec), timeout=timeout_s, label=LABEL,
-        retry_policy=submit_policy(http),
+        retry_policy=submit_policy(http), model=spec.model, deadline=deadline,
     )  # fmt: skip
 
 

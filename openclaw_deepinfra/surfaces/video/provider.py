@@ -39,6 +39,7 @@ from openclaw_deepinfra.surfaces.video.common import (
     video_api,
 )
 from openclaw_deepinfra.surfaces.video.jobs import Job, JobsApi, job_result
+from openclaw_deepinfra.transport.deadline import Deadline
 from openclaw_deepinfra.transport.redact import get_logger
 
 logger = get_logger(__name__)
@@ -152,7 +153,10 @@ class DeepInfraVideoProvider:
         call.progress("submitting", api=api)
         http = self._runtime.http()
         if api == "native":
-            response = await native.submit(http, call.native_base, call.spec, timeout_s=remaining)
+            response = await native.submit(
+                http, call.native_base, call.spec, timeout_s=remaining,
+                deadline=Deadline(remaining, clock=self._clock),
+            )  # fmt: skip
             result = native.native_result(response, call.spec, call.native_base)
             call.progress("succeeded", api=api)
             return result
