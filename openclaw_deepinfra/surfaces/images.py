@@ -13,6 +13,7 @@ import base64
 import binascii
 import re
 from collections.abc import Mapping
+from pathlib import PurePosixPath
 from typing import Any, Final
 
 from openclaw_deepinfra.errors import ConfigurationError, MalformedResponseError, RequestValidationError
@@ -52,6 +53,17 @@ ACCEPTED_INPUT_TYPES: Final = (JPEG, PNG, WEBP)
 EMPTY_RESPONSE: Final = "DeepInfra image response did not include generated image data"
 ONE_REFERENCE: Final = "DeepInfra image editing supports one reference image."
 _SIZE_RE = re.compile(r"^([1-9]\d{1,4})x([1-9]\d{1,4})$")
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_FILE_NAME: Final = 120
+
+
+def upload_name(name: str | None, mime: str) -> str:
+    """The multipart file name: the base name only (a caller's path, quotes or control characters
+    never reach the wire), limited to ``[A-Za-z0-9._-]``; ``image-1.<ext>`` when nothing is left."""
+    base = PurePosixPath((name or "").replace("\\", "/").strip()).name
+    cleaned = _UNSAFE_NAME.sub("_", base).strip("._-")[:MAX_FILE_NAME]
+    return cleaned or f"image-1.{extension_for(mime)}"
+
 
 CAPABILITIES: Final = ImageGenerationProviderCapabilities(
     generate=ImageGenerateCapabilities(
@@ -125,7 +137,7 @@ def _edit_file(image: ImageInput) -> tuple[str, bytes, str]:
             "the reference image must be a JPEG, PNG or WebP file"
             + (f" (got {sniffed})" if sniffed else " (its bytes are none of these)")
         )
-    name = (image.file_name or "").strip() or f"image-1.{extension_for(sniffed)}"
+    name = upload_name(image.file_name, sniffed)
     return name, image.buffer, sniffed
 
 
