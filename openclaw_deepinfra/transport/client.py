@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from openclaw_deepinfra.errors import (
-    DeepInfraError,
+    DeadlineExceededError,
     MalformedResponseError,
     ModelBusyError,
     RequestValidationError,
@@ -213,7 +213,7 @@ class DeepInfraHttp:
             record.slot_wait_s += deadline.clock() - started
         slot.held = True
 
-    def _expired(self, record: CallRecord, deadline: Deadline, during: str) -> DeepInfraError:
+    def _expired(self, record: CallRecord, deadline: Deadline, during: str) -> DeadlineExceededError:
         self.model_limits.counters["deadline_exceeded"] += 1
         return record.expired(deadline, during=during)
 
@@ -267,8 +267,11 @@ class DeepInfraHttp:
                         remaining_s=deadline.remaining(), rand=self._rand,
                     )  # fmt: skip
                     if not plan.retry:
-                        raise error_from_transport(exc, label=label) from exc
-                    reason = f"{type(exc).__name__}: {exc}"
+                        failure = error_from_transport(exc, label=label)
+                        if plan.stopped_by_deadline:
+                            raise self._expired(record, deadline, plan.reason) from failure
+                        raise failure from exc
+                    reason = f"{type(exc).__name__} ({plan.reason}): {exc}"
                     retry_after = None
                 else:
                     if response.is_success:
@@ -322,10 +325,12 @@ class DeepInfraHttp:
                 record.model, slot.limiter.window, slot.limiter.capacity,
             )  # fmt: skip
         if not plan.retry:
+            if plan.stopped_by_deadline:
+                raise self._expired(record, deadline, plan.reason) from error
             if retryable_status(status):
                 logger.debug("not retrying %s after HTTP %d: %s", record.label, status, plan.reason)
             raise error
-        reason = f"HTTP {status} {plan.reason}: {excerpt(body, 120) or response.reason_phrase}"
+        reason = f"HTTP {status} ({plan.reason}): {excerpt(error.message, 160) or response.reason_phrase}"
         return plan, reason, retry_after
 
     def _retry_after(self, headers: httpx.Headers) -> float | None:

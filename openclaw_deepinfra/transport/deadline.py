@@ -99,7 +99,7 @@ class CallRecord:
         if self.slot_wait_s > 0 or during == "model slot":
             parts.append(f"waited {self.slot_wait_s:.1f} s for a model slot")
         if during and during != "model slot":
-            parts.append(f"ran out while {during}")
+            parts.append(during if during.startswith("a ") else f"ran out while {during}")
         elapsed = deadline.elapsed()
         return DeadlineExceededError(
             f"{target} gave up after {elapsed:.1f} s (deadline {deadline.budget_s:g} s): " + "; ".join(parts),

@@ -215,6 +215,7 @@ class RetryPlan:
     delay_s: float = 0.0
     shrink_window: bool = False
     reason: str = ""
+    stopped_by_deadline: bool = False  # retryable, but the wait would outlast the deadline
 
 
 def plan_retry(
@@ -233,7 +234,7 @@ def plan_retry(
 
     `model_busy` marks a 429 whose body says "Model busy"; `remaining_s` is the time left before
     the call's deadline (None: no deadline). A retry whose wait would not end before the deadline
-    is not planned: the caller gets the last real error rather than a sleep that cannot help.
+    is not planned (`stopped_by_deadline`): sleeping past the deadline cannot help.
     """
     shrink = status == 429 and not model_busy
     if not decide_retry(policy, attempt=attempt, status=status, error=error, method=method):
@@ -246,10 +247,15 @@ def plan_retry(
         reason = "model busy"
     else:
         delay = backoff_delay(policy, attempt, retry_after=retry_after, rand=rand)
-        reason = "rate limited" if status == 429 else ("transport error" if error is not None else "status")
+        reason = (
+            "rate limited"
+            if status == 429
+            else ("transport error" if error is not None else "retryable status")
+        )
     if remaining_s is not None and delay >= remaining_s:
         return RetryPlan(
-            False, delay_s=delay, shrink_window=shrink,
-            reason=f"a {delay:.2f}s wait would pass the deadline ({remaining_s:.2f}s left)",
+            False, delay_s=delay, shrink_window=shrink, stopped_by_deadline=True,
+            reason=f"a {delay:.1f} s {reason} wait would pass the deadline "
+            f"({max(remaining_s, 0):.1f} s left)",
         )  # fmt: skip
     return RetryPlan(True, delay_s=delay, shrink_window=shrink, reason=reason)

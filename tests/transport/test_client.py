@@ -136,7 +136,7 @@ async def test_key_is_never_sent_to_another_host(
 @pytest.mark.parametrize(
     ("first", "expected_delay"),
     [
-        (httpx.Response(429, json={"error": {"message": "Model busy, retry later"}}), 0.25),  # short, jittered
+        (httpx.Response(429, json={"error": {"message": "Model busy, retry later"}}), 0.25),  # busy: >= 0.25
         (httpx.Response(503, text="unavailable"), 0.0),
         (httpx.Response(429, headers={"Retry-After": "3"}, json={"error": {"message": "Rate limited"}}), 3.0),
         (httpx.Response(429, headers={"retry-after-ms": "1500"}), 1.5),
