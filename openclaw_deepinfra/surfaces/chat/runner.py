@@ -31,7 +31,7 @@ async def complete_chat(runtime: DeepInfraRuntime, request: ChatRequest) -> Chat
     model = await resolve_chat_model_live(runtime, request.model)
     body = build_payload(request, model, stream=False)
     response = await runtime.http().request_json(
-        "POST", CHAT_PATH, json=body, timeout=request.options.timeout_s, label=LABEL
+        "POST", CHAT_PATH, json=body, timeout=request.options.timeout_s, label=LABEL, model=model.id
     )
     data = response.data
     if isinstance(data, Mapping):
@@ -115,7 +115,9 @@ class ChatStream:
         accumulator = ChatAccumulator(self._model)
         saw_done = False
         http = self._runtime.http()
-        async with http.stream_sse(CHAT_PATH, json=self.body, timeout=self._timeout_s, label=LABEL) as sse:
+        async with http.stream_sse(
+            CHAT_PATH, json=self.body, timeout=self._timeout_s, label=LABEL, model=self._model.id
+        ) as sse:
             async for event in sse:
                 raise_for_stream_frame(event)
                 if event.is_done:
