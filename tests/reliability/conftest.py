@@ -56,9 +56,11 @@ def host_env(server: FaultServer, tmp_path: Path, key: str = KEY) -> dict[str, s
 
 
 @pytest.fixture
-async def make_host(tmp_path: Path) -> AsyncIterator[MakeHost]:
+async def make_host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[MakeHost]:
     """`make_host(server, timeoutSeconds=0.5, maxRetries=2)`: the registry a gateway would build."""
     made: list[Host] = []
+    # The catalog store reads the process environment (not the config's env): keep it in tmp_path.
+    monkeypatch.setenv("OPENCLAW_DEEPINFRA_CACHE_DIR", str(tmp_path / "cache"))
 
     def make(server: FaultServer, config: dict[str, Any] | None = None, **provider: Any) -> Host:
         data = dict(config or {})
