@@ -146,6 +146,9 @@ def sse_reply(frames: Sequence[bytes], *, delay_s: float = 0.0) -> Action:
 class FaultServer:
     routes: dict[tuple[str, str], Responder] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
+    keep_requests: bool = True
+    """False: only count requests per path (load tests, whose memory checks must not see our log)."""
+    _counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     errors: list[BaseException] = field(default_factory=list)
     """Exceptions in the server's own code (a bug in a test's responder): the test should fail."""
     port: int = 0
@@ -153,6 +156,8 @@ class FaultServer:
     busy_connections: int = 0
     connections_total: int = 0
     peak_open: int = 0
+    peak_busy: int = 0
+    """Most requests in progress at once (read, answer not yet fully sent)."""
     client_hangups: int = 0
     """Actions cut short because the client closed the connection."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -182,11 +187,13 @@ class FaultServer:
 
     def hits(self, path: str, method: str | None = None) -> int:
         with self._lock:
-            return sum(1 for r in self.requests if r.path == path and (method is None or r.method == method))
+            return sum(
+                n for (m, p), n in self._counts.items() if p == path and (method is None or m == method)
+            )
 
     def counts(self) -> Counter[str]:
         with self._lock:
-            return Counter(f"{r.method} {r.path}" for r in self.requests)
+            return Counter({f"{m} {p}": n for (m, p), n in self._counts.items()})
 
     def wait_quiet(self, *, busy: int = 0, open_: int | None = None, timeout_s: float = 3.0) -> bool:
         """Block until no more than `busy` connections are mid-request (and `open_` are open)."""
@@ -219,8 +226,11 @@ class FaultServer:
                 if request is None:
                     return
                 with self._lock:
-                    self.requests.append(request)
+                    self._counts[(request.method, request.path)] += 1
+                    if self.keep_requests:
+                        self.requests.append(request)
                     self.busy_connections += 1
+                    self.peak_busy = max(self.peak_busy, self.busy_connections)
                 try:
                     keep = await self._play(self._respond(request), reader, writer)
                 finally:
