@@ -28,6 +28,7 @@ import httpx
 
 from openclaw_deepinfra.errors import (
     DeadlineExceededError,
+    DeepInfraError,
     MalformedResponseError,
     ModelBusyError,
     RequestValidationError,
@@ -213,6 +214,20 @@ class DeepInfraHttp:
             record.slot_wait_s += deadline.clock() - started
         slot.held = True
 
+    def _stopped(
+        self, error: DeepInfraError, record: CallRecord, deadline: Deadline, plan: RetryPlan
+    ) -> bool:
+        """A retryable failure the deadline leaves no room to retry: True if time is already up
+        (raise DeadlineExceededError from the failure). Otherwise the failure is raised itself,
+        keeping its type (a caller may fall back on a RateLimitError), and its hint gains why it
+        was not retried.
+        """
+        if deadline.expired:
+            return True
+        why = f"not retried after {record.attempts} attempt(s) in {deadline.elapsed():.1f} s: {plan.reason}"
+        error.hint = excerpt(f"{error.hint} ({why})" if error.hint else why, 1000)
+        return False
+
     def _expired(self, record: CallRecord, deadline: Deadline, during: str) -> DeadlineExceededError:
         self.model_limits.counters["deadline_exceeded"] += 1
         return record.expired(deadline, during=during)
@@ -268,8 +283,8 @@ class DeepInfraHttp:
                     )  # fmt: skip
                     if not plan.retry:
                         failure = error_from_transport(exc, label=label)
-                        if plan.stopped_by_deadline:
-                            raise self._expired(record, deadline, plan.reason) from failure
+                        if plan.stopped_by_deadline and self._stopped(failure, record, deadline, plan):
+                            raise self._expired(record, deadline, "retrying") from failure
                         raise failure from exc
                     reason = f"{type(exc).__name__} ({plan.reason}): {exc}"
                     retry_after = None
@@ -325,8 +340,8 @@ class DeepInfraHttp:
                 record.model, slot.limiter.window, slot.limiter.capacity,
             )  # fmt: skip
         if not plan.retry:
-            if plan.stopped_by_deadline:
-                raise self._expired(record, deadline, plan.reason) from error
+            if plan.stopped_by_deadline and self._stopped(error, record, deadline, plan):
+                raise self._expired(record, deadline, "retrying") from error
             if retryable_status(status):
                 logger.debug("not retrying %s after HTTP %d: %s", record.label, status, plan.reason)
             raise error

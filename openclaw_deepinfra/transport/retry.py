@@ -33,7 +33,9 @@ of a long job can hide a job that was created and will be billed.
 Transport errors, for every kind: connect failures (refused, DNS, connect timeout) are retried
 (nothing reached the server); a connection dropped before any response byte (a stale keep-alive
 reused as the server closed it) is retried; read/write/pool timeouts and anything after the first
-response byte never are. Every retry is bounded by `max_retries` and by the call's deadline.
+response byte never are. Every retry is bounded by `max_retries` and by the call's deadline:
+when the next wait would not end before it, the call stops with the failure itself (same type;
+its hint says why) while time is left, or with DeadlineExceededError once time has run out.
 
 The two 429 flavours (`plan_retry`): "Rate limited" (account limit) waits for Retry-After, else
 exponential backoff with full jitter, and asks the caller to shrink that model's in-flight window;
