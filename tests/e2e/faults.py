@@ -161,6 +161,7 @@ class FaultServer:
     client_hangups: int = 0
     """Actions cut short because the client closed the connection."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _writers: set[asyncio.StreamWriter] = field(default_factory=set)
     _loop: asyncio.AbstractEventLoop | None = None
 
     @property
@@ -216,6 +217,7 @@ class FaultServer:
     # -- the server side (runs on the server thread's loop) ------------------------------------
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
         with self._lock:
             self.open_connections += 1
             self.connections_total += 1
@@ -245,6 +247,7 @@ class FaultServer:
         except Exception as exc:  # a bug in the test's responder: record it, do not hide it
             self.errors.append(exc)
         finally:
+            self._writers.discard(writer)
             with self._lock:
                 self.open_connections -= 1
             if not writer.is_closing():
@@ -358,10 +361,15 @@ def fault_server(*, backlog: int = 4096) -> Iterator[FaultServer]:
         async with server:
             await stop.wait()
             server.close()
+            # Abort open connections so their handlers end on their own: cancelling a handler task
+            # makes Python 3.11's stream callback log the CancelledError as an error.
+            for writer in list(state._writers):
+                writer.transport.abort()
             tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=2) if tasks else (set(), set())
+            for task in pending:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*pending, return_exceptions=True)
 
     def run() -> None:
         asyncio.set_event_loop(loop)
