@@ -213,7 +213,8 @@ class DeepInfraImageProvider:
             }
             response = await http.request_json(
                 "POST", EDIT_PATH, data=fields, files={"image": upload}, timeout=timeout,
-                label="DeepInfra image edit", retry_policy=billed_policy(http), model=model, deadline=deadline,
+                label="DeepInfra image edit", retry_policy=billed_policy(http), model=model,
+                deadline=deadline,
             )  # fmt: skip
         else:
             payload = {"model": model, "prompt": prompt, "n": n, "size": size, "response_format": "b64_json"}
