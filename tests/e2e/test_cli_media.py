@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -179,7 +180,9 @@ def test_video_jobs_polls_with_progress_and_switches_from_a_retired_native_route
     assert download_auth == f"Bearer {SECRET}"
     assert out.read_bytes() == MP4
     assert "video: queued job vid_42" in result.stderr
-    assert "video: succeeded job vid_42 (5s elapsed, jobs API)" in result.stderr
+    # one 5 s poll interval really passes; a loaded machine may add a second to the rounding
+    finished = r"video: succeeded job vid_42 \(([56])s elapsed, jobs API\)"
+    assert re.search(finished, result.stderr), result.stderr
     assert f"wrote {out} (video/mp4, {len(MP4)} bytes)" in result.stdout
     assert "job: vid_42" in result.stdout
     assert SECRET not in result.stdout + result.stderr
