@@ -72,7 +72,8 @@ class DeepInfraRuntime:
 
     def catalog(self) -> CatalogRefresher:
         if self._catalog is None:
-            store = SnapshotStore(env=self._env)
+            # The config's env (process env + env.vars) decides the cache dir, as it decides the key.
+            store = SnapshotStore(env=self.config.env if self._env is None else self._env)
             self._catalog = CatalogRefresher(self.settings(), self.http(), static=self.static, store=store)
         return self._catalog
 

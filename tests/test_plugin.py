@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import respx
 
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.registry import PluginRegistry
+from openclaw_deepinfra.runtime import DeepInfraRuntime
 
 KEY = "di-plugin-test-key-0123456789abcdef"
 
@@ -137,3 +139,22 @@ def test_importing_the_plugin_does_no_io() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+async def test_the_catalog_cache_dir_follows_the_config_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENCLAW_DEEPINFRA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    config = OpenClawConfig(
+        {"env": {"vars": {"OPENCLAW_DEEPINFRA_CACHE_DIR": str(tmp_path / "from-config")}}},
+        env={"DEEPINFRA_API_KEY": KEY},
+    )
+    runtime = DeepInfraRuntime(config)
+    row = {"id": "a/b", "metadata": {"tags": ["chat"]}}
+    with respx.mock() as mock:
+        mock.get("https://api.deepinfra.com/v1/openai/models").respond(200, json={"data": [row]})
+        assert (await runtime.catalog().refresh()).source == "live"
+    await runtime.aclose()
+    assert [p.parent.name for p in (tmp_path / "from-config").glob("*.json")] == ["from-config"]
+    assert not (tmp_path / "xdg").exists()
