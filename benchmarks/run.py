@@ -28,7 +28,7 @@ from benchmarks import ceiling, loadtime
 from benchmarks.payloads import BASE_PATH, CHAT_MODEL, chat_completion
 from benchmarks.plugin_side import Plugin, load_registry
 from benchmarks.raw import RawAiohttp, RawHttpx, run_workers
-from benchmarks.report import render
+from benchmarks.report import WORKLOADS, render
 from benchmarks.server import serve
 
 
@@ -120,7 +120,9 @@ async def compare(
     return runs
 
 
-async def bench_http(server: Server, sizes: Sizes, reps: int, cache_dir: str) -> dict[str, Any]:
+async def bench_http(
+    server: Server, sizes: Sizes, reps: int, cache_dir: str, only: set[str]
+) -> dict[str, Any]:
     base = f"http://127.0.0.1:{server.port}{BASE_PATH}"
     registry = load_registry(base, cache_dir, concurrency=sizes.embed_concurrency)
     clients: list[Any] = [Plugin(registry), RawAiohttp(base), RawHttpx(base)]
@@ -133,21 +135,26 @@ async def bench_http(server: Server, sizes: Sizes, reps: int, cache_dir: str) ->
 
             return run
 
+        def want(name: str) -> bool:
+            return "http" in only or name in only
+
         server.command("mode", sizes.chunks, 0.0)
-        burst = streams(sizes.streams, sizes.stream_in_flight)
-        results["stream_burst"] = await compare(server, clients, reps, burst, sizes.streams * sizes.chunks)
-        server.command("mode", sizes.chunks, sizes.pace_ms)
-        paced = streams(sizes.paced_streams, sizes.stream_in_flight)
-        results["stream_paced"] = await compare(
-            server, clients, reps, paced, sizes.paced_streams * sizes.chunks
-        )
-        server.command("mode", sizes.chunks, 0.0)
+        if want("stream_burst"):
+            burst = streams(sizes.streams, sizes.stream_in_flight)
+            results["stream_burst"] = await compare(server, clients, reps, burst, sizes.streams * sizes.chunks)
+        if want("stream_paced"):
+            server.command("mode", sizes.chunks, sizes.pace_ms)
+            paced = streams(sizes.paced_streams, sizes.stream_in_flight)
+            total = sizes.paced_streams * sizes.chunks
+            results["stream_paced"] = await compare(server, clients, reps, paced, total)
+            server.command("mode", sizes.chunks, 0.0)
 
         async def complete(client: Any, warm: bool) -> int:
             count = 2 * sizes.request_in_flight if warm else sizes.requests
             return await run_workers(count, sizes.request_in_flight, client.complete_one)
 
-        results["chat_complete"] = await compare(server, clients, reps, complete, sizes.requests)
+        if want("chat_complete"):
+            results["chat_complete"] = await compare(server, clients, reps, complete, sizes.requests)
 
         texts = [f"memory note {i}: a short text to embed" for i in range(sizes.texts)]
         batches = -(-sizes.texts // sizes.embed_batch)
@@ -158,7 +165,8 @@ async def bench_http(server: Server, sizes: Sizes, reps: int, cache_dir: str) ->
             assert len(vectors) == len(part) and len(vectors[-1]) == sizes.dims
             return -(-len(part) // sizes.embed_batch)
 
-        results["embeddings"] = await compare(server, clients, reps, embed, batches)
+        if want("embeddings"):
+            results["embeddings"] = await compare(server, clients, reps, embed, batches)
     finally:
         for client in clients:
             await client.aclose()
@@ -220,7 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--json", metavar="PATH", help="also write the JSON report to PATH")
-    parser.add_argument("--only", nargs="*", default=None, help="http, catalog, load (default: all)")
+    parser.add_argument(
+        "--only", nargs="*", default=None, help=f"http ({', '.join(WORKLOADS)}), catalog, load (default: all)"
+    )
     args = parser.parse_args(argv)
     sizes = SMOKE if args.smoke else Sizes()
     only = set(args.only or ("http", "catalog", "load"))
@@ -234,8 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory() as cache_dir:
             report["server"] = asyncio.run(bench_ceiling(server, sizes))
-            if "http" in only:
-                report["workloads"] = asyncio.run(bench_http(server, sizes, args.reps, cache_dir))
+            if only & {"http", *WORKLOADS}:
+                report["workloads"] = asyncio.run(bench_http(server, sizes, args.reps, cache_dir, only))
             if "catalog" in only:
                 report["catalog"] = asyncio.run(bench_catalog(server, sizes, args.reps))
             if "load" in only:

@@ -1,14 +1,40 @@
-"""One pooled `httpx.AsyncClient` per base URL, with explicit limits and finite timeouts."""
+"""One pooled `httpx.AsyncClient` per base URL, with explicit limits and finite timeouts.
+
+The client is always httpx; the transport under it is chosen here. The default is aiohttp's
+connection pool (`transport.aiohttp_transport`): at 200 requests in flight httpcore's pool costs
+~20x aiohttp's CPU per request and ~5x per streamed chunk (docs/performance.md).
+`OPENCLAW_DEEPINFRA_HTTP_TRANSPORT=httpx` selects httpx's own pool (httpcore) instead, e.g. for
+a test suite that mocks httpcore; `respx.mock(using="httpx")` mocks either.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import importlib.util
+import os
+from collections.abc import Callable, Mapping
 from importlib import metadata
+from typing import Final, Literal
 
 import httpx
 
-__all__ = ["DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "ClientPool", "timeout_from_seconds", "user_agent"]
+from openclaw_deepinfra.errors import ConfigurationError
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "DEFAULT_TIMEOUT",
+    "TRANSPORT_ENV",
+    "ClientPool",
+    "TransportKind",
+    "make_transport",
+    "timeout_from_seconds",
+    "transport_kind",
+    "user_agent",
+]
+
+TransportKind = Literal["aiohttp", "httpx"]
+TRANSPORT_ENV: Final = "OPENCLAW_DEEPINFRA_HTTP_TRANSPORT"
+_KINDS: Final = ("aiohttp", "httpx")
 
 # DeepInfra allows 200 requests in flight per model per account; a gateway serving two or more
 # models needs more sockets than that, and idle keep-alives beyond 200 are wasted.
@@ -29,6 +55,35 @@ def timeout_from_seconds(seconds: float, base: httpx.Timeout = DEFAULT_TIMEOUT) 
     """A caller's single number becomes the read/write/pool budget; connecting stays short."""
     connect = min(base.connect, seconds) if base.connect is not None else seconds
     return httpx.Timeout(seconds, connect=connect)
+
+
+def transport_kind(env: Mapping[str, str] | None = None) -> TransportKind:
+    """The transport named by `OPENCLAW_DEEPINFRA_HTTP_TRANSPORT`; by default aiohttp's pool when
+    aiohttp is installed (it is a dependency), else httpx's own."""
+    value = (os.environ if env is None else env).get(TRANSPORT_ENV, "").strip().lower()
+    if value == "httpx":
+        return "httpx"
+    if value not in ("", "aiohttp"):
+        raise ConfigurationError(
+            f"{TRANSPORT_ENV}={value!r} is not a transport", hint=f"use one of: {', '.join(_KINDS)}"
+        )
+    if value == "" and not _has_aiohttp():
+        return "httpx"
+    return "aiohttp"
+
+
+@functools.cache
+def _has_aiohttp() -> bool:
+    return importlib.util.find_spec("aiohttp") is not None
+
+
+def make_transport(kind: TransportKind, limits: httpx.Limits) -> httpx.AsyncBaseTransport:
+    if kind == "httpx":
+        return httpx.AsyncHTTPTransport(limits=limits, http2=False)
+    # imported on first use: aiohttp is ~40 ms of import that plugin registration never needs
+    from openclaw_deepinfra.transport.aiohttp_transport import AiohttpTransport
+
+    return AiohttpTransport(limits=limits)
 
 
 class ClientPool:
@@ -57,7 +112,7 @@ class ClientPool:
         transport = (
             self._transport_factory()
             if self._transport_factory is not None
-            else httpx.AsyncHTTPTransport(limits=self.limits, http2=False)
+            else make_transport(transport_kind(), self.limits)
         )
         client = httpx.AsyncClient(
             transport=transport,

@@ -47,6 +47,10 @@ class SSEDecoder:
         self._started = False  # a BOM is only stripped at the very start of the stream
         self._skip_lf = False  # the previous chunk ended with CR: a leading LF completes that CRLF
         self._line = ""  # unterminated tail of the input
+        # Pieces of a line still waiting for its end: joined once when it ends, so a long line
+        # arriving in small reads costs linear time, not a re-join of the whole tail per read.
+        self._parts: list[str] = []
+        self._parts_len = 0
         self._data: list[str] = []
         self._event = ""
         self._last_id: str | None = None
@@ -59,7 +63,8 @@ class SSEDecoder:
     def flush(self) -> list[SSEEvent]:
         """End of input: decode what is left and dispatch a pending, fully-received event."""
         events = self._consume(self._utf8.decode(b"", final=True))
-        truncated, self._line = bool(self._line), ""
+        truncated, self._line = bool(self._line or self._parts), ""
+        self._parts, self._parts_len = [], 0
         if truncated:
             self._data, self._event, self._pending = [], "", False
         elif self._pending:
@@ -79,17 +84,48 @@ class SSEDecoder:
             self._skip_lf = False
             if text.startswith("\n"):
                 text = text[1:]
+        if not text:
+            return []
+        if "\n" not in text and "\r" not in text:
+            if self._line:  # from here on the tail lives in `_parts`
+                self._parts.append(self._line)
+                self._parts_len, self._line = len(self._line), ""
+            self._parts.append(text)
+            self._parts_len += len(text)
+            if self._parts_len > self._max_line_chars:
+                self._parts, self._parts_len = [], 0
+                raise MalformedResponseError(
+                    f"event stream line longer than {self._max_line_chars} characters"
+                )
+            return []
+        if self._parts:
+            self._line = "".join(self._parts)
+            self._parts, self._parts_len = [], 0
         buffer = self._line + text if self._line else text
         events: list[SSEEvent] = []
-        pos = 0
-        for match in _EOL.finditer(buffer):
-            event = self._process_line(buffer[pos : match.start()])
-            if event is not None:
-                events.append(event)
-            pos = match.end()
-        if pos == len(buffer) and buffer.endswith("\r"):
-            self._skip_lf = True  # the CR may be the first half of a CRLF split across chunks
-        self._line = buffer[pos:]
+        if "\r" not in buffer:
+            # The common case (LF only): one C-level split instead of a regex match per line.
+            lines = buffer.split("\n")
+            self._line = lines.pop()
+            process = self._process_line
+            for line in lines:
+                if line.startswith("data:"):  # the `data` field of `_process_line`, inlined
+                    self._pending = True
+                    self._data.append(line[6:] if line.startswith("data: ") else line[5:])
+                    continue
+                event = process(line)
+                if event is not None:
+                    events.append(event)
+        else:
+            pos = 0
+            for match in _EOL.finditer(buffer):
+                event = self._process_line(buffer[pos : match.start()])
+                if event is not None:
+                    events.append(event)
+                pos = match.end()
+            if pos == len(buffer) and buffer.endswith("\r"):
+                self._skip_lf = True  # the CR may be the first half of a CRLF split across chunks
+            self._line = buffer[pos:]
         if len(self._line) > self._max_line_chars:
             self._line = ""
             raise MalformedResponseError(f"event stream line longer than {self._max_line_chars} characters")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Annotated, Any, Literal, Protocol, TypeAlias, runtime_checkable
 
@@ -224,53 +225,63 @@ class ChatResult(StrictModel):
         return self.choices[0].finish_reason
 
 
-# --- stream events -------------------------------------------------------------------------------
+# --- stream events ------------------------------------------------------------------------------
+# Plain slotted dataclasses, not pydantic models: a stream yields one per chunk, and validating
+# what the provider itself just built would cost more CPU per chunk than parsing the chunk
+# (docs/performance.md). `type` is the discriminator; `ChatResult` inside `ChatFinish` stays a
+# pydantic model (one per call).
 
 
-class ChatTextDelta(StrictModel):
-    type: Literal["text_delta"] = "text_delta"
+@dataclass(slots=True)
+class ChatTextDelta:
     text: str
     choice: int = 0
+    type: Literal["text_delta"] = field(default="text_delta", init=False)
 
 
-class ChatReasoningDelta(StrictModel):
-    type: Literal["reasoning_delta"] = "reasoning_delta"
+@dataclass(slots=True)
+class ChatReasoningDelta:
     text: str
     choice: int = 0
+    type: Literal["reasoning_delta"] = field(default="reasoning_delta", init=False)
 
 
-class ChatToolCallDelta(StrictModel):
+@dataclass(slots=True)
+class ChatToolCallDelta:
     """A fragment of tool call ``index``; ``id`` and ``name`` arrive once, arguments piecewise."""
 
-    type: Literal["tool_call_delta"] = "tool_call_delta"
     index: int
     id: str | None = None
     name: str | None = None
     arguments: str = ""
     choice: int = 0
+    type: Literal["tool_call_delta"] = field(default="tool_call_delta", init=False)
 
 
-class ChatToolCallDone(StrictModel):
+@dataclass(slots=True)
+class ChatToolCallDone:
     """Tool call ``index`` is complete (emitted when its choice finishes)."""
 
-    type: Literal["tool_call"] = "tool_call"
     index: int
     call: ChatToolCall
     choice: int = 0
+    type: Literal["tool_call"] = field(default="tool_call", init=False)
 
 
-class ChatUsageEvent(StrictModel):
-    type: Literal["usage"] = "usage"
+@dataclass(slots=True)
+class ChatUsageEvent:
     usage: ChatUsage
     cost: ChatCost
+    type: Literal["usage"] = field(default="usage", init=False)
 
 
-class ChatFinish(StrictModel):
+@dataclass(slots=True)
+class ChatFinish:
     """Always the last event of a stream that ended normally."""
 
-    type: Literal["finish"] = "finish"
     finish_reason: str | None
     result: ChatResult
+    type: Literal["finish"] = field(default="finish", init=False)
 
 
 ChatStreamEvent = Annotated[

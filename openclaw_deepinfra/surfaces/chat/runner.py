@@ -119,13 +119,19 @@ class ChatStream:
             CHAT_PATH, json=self.body, timeout=self._timeout_s, label=LABEL, model=self._model.id
         ) as sse:
             async for event in sse:
-                raise_for_stream_frame(event)
+                if event.event == "error":
+                    raise_for_stream_frame(event)
                 if event.is_done:
                     saw_done = True
                     break
                 if not event.data.strip():
                     continue
-                for item in accumulator.feed(_chunk(event.data)):
+                chunk = _chunk(event.data)  # parsed once: the error check reads the same dict
+                if "error" in chunk or "error_type" in chunk or "error_message" in chunk:
+                    frame_error = error_from_stream_frame(chunk)
+                    if frame_error is not None:
+                        raise frame_error
+                for item in accumulator.feed(chunk):
                     yield item
         if not (saw_done or accumulator.finished):
             raise StreamError(
@@ -138,14 +144,14 @@ class ChatStream:
             yield item
 
 
-def _chunk(data: str) -> Mapping[str, Any]:
+def _chunk(data: str) -> dict[str, Any]:
     try:
         parsed = json.loads(data)
     except ValueError:
         raise MalformedResponseError(
             f"{LABEL} stream sent a frame that is not JSON", body_excerpt=excerpt(data)
         ) from None
-    if not isinstance(parsed, Mapping):
+    if type(parsed) is not dict:  # json.loads makes dicts; `isinstance(x, Mapping)` costs ~1 us
         raise MalformedResponseError(
             f"{LABEL} stream sent a frame that is not an object", body_excerpt=excerpt(data)
         )

@@ -36,6 +36,10 @@ from openclaw_deepinfra.transport.redact import get_logger
 logger = get_logger(__name__)
 
 
+def _is_map(value: object) -> bool:
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 @dataclass
 class _Call:
     id: str | None = None
@@ -72,20 +76,25 @@ class ChatAccumulator:
 
     def feed(self, chunk: Mapping[str, Any]) -> list[ChatStreamEvent]:
         events: list[ChatStreamEvent] = []
-        model = chunk.get("model")
-        if isinstance(model, str) and model and self.served_model is None:
-            self.served_model = model
+        if self.served_model is None:
+            model = chunk.get("model")
+            if model and isinstance(model, str):
+                self.served_model = model
         tier = chunk.get("service_tier")
-        if isinstance(tier, str) and tier:
+        if tier and isinstance(tier, str):
             self.service_tier = tier
-        for position, raw in enumerate(chunk.get("choices") or ()):
-            if isinstance(raw, Mapping):
-                events.extend(self._feed_choice(raw, position))
-        parsed = parse_usage(chunk.get("usage"))
-        if parsed is not None:
-            self.usage, reported = parsed
-            self.cost = chat_cost(self.usage, reported, self._model)
-            events.append(ChatUsageEvent(usage=self.usage, cost=self.cost))
+        choices = chunk.get("choices")
+        if choices:
+            for position, raw in enumerate(choices):
+                if _is_map(raw):
+                    self._feed_choice(raw, position, events)
+        usage = chunk.get("usage")
+        if usage is not None:
+            parsed = parse_usage(usage)
+            if parsed is not None:
+                self.usage, reported = parsed
+                self.cost = chat_cost(self.usage, reported, self._model)
+                events.append(ChatUsageEvent(usage=self.usage, cost=self.cost))
         return events
 
     def finish(self, *, request_id: str | None = None) -> list[ChatStreamEvent]:
@@ -136,35 +145,40 @@ class ChatAccumulator:
             choice = self._choices[index] = _Choice(index=index, filters=filters)
         return choice
 
-    def _feed_choice(self, raw: Mapping[str, Any], position: int) -> list[ChatStreamEvent]:
+    def _feed_choice(self, raw: Mapping[str, Any], position: int, events: list[ChatStreamEvent]) -> None:
+        # Runs once per streamed chunk: `type(x) is dict` fast paths (json.loads only makes dicts)
+        # and appends into the caller's list instead of building one per level.
         index = raw.get("index")
-        choice = self._choice(index if isinstance(index, int) else position)
+        choice = self._choices.get(index) if type(index) is int else None
+        if choice is None:
+            choice = self._choice(index if isinstance(index, int) else position)
         delta = raw.get("delta")
-        if not isinstance(delta, Mapping):
+        if not _is_map(delta):
             delta = raw.get("message")  # a non-streaming response
-        events: list[ChatStreamEvent] = []
-        if isinstance(delta, Mapping):
+        if delta and _is_map(delta):
             reasoning = delta.get("reasoning_content")
-            if not isinstance(reasoning, str) or not reasoning:
+            if not reasoning or not isinstance(reasoning, str):
                 reasoning = delta.get("reasoning")
-            if isinstance(reasoning, str) and reasoning:
-                events.extend(self._text(choice, reasoning, channel=1))
+            if reasoning and isinstance(reasoning, str):
+                self._text(choice, reasoning, 1, events)
             content = delta.get("content")
-            if isinstance(content, str) and content:
-                events.extend(self._text(choice, content, channel=0))
-            for position_in_delta, call in enumerate(delta.get("tool_calls") or ()):
-                if isinstance(call, Mapping):
-                    events.extend(self._tool_delta(choice, call, position_in_delta))
+            if content and isinstance(content, str):
+                self._text(choice, content, 0, events)
+            calls = delta.get("tool_calls")
+            if calls:
+                for position_in_delta, call in enumerate(calls):
+                    if _is_map(call):
+                        events.extend(self._tool_delta(choice, call, position_in_delta))
         finish = raw.get("finish_reason")
-        if isinstance(finish, str) and finish and choice.finish_reason is None:
+        if finish and isinstance(finish, str) and choice.finish_reason is None:
             choice.finish_reason = finish
             events.extend(self._close(choice))
-        return events
 
-    def _text(self, choice: _Choice, text: str, *, channel: int) -> list[ChatStreamEvent]:
+    def _text(self, choice: _Choice, text: str, channel: int, events: list[ChatStreamEvent]) -> None:
         if choice.filters is None:
-            return [self._piece(choice, "reasoning" if channel else "text", text)]
-        return self._filtered(choice, choice.filters[channel].feed(text))
+            events.append(self._piece(choice, "reasoning" if channel else "text", text))
+        else:
+            events.extend(self._filtered(choice, choice.filters[channel].feed(text)))
 
     def _filtered(self, choice: _Choice, out: FilterOutput) -> list[ChatStreamEvent]:
         events = [self._piece(choice, kind, text) for kind, text in out.pieces]

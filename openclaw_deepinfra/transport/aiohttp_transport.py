@@ -1,0 +1,199 @@
+"""An `httpx.AsyncBaseTransport` over aiohttp's connection pool: the httpx API, aiohttp's speed.
+
+Why not httpcore (httpx's own pool): it scans every connection on every request and moves each
+body chunk through several layers of pure-Python state machines, which costs ~20x raw aiohttp
+per request at 200 in flight and ~5x per streamed chunk (docs/performance.md). Why not the
+`httpx-aiohttp` package: it maps every `aiohttp.ClientConnectionError` (a server that hung up
+after the request was sent included) to `httpx.ConnectTimeout`, which the retry policy reads as
+"never sent" and would repeat a billed request; here each aiohttp error becomes the httpx error
+httpcore raises in the same situation.
+
+Callers see plain httpx: requests, responses, exceptions, timeouts (`connect`, `read`, `pool`).
+The aiohttp session is created on first use inside the running event loop and belongs to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import aiohttp
+import httpx
+from multidict import CIMultiDict
+
+__all__ = ["AiohttpTransport", "map_aiohttp_error"]
+
+_HTTP11 = {"http_version": b"HTTP/1.1"}
+
+# Most specific first: ClientConnectorError is a ClientOSError, ConnectionTimeoutError and
+# SocketTimeoutError are ServerTimeoutErrors, ServerDisconnectedError is a ClientConnectionError.
+_ERRORS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
+    (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),  # waiting for a pool slot or connecting
+    (aiohttp.SocketTimeoutError, httpx.ReadTimeout),
+    (aiohttp.ServerTimeoutError, httpx.ReadTimeout),
+    (aiohttp.ClientConnectorError, httpx.ConnectError),  # DNS, refused, TLS handshake: never sent
+    (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),  # as httpcore says it
+    (aiohttp.ClientPayloadError, httpx.RemoteProtocolError),  # body cut short / bad chunking
+    (aiohttp.ClientResponseError, httpx.RemoteProtocolError),  # not valid HTTP
+    (aiohttp.ClientOSError, httpx.ReadError),  # reset on a reused connection
+    (aiohttp.InvalidURL, httpx.UnsupportedProtocol),
+    (aiohttp.ClientError, httpx.TransportError),
+)
+
+
+def map_aiohttp_error(exc: BaseException) -> httpx.TransportError | None:
+    """The httpx error httpcore would raise for `exc`, or None if `exc` is not aiohttp's."""
+    if isinstance(exc, asyncio.TimeoutError) and not isinstance(exc, aiohttp.ClientError):
+        return httpx.ReadTimeout(str(exc) or "timed out")
+    for source, target in _ERRORS:
+        if isinstance(exc, source):
+            return target(str(exc) or type(exc).__name__)
+    return None
+
+
+@contextlib.contextmanager
+def _mapped() -> Iterator[None]:
+    try:
+        yield
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        mapped = map_aiohttp_error(exc)
+        if mapped is None:  # pragma: no cover - every ClientError maps
+            raise
+        raise mapped from exc
+
+
+class _Body(httpx.AsyncByteStream):
+    """The response body as it arrives; the connection goes back to the pool only when it ended."""
+
+    __slots__ = ("_response",)
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        content = self._response.content
+        with _mapped():
+            while True:
+                chunk = await content.readany()
+                if not chunk:
+                    return
+                yield chunk
+
+    async def aclose(self) -> None:
+        response = self._response
+        if response.content.is_eof():
+            response.release()  # complete: keep the connection
+        else:
+            response.close()  # half-read: the connection cannot be reused
+
+
+async def _stream_body(stream: httpx.AsyncByteStream) -> AsyncIterator[bytes]:
+    async for chunk in stream:
+        yield chunk
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """One aiohttp session (one connection pool) per event loop, sized by `limits`."""
+
+    def __init__(
+        self,
+        *,
+        limits: httpx.Limits,
+        verify: ssl.SSLContext | bool = True,
+        trust_env: bool = False,
+    ) -> None:
+        self._limits = limits
+        self._verify = verify
+        self._trust_env = trust_env
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
+        self._ssl: ssl.SSLContext | None = None
+
+    def _session_now(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        session = self._session
+        if session is not None and self._loop is loop and not session.closed:
+            return session
+        if self._ssl is None:
+            # built here, not at import or registration: loading certificates takes ~20 ms
+            verify = self._verify
+            self._ssl = (
+                verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
+            )
+        connector = aiohttp.TCPConnector(
+            limit=self._limits.max_connections or 0,
+            limit_per_host=0,
+            keepalive_timeout=self._limits.keepalive_expiry,
+            ssl=self._ssl,
+            enable_cleanup_closed=False,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            auto_decompress=False,  # httpx decodes Content-Encoding itself
+            cookie_jar=aiohttp.DummyCookieJar(),  # httpx's client keeps cookies
+            timeout=aiohttp.ClientTimeout(total=None),
+            trust_env=self._trust_env,
+            raise_for_status=False,
+            # aiohttp would label a bare bytes body application/octet-stream; httpx sends none
+            skip_auto_headers=("Content-Type",),
+        )
+        if hasattr(self._session, "_retry_connection"):
+            # aiohttp silently re-sends an idempotent request once when a kept-alive connection
+            # turns out dead; `DeepInfraHttp`'s retry policy is the one place that decides retries.
+            self._session._retry_connection = False
+        self._loop = loop
+        return self._session
+
+    def _timeout(self, timeouts: dict[str, float | None]) -> aiohttp.ClientTimeout:
+        key = (timeouts.get("connect"), timeouts.get("read"), timeouts.get("write"), timeouts.get("pool"))
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            connect, read, _write, pool = key
+            # aiohttp's `connect` spans waiting for a pool slot and connecting; `sock_connect` the latter.
+            total_connect = None if pool is None or connect is None else pool + connect
+            timeout = aiohttp.ClientTimeout(
+                total=None, connect=total_connect, sock_connect=connect, sock_read=read
+            )
+            if len(self._timeouts) < 64:
+                self._timeouts[key] = timeout
+        return timeout
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        session = self._session_now()
+        data: Any
+        headers = CIMultiDict(request.headers.multi_items())
+        try:
+            data = request.content or None
+        except httpx.RequestNotRead:
+            data = _stream_body(request.stream)  # type: ignore[arg-type]
+            headers.popall("transfer-encoding", None)  # aiohttp frames the stream itself
+        with _mapped():
+            response = await session.request(
+                request.method,
+                str(request.url),
+                headers=headers,
+                data=data,
+                allow_redirects=False,
+                compress=None,
+                timeout=self._timeout(request.extensions.get("timeout", {})),
+                server_hostname=request.extensions.get("sni_hostname"),
+            )
+        extensions = _HTTP11
+        if response.reason:
+            extensions = {**_HTTP11, "reason_phrase": response.reason.encode("latin-1", "replace")}
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.raw_headers,
+            stream=_Body(response),
+            extensions=extensions,
+        )
+
+    async def aclose(self) -> None:
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            with contextlib.suppress(RuntimeError):  # its loop is gone: nothing left to close
+                await session.close()
