@@ -24,7 +24,11 @@ T = TypeVar("T")
 # Every model: snake_case attributes, OpenClaw's camelCase on the wire, both accepted on input.
 # `protected_namespaces=()` because OpenClaw has keys such as `modelCatalog` (-> `model_catalog`).
 # Arbitrary types carry the host objects (config, auth store, callables, async streams) by isinstance.
+# `defer_build=True`: a model's validator is built on its first use, not when its class is defined;
+# importing every contract eagerly cost ~0.4 s at plugin load, and most models are never used by a
+# given process (docs/performance.md).
 _BASE_CONFIG = ConfigDict(
+    defer_build=True,
     populate_by_name=True,
     alias_generator=to_camel,
     protected_namespaces=(),
