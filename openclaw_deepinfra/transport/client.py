@@ -175,9 +175,14 @@ class DeepInfraHttp:
             headers.update(extra)
         if authenticated:
             key = self.settings.require_key()
-            base = httpx.URL(self.settings.base_url)
-            target = httpx.URL(url)
-            if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
+            # `url(path)` output starts with the base URL and a "/" (which ends the authority): same
+            # origin without parsing two URLs per request; anything else is parsed and compared.
+            same_origin = url.startswith(f"{self.settings.base_url}/")
+            base = httpx.URL(self.settings.base_url) if not same_origin else None
+            target = httpx.URL(url) if not same_origin else None
+            if base is not None and target is not None and (
+                (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port)
+            ):
                 raise RequestValidationError(
                     f"refusing to send the DeepInfra API key to {target.scheme}://{target.host}",
                     hint="authenticated requests must go to the configured base URL's host",
