@@ -74,12 +74,14 @@ def render(report: dict[str, Any]) -> dict[str, Any]:
     sizes = report["sizes"]
     mode = "SMOKE (reduced sizes; targets not judged)" if report.get("smoke") else "full"
     print(
-        f"openclaw-deepinfra benchmark: {mode}, {report['reps']} interleaved repetitions, {report['cpus']} CPUs"
+        f"openclaw-deepinfra benchmark: {mode}, {report['reps']} interleaved repetitions, "
+        f"{report['cpus']} CPUs"
     )
     server = summary.get("server")
     if server:
         print(
-            f"loopback server ceiling (trivial client, 50 connections): {server['requests_per_s']:,.0f} requests/s "
+            "loopback server ceiling (trivial client, 50 connections): "
+            f"{server['requests_per_s']:,.0f} requests/s "
             f"with the server at {server['server_cpu_share']:.0%} of a core "
             f"({server['server_requests_per_cpu_s'] or 0:,.0f} requests per server CPU-second)"
         )
@@ -101,20 +103,23 @@ def render(report: dict[str, Any]) -> dict[str, Any]:
         verdict = "ok" if row["met"] else "MISSED"
         print(
             f"{label:<26}{cells}{row['ratio_aiohttp']:>8.2f}{row['ratio_httpx']:>8.2f}"
-            f"{'<=' + format(row['target'], '.1f'):>8}  {conns:<18}{row['plugin']['server_cpu_share']:>7.0%}  {verdict}"
+            f"{'<=' + format(row['target'], '.1f'):>8}  {conns:<18}"
+            f"{row['plugin']['server_cpu_share']:>7.0%}  {verdict}"
         )
     if any(k in summary for k in WORKLOADS):
         print(
-            f"  sizes: {sizes['streams']} streams x {sizes['chunks']} chunks at {sizes['stream_in_flight']} in flight "
-            f"(paced: {sizes['paced_streams']} streams, {sizes['pace_ms']} ms apart); {sizes['requests']} requests "
-            f"at {sizes['request_in_flight']} in flight; {sizes['texts']} texts in batches of {sizes['embed_batch']} "
+            f"  sizes: {sizes['streams']} streams x {sizes['chunks']} chunks at "
+            f"{sizes['stream_in_flight']} in flight (paced: {sizes['paced_streams']} streams, "
+            f"{sizes['pace_ms']} ms apart); {sizes['requests']} requests at {sizes['request_in_flight']} "
+            f"in flight; {sizes['texts']} texts in batches of {sizes['embed_batch']} "
             f"({sizes['dims']} floats each), {sizes['embed_concurrency']} in flight"
         )
     load = summary.get("load")
     if load:
         print()
         print(
-            f"plugin load (fresh process, wall): plugin {load['plugin_wall_s'] * 1e3:.0f} ms, dependencies alone "
+            f"plugin load (fresh process, wall): plugin {load['plugin_wall_s'] * 1e3:.0f} ms, "
+            "dependencies alone "
             f"{load['deps_wall_s'] * 1e3:.0f} ms -> +{load['overhead_s'] * 1e3:.0f} ms "
             f"(target <= +{LOAD_BUDGET_S * 1e3:.0f} ms) {'ok' if load['met'] else 'MISSED'}"
         )
@@ -126,7 +131,8 @@ def render(report: dict[str, Any]) -> dict[str, Any]:
     if catalog:
         print(
             f"catalog: cached default lookup {catalog['cached_lookup_us']:.2f} us CPU; "
-            f"{catalog['cold_callers']} concurrent cold callers -> catalog requests {catalog['cold_requests']} "
+            f"{catalog['cold_callers']} concurrent cold callers -> catalog requests "
+            f"{catalog['cold_requests']} "
             f"in {catalog['cold_wall_ms']:.0f} ms (target exactly 1) {'ok' if catalog['met'] else 'MISSED'}"
         )
     return summary

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import multiprocessing
 import os
-import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import Any
 
 from benchmarks import ceiling, loadtime
@@ -74,10 +73,8 @@ class Server:
         return stats
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(BrokenPipeError, OSError):
             self.command("stop")
-        except (BrokenPipeError, OSError):
-            pass
         self.process.join(5)
         if self.process.is_alive():
             self.process.terminate()
@@ -141,7 +138,9 @@ async def bench_http(
         server.command("mode", sizes.chunks, 0.0)
         if want("stream_burst"):
             burst = streams(sizes.streams, sizes.stream_in_flight)
-            results["stream_burst"] = await compare(server, clients, reps, burst, sizes.streams * sizes.chunks)
+            results["stream_burst"] = await compare(
+                server, clients, reps, burst, sizes.streams * sizes.chunks
+            )
         if want("stream_paced"):
             server.command("mode", sizes.chunks, sizes.pace_ms)
             paced = streams(sizes.paced_streams, sizes.stream_in_flight)
