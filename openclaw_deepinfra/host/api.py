@@ -15,20 +15,22 @@ from typing import Any, Literal, Protocol, TypeAlias
 
 from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.config import OpenClawConfig
-from openclaw_deepinfra.host.contracts.embeddings import (
-    EmbeddingProviderAdapter,
-    MemoryEmbeddingProviderAdapter,
-)
-from openclaw_deepinfra.host.contracts.image import ImageGenerationProvider
-from openclaw_deepinfra.host.contracts.media import (
+
+# The Protocols and constants only (not the contract modules' pydantic models): registration must
+# not define every surface's request/result classes before any provider is called.
+from openclaw_deepinfra.host.contracts.protocols import (
     MEDIA_CAPABILITIES,
     MEDIA_METHOD_BY_CAPABILITY,
+    MODEL_CATALOG_KINDS,
+    EmbeddingProviderAdapter,
+    ImageGenerationProvider,
     MediaUnderstandingProvider,
+    MemoryEmbeddingProviderAdapter,
+    SpeechProvider,
+    TextProvider,
+    UnifiedModelCatalogProvider,
+    VideoGenerationProvider,
 )
-from openclaw_deepinfra.host.contracts.model_catalog import MODEL_CATALOG_KINDS, UnifiedModelCatalogProvider
-from openclaw_deepinfra.host.contracts.speech import SpeechProvider
-from openclaw_deepinfra.host.contracts.text import TextProvider
-from openclaw_deepinfra.host.contracts.video import VideoGenerationProvider
 from openclaw_deepinfra.host.manifest import PluginManifest
 
 __all__ = [

@@ -388,7 +388,9 @@ def test_unified_catalog_entry_carries_video_capabilities() -> None:
 def test_all_contract_models_are_pydantic() -> None:
     from openclaw_deepinfra.host import contracts
 
-    models = [v for v in vars(contracts).values() if isinstance(v, type) and issubclass(v, BaseModel)]
+    # Names resolve lazily: walk the public names, not the module's (partly filled) namespace.
+    public = [getattr(contracts, name) for name in contracts.__all__]
+    models = [v for v in public if isinstance(v, type) and issubclass(v, BaseModel)]
     assert len(models) > 60
     for model in models:
         assert model.model_config.get("populate_by_name") is True, model

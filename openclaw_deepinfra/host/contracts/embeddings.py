@@ -16,6 +16,12 @@ from openclaw_deepinfra.host.contracts.common import (
     SecretInput,
     StrictModel,
 )
+from openclaw_deepinfra.host.contracts.protocols import (
+    EmbeddingProviderAdapter as EmbeddingProviderAdapter,
+)
+from openclaw_deepinfra.host.contracts.protocols import (
+    MemoryEmbeddingProviderAdapter as MemoryEmbeddingProviderAdapter,
+)
 
 EmbeddingTransport: TypeAlias = Literal["local", "remote"]
 
@@ -120,17 +126,6 @@ class EmbeddingIndexIdentity(StrictModel):
 
 
 @runtime_checkable
-class EmbeddingProviderAdapter(Protocol):
-    """Optional: ``default_model``, ``transport``, ``auth_provider_id``, ``normalize_model(opts)``,
-    ``resolve_index_identity(opts)``, ``format_setup_error(err)``."""
-
-    @property
-    def id(self) -> str: ...
-
-    async def create(self, opts: EmbeddingProviderCreateOptions) -> EmbeddingProviderCreateResult: ...
-
-
-@runtime_checkable
 class LegacyMemoryEmbeddingProvider(Protocol):
     @property
     def id(self) -> str: ...
@@ -141,13 +136,3 @@ class LegacyMemoryEmbeddingProvider(Protocol):
     async def embed_query(self, text: str) -> list[float]: ...
 
     async def embed_batch(self, texts: Sequence[str]) -> list[list[float]]: ...
-
-
-@runtime_checkable
-class MemoryEmbeddingProviderAdapter(Protocol):
-    """Legacy ``registerMemoryEmbeddingProvider`` adapter; optional ``auto_select_priority``."""
-
-    @property
-    def id(self) -> str: ...
-
-    async def create(self, opts: MemoryEmbeddingProviderCreateOptions) -> Any: ...

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
+from typing import Any, Literal, TypeAlias
 
 from pydantic import Field
 
 from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.contracts.common import ConfigField, HostModel, JsonObject, StrictModel
+from openclaw_deepinfra.host.contracts.protocols import (
+    ImageGenerationProvider as ImageGenerationProvider,
+)
 
 ImageResolution: TypeAlias = Literal["1K", "2K", "4K"]
 ImageQuality: TypeAlias = Literal["low", "medium", "high", "xhigh", "max", "auto"]
@@ -107,17 +110,3 @@ class ImageGenerationResult(StrictModel):
 class ImageGenerationIsConfiguredContext(HostModel):
     cfg: ConfigField | None = None
     agent_dir: Path | None = None
-
-
-@runtime_checkable
-class ImageGenerationProvider(Protocol):
-    """Optional: ``aliases``, ``label``, ``default_model``, ``models``, ``default_timeout_ms``,
-    ``is_configured(ctx)``."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def capabilities(self) -> ImageGenerationProviderCapabilities: ...
-
-    async def generate_image(self, req: ImageGenerationRequest) -> ImageGenerationResult: ...

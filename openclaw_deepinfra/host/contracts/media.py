@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Literal, Protocol, TypeAlias, runtime_checkable
+from typing import Annotated, Literal, TypeAlias
 
 from pydantic import Field
 
 from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.contracts.common import ConfigField, HostModel, JsonObject, StrictModel
-
-MediaCapability: TypeAlias = Literal["image", "audio", "video"]
-MEDIA_CAPABILITIES: tuple[MediaCapability, ...] = ("image", "audio", "video")
-
+from openclaw_deepinfra.host.contracts.protocols import (
+    MEDIA_CAPABILITIES as MEDIA_CAPABILITIES,
+)
+from openclaw_deepinfra.host.contracts.protocols import (
+    MEDIA_METHOD_BY_CAPABILITY as MEDIA_METHOD_BY_CAPABILITY,
+)
+from openclaw_deepinfra.host.contracts.protocols import (
+    MediaCapability as MediaCapability,
+)
+from openclaw_deepinfra.host.contracts.protocols import (
+    MediaUnderstandingProvider as MediaUnderstandingProvider,
+)
 
 # --- transport overrides -------------------------------------------------------------------------
 
@@ -158,24 +165,3 @@ class MediaUnderstandingResult(StrictModel):
 AudioTranscriptionResult = MediaUnderstandingResult
 ImageDescriptionResult = MediaUnderstandingResult
 VideoDescriptionResult = MediaUnderstandingResult
-
-
-@runtime_checkable
-class MediaUnderstandingProvider(Protocol):
-    """Optional: ``default_models``, ``auto_priority``, ``resolve_auth``, ``transcribe_audio``,
-    ``describe_image``, ``describe_images``, ``describe_video``, ``extract_structured``."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def capabilities(self) -> Sequence[MediaCapability]: ...
-
-
-MEDIA_METHOD_BY_CAPABILITY: dict[MediaCapability, tuple[str, ...]] = {
-    "audio": ("transcribe_audio",),
-    "image": ("describe_image", "describe_images"),
-    "video": ("describe_video",),
-}
-"""The hook(s) a provider must expose for each declared capability."""
-

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
+from typing import Any, Literal, TypeAlias
 
 from pydantic import field_validator
 
 from openclaw_deepinfra.host.contracts.common import JsonObject, StrictModel
+from openclaw_deepinfra.host.contracts.protocols import (
+    MODEL_CATALOG_KINDS as MODEL_CATALOG_KINDS,
+)
+from openclaw_deepinfra.host.contracts.protocols import (
+    ModelCatalogKind as ModelCatalogKind,
+)
+from openclaw_deepinfra.host.contracts.protocols import (
+    UnifiedModelCatalogProvider as UnifiedModelCatalogProvider,
+)
 from openclaw_deepinfra.host.contracts.text import (
     ModelCost,
     ModelRowFields,
@@ -17,12 +25,6 @@ from openclaw_deepinfra.host.contracts.text import (
 )
 from openclaw_deepinfra.host.contracts.video import VideoGenerationProviderCapabilities
 
-ModelCatalogKind: TypeAlias = Literal[
-    "text", "voice", "image_generation", "video_generation", "music_generation"
-]
-MODEL_CATALOG_KINDS: tuple[ModelCatalogKind, ...] = (
-    "text", "voice", "image_generation", "video_generation", "music_generation",
-)
 CatalogSource: TypeAlias = str
 """``"static"``, ``"live"``, ``"cache"``, ``"manifest"``, ``"configured"``, …"""
 ModelStatus: TypeAlias = Literal["available", "preview", "deprecated", "disabled"]
@@ -52,18 +54,6 @@ class UnifiedModelCatalogContext(ProviderCatalogContext):
     signal: asyncio.Event | None = None
     include_live: bool = False
     timeout_ms: int | None = None
-
-
-@runtime_checkable
-class UnifiedModelCatalogProvider(Protocol):
-    """``UnifiedModelCatalogProviderPlugin``. Optional ``static_catalog(ctx)`` / ``live_catalog(ctx)``,
-    sync or async, each returning entries or ``None`` ("no data, keep static rows"; never ``[]``)."""
-
-    @property
-    def provider(self) -> str: ...
-
-    @property
-    def kinds(self) -> Sequence[ModelCatalogKind]: ...
 
 
 class ModelCatalogModel(ModelRowFields):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Literal, Protocol, TypeAlias, runtime_checkable
+from typing import Literal, TypeAlias
 
 from pydantic import Field
 
 from openclaw_deepinfra.host.contracts.common import ConfigField, HostModel, JsonObject, StrictModel
+from openclaw_deepinfra.host.contracts.protocols import (
+    SpeechProvider as SpeechProvider,
+)
 
 SpeechTarget: TypeAlias = Literal["audio-file", "voice-note", "telephony"]
 
@@ -112,20 +115,3 @@ class SpeechListVoicesRequest(HostModel):
     provider_config: JsonObject | None = Field(default=None, repr=False)
     api_key: str | None = Field(default=None, repr=False)
     base_url: str | None = None
-
-
-@runtime_checkable
-class SpeechProvider(Protocol):
-    """``SpeechProviderPlugin``. Optional: ``aliases``, ``default_model``, ``models``, ``voices``,
-    ``auto_select_order``, ``default_timeout_ms``, ``resolve_config``, ``parse_directive_token``,
-    ``prepare_synthesis``, ``stream_synthesize``, ``synthesize_telephony``, ``list_voices``."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def label(self) -> str: ...
-
-    def is_configured(self, ctx: SpeechIsConfiguredContext) -> bool: ...
-
-    async def synthesize(self, req: SpeechSynthesisRequest) -> SpeechSynthesisResult: ...

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
+from typing import Any, Literal, TypeAlias
 
 from pydantic import Field
 
@@ -17,6 +17,9 @@ from openclaw_deepinfra.host.contracts.common import (
     MaybeAwaitable,
     SecretInput,
     StrictModel,
+)
+from openclaw_deepinfra.host.contracts.protocols import (
+    TextProvider as TextProvider,
 )
 
 ModelInput: TypeAlias = Literal["text", "image", "video", "audio", "document"]
@@ -215,9 +218,7 @@ class ProviderCatalogResult(StrictModel):
 
 
 CatalogRun: TypeAlias = Callable[[ProviderCatalogContext], Awaitable[ProviderCatalogResult | None]]
-StaticCatalogRun: TypeAlias = Callable[
-    [ProviderCatalogContext], MaybeAwaitable[ProviderCatalogResult | None]
-]
+StaticCatalogRun: TypeAlias = Callable[[ProviderCatalogContext], MaybeAwaitable[ProviderCatalogResult | None]]
 
 
 class ProviderCatalog(StrictModel):
@@ -329,23 +330,3 @@ class ApiKeyAuthMethodOptions(StrictModel):
     @property
     def resolved_profile_id(self) -> str:
         return self.profile_id or f"{self.provider_id}:default"
-
-
-@runtime_checkable
-class TextProvider(Protocol):
-    """``ProviderPlugin``. Optional hooks (``catalog``, ``static_catalog``, ``resolve_dynamic_model``,
-    ``normalize_*``, ``wrap_stream_fn``, …) are read with ``getattr(provider, name, None)``.
-
-    Chat runtime hooks (the Python form of ``create_stream_fn``, see ``contracts.chat``):
-    ``stream(request: ChatRequest) -> ChatEventStream`` (async iterator + async context manager of
-    ``ChatStreamEvent``, ending with ``ChatFinish``) and ``async complete(request) -> ChatResult``.
-    ``ChatCapableProvider`` checks for both."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def label(self) -> str: ...
-
-    @property
-    def auth(self) -> Sequence[ProviderAuthMethod]: ...

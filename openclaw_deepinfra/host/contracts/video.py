@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
+from typing import Any, Literal, TypeAlias
 
 from pydantic import Field, model_validator
 
 from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.contracts.common import ConfigField, HostModel, JsonObject, StrictModel
+from openclaw_deepinfra.host.contracts.protocols import (
+    VideoGenerationProvider as VideoGenerationProvider,
+)
 
 ProviderOptionType: TypeAlias = Literal["number", "boolean", "string"]
 VideoInputRole: TypeAlias = str
@@ -143,20 +146,6 @@ class VideoResolveModelCapabilitiesContext(HostModel):
     agent_dir: Path | None = None
     auth_store: AuthProfileStore | None = None
     timeout_ms: int | None = None
-
-
-@runtime_checkable
-class VideoGenerationProvider(Protocol):
-    """Optional: ``aliases``, ``label``, ``default_model``, ``default_timeout_ms``, ``models``,
-    ``catalog_by_model``, ``is_configured(ctx)``, ``resolve_model_capabilities(ctx)``."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def capabilities(self) -> VideoGenerationProviderCapabilities: ...
-
-    async def generate_video(self, req: VideoGenerationRequest) -> VideoGenerationResult: ...
 
 
 def _matches(kind: ProviderOptionType, value: Any) -> bool:
