@@ -3,11 +3,10 @@ hooks, and the chat runtime hooks `stream`/`complete` (implemented in `surfaces.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from openclaw_deepinfra.catalog.definitions import CHAT_API, chat_definitions, model_definition
 from openclaw_deepinfra.catalog.models import CatalogModel
-from openclaw_deepinfra.host.contracts.chat import ChatRequest, ChatResult
 from openclaw_deepinfra.host.contracts.text import (
     ModelProviderConfig,
     ProviderAuthMethod,
@@ -27,9 +26,13 @@ from openclaw_deepinfra.settings import (
     PROVIDER_ID,
 )
 from openclaw_deepinfra.surfaces.auth import api_key_method
-from openclaw_deepinfra.surfaces.chat import ChatStream, complete_chat, stream_chat
-from openclaw_deepinfra.surfaces.chat.caching import is_cache_ttl_eligible
 from openclaw_deepinfra.transport.redact import get_logger
+
+if TYPE_CHECKING:
+    # The chat machinery (payload builder, stream parser, chat contract models) loads on the first
+    # chat call, not at registration: plugin load in a fresh process is a gateway's startup cost.
+    from openclaw_deepinfra.host.contracts.chat import ChatRequest, ChatResult
+    from openclaw_deepinfra.surfaces.chat import ChatStream
 
 logger = get_logger(__name__)
 
@@ -122,6 +125,8 @@ class DeepInfraTextProvider:
         return {"api": str(getattr(ctx, "api", None) or CHAT_API), "base_url": DEFAULT_BASE_URL}
 
     def is_cache_ttl_eligible(self, ctx: Any) -> bool:
+        from openclaw_deepinfra.surfaces.chat.caching import is_cache_ttl_eligible
+
         return is_cache_ttl_eligible(str(getattr(ctx, "model_id", "") or ""))
 
     def is_modern_model_ref(self, ctx: Any) -> bool:
@@ -131,9 +136,13 @@ class DeepInfraTextProvider:
 
     def stream(self, request: ChatRequest) -> ChatStream:
         """Streamed chat; request errors raise here, before anything is sent."""
+        from openclaw_deepinfra.surfaces.chat import stream_chat
+
         return stream_chat(self._runtime, request)
 
     async def complete(self, request: ChatRequest) -> ChatResult:
+        from openclaw_deepinfra.surfaces.chat import complete_chat
+
         return await complete_chat(self._runtime, request)
 
     async def default_model(self) -> str:
