@@ -66,23 +66,76 @@ def _mapped() -> Iterator[None]:
 
 
 class _Body(httpx.AsyncByteStream):
-    """The response body as it arrives; the connection goes back to the pool only when it ended."""
+    """The response body as it arrives; the connection goes back to the pool only when it ended.
 
-    __slots__ = ("_response",)
+    The read timeout (httpx's `read`: how long one read may wait for the peer) is kept here, not
+    by aiohttp's `sock_read`: aiohttp cancels and re-arms a loop timer on every packet received,
+    a measurable share of a streamed chunk's CPU when chunks arrive one per packet. Here a read
+    only notes when it started waiting, and one lazy watchdog per body, re-armed at most once per
+    timeout period, fails the read that has waited longer than the timeout.
+    """
 
-    def __init__(self, response: aiohttp.ClientResponse) -> None:
+    __slots__ = ("_content", "_loop", "_read_timeout", "_response", "_timer", "_waiting_since")
+
+    def __init__(self, response: aiohttp.ClientResponse, read_timeout: float | None) -> None:
         self._response = response
+        self._content = response.content
+        self._read_timeout: float | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._waiting_since: float | None = None
+        self._loop = asyncio.get_running_loop()
+        connection = response.connection
+        protocol = connection.protocol if connection is not None else None
+        # Not at EOF: the connection is still this response's (aiohttp releases it at EOF).
+        if read_timeout and protocol is not None and not self._content.is_eof():
+            protocol.read_timeout = None  # from the next packet on, aiohttp stops re-arming its timer
+            self._read_timeout = read_timeout
+
+    async def read_chunk(self) -> bytes:
+        """The next piece of the body (whatever has arrived), b"" at its end; httpx errors."""
+        content = self._content
+        try:
+            if self._read_timeout is None:
+                return await content.readany()
+            if self._timer is None:
+                self._arm(self._loop.time())
+            self._waiting_since = self._loop.time()
+            chunk = await content.readany()
+            self._waiting_since = None
+            return chunk
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            mapped = map_aiohttp_error(exc)
+            if mapped is None:  # pragma: no cover - every ClientError maps
+                raise
+            raise mapped from exc
+
+    def _arm(self, start: float) -> None:
+        assert self._read_timeout is not None
+        self._timer = self._loop.call_at(start + self._read_timeout, self._watch)
+
+    def _watch(self) -> None:
+        timeout = self._read_timeout
+        assert timeout is not None
+        since = self._waiting_since
+        now = self._loop.time()
+        if since is not None and now - since >= timeout - 0.001:
+            self._timer = None
+            self._content.set_exception(aiohttp.SocketTimeoutError("Timeout on reading data from socket"))
+            return
+        self._arm(since if since is not None else now)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        content = self._response.content
-        with _mapped():
-            while True:
-                chunk = await content.readany()
-                if not chunk:
-                    return
-                yield chunk
+        read = self.read_chunk
+        while True:
+            chunk = await read()
+            if not chunk:
+                return
+            yield chunk
 
     async def aclose(self) -> None:
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
         response = self._response
         if response.content.is_eof():
             response.release()  # complete: keep the connection
@@ -188,7 +241,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,
-            stream=_Body(response),
+            stream=_Body(response, request.extensions.get("timeout", {}).get("read")),
             extensions=extensions,
         )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -58,6 +59,16 @@ async def server() -> AsyncIterator[Server]:
                 if path == "/half":
                     writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789")
                     await writer.drain()
+                    break
+                if path == "/stall":  # three frames 50 ms apart, then silence
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n")
+                    writer.write(b"Transfer-Encoding: chunked\r\n\r\n")
+                    for i in range(3):
+                        await asyncio.sleep(0.05)
+                        frame = f"data: {i}\n\n".encode()
+                        writer.write(b"%x\r\n%s\r\n" % (len(frame), frame))
+                        await writer.drain()
+                    await asyncio.sleep(2)
                     break
                 if path == "/stream":
                     writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n")
@@ -163,6 +174,29 @@ async def test_body_cut_short_is_a_remote_protocol_error(server: Server, client:
 async def test_read_timeout(server: Server, client: httpx.AsyncClient) -> None:
     with pytest.raises(httpx.ReadTimeout):
         await client.get(f"{server.base}/slow", timeout=httpx.Timeout(5.0, read=0.1))
+
+
+async def test_read_timeout_mid_body_counts_from_the_last_packet(
+    server: Server, client: httpx.AsyncClient
+) -> None:
+    started = time.monotonic()
+    got: list[bytes] = []
+    with pytest.raises(httpx.ReadTimeout):
+        async with client.stream("GET", f"{server.base}/stall", timeout=httpx.Timeout(5.0, read=0.2)) as r:
+            async for piece in r.aiter_raw():
+                got.append(piece)
+    # each packet came well within the read timeout; the silence after the last one did not
+    assert b"".join(got) == b"data: 0\n\ndata: 1\n\ndata: 2\n\n"
+    assert 0.3 < time.monotonic() - started < 1.0
+
+
+async def test_a_slow_consumer_is_not_a_read_timeout(server: Server, client: httpx.AsyncClient) -> None:
+    async with client.stream("GET", f"{server.base}/stream", timeout=httpx.Timeout(5.0, read=0.1)) as r:
+        pieces = []
+        async for piece in r.aiter_raw():
+            pieces.append(piece)
+            await asyncio.sleep(0.25)  # the data is already here: the consumer, not the peer, is slow
+    assert b"".join(pieces) == b"data: 0\n\ndata: 1\n\ndata: 2\n\n"
 
 
 @pytest.mark.parametrize(
