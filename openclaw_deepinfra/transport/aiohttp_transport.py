@@ -24,9 +24,10 @@ import aiohttp
 import httpx
 from multidict import CIMultiDict
 
+from openclaw_deepinfra.transport.sse_stream import READ_CHUNK_EXTENSION
+
 __all__ = ["AiohttpTransport", "map_aiohttp_error"]
 
-_HTTP11 = {"http_version": b"HTTP/1.1"}
 
 # Most specific first: ClientConnectorError is a ClientOSError, ConnectionTimeoutError and
 # SocketTimeoutError are ServerTimeoutErrors, ServerDisconnectedError is a ClientConnectionError.
@@ -235,14 +236,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 timeout=self._timeout(request.extensions.get("timeout", {})),
                 server_hostname=request.extensions.get("sni_hostname"),
             )
-        extensions = _HTTP11
+        body = _Body(response, request.extensions.get("timeout", {}).get("read"))
+        # `read_chunk` lets an SSE reader skip httpx's per-chunk response layers (`sse_stream`).
+        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1", READ_CHUNK_EXTENSION: body.read_chunk}
         if response.reason:
-            extensions = {**_HTTP11, "reason_phrase": response.reason.encode("latin-1", "replace")}
+            extensions["reason_phrase"] = response.reason.encode("latin-1", "replace")
         return httpx.Response(
-            status_code=response.status,
-            headers=response.raw_headers,
-            stream=_Body(response, request.extensions.get("timeout", {}).get("read")),
-            extensions=extensions,
+            status_code=response.status, headers=response.raw_headers, stream=body, extensions=extensions
         )
 
     async def aclose(self) -> None:

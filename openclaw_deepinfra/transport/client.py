@@ -59,7 +59,7 @@ from openclaw_deepinfra.transport.retry import (
     plan_retry,
     retryable_status,
 )
-from openclaw_deepinfra.transport.sse import SSEDecoder, SSEEvent
+from openclaw_deepinfra.transport.sse_stream import SSEStream
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.settings import Settings
@@ -100,13 +100,6 @@ class _Slot:
         if self.held and self.limiter is not None:
             self.held = False
             self.limiter.release()
-
-
-@dataclass
-class _StreamState:
-    chunks: AsyncIterator[bytes]
-    saw_done: bool = False
-    exhausted: bool = False
 
 
 @dataclass(frozen=True)
@@ -523,7 +516,7 @@ class DeepInfraHttp:
         retry_policy: RetryPolicy | None = None,
         model: str | None = None,
         deadline: Deadline | None = None,
-    ) -> AsyncIterator[AsyncIterator[SSEEvent]]:
+    ) -> AsyncIterator[SSEStream]:
         """POST `json` and yield its events. Errors before the first byte are mapped (and retried).
 
         With `model`, the model slot is held until the stream is closed."""
@@ -540,20 +533,16 @@ class DeepInfraHttp:
         except BaseException:
             slot.release()
             raise
-        state = _StreamState(chunks=response.aiter_bytes())
-        events = self._events(state, label)
+        events = SSEStream(response, label)
         completed = False
         try:
             yield events
             completed = True
         finally:
             try:
-                await events.aclose()
+                await self._finish_stream(response, events, drain=completed and events.saw_done)
             finally:
-                try:
-                    await self._finish_stream(response, state, drain=completed and state.saw_done)
-                finally:
-                    slot.release()
+                slot.release()
 
     @contextlib.asynccontextmanager
     async def stream_bytes(
@@ -635,34 +624,21 @@ class DeepInfraHttp:
             body_excerpt=excerpt(body),
         )
 
-    async def _events(self, state: _StreamState, label: str | None) -> AsyncGenerator[SSEEvent, None]:
-        decoder = SSEDecoder()
-        try:
-            async for chunk in state.chunks:
-                for event in decoder.feed(chunk):
-                    if event.is_done:
-                        state.saw_done = True
-                    yield event
-            state.exhausted = True
-            for event in decoder.flush():
-                yield event
-        except httpx.HTTPError as exc:
-            raise error_from_transport(exc, label=label) from exc
-
-    async def _finish_stream(self, response: httpx.Response, state: _StreamState, *, drain: bool) -> None:
+    async def _finish_stream(self, response: httpx.Response, events: SSEStream, *, drain: bool) -> None:
         """Return the connection to the pool after a complete stream; close it otherwise."""
         try:
-            if drain and not state.exhausted:
+            if drain and not events.exhausted:
                 received = 0
                 with contextlib.suppress(httpx.HTTPError, TimeoutError):
                     async with asyncio.timeout(DRAIN_TIMEOUT_S):
-                        async for chunk in state.chunks:
-                            received += len(chunk)
-                            if received > DRAIN_MAX_BYTES:
+                        while received <= DRAIN_MAX_BYTES:
+                            chunk = await events.read_raw()
+                            if not chunk:
                                 break
+                            received += len(chunk)
         finally:
-            close_chunks = getattr(state.chunks, "aclose", None)
-            if close_chunks is not None:
+            try:
                 with contextlib.suppress(httpx.HTTPError, RuntimeError):
-                    await close_chunks()
-            await response.aclose()
+                    await events.aclose()
+            finally:
+                await response.aclose()

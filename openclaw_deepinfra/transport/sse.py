@@ -35,7 +35,8 @@ class SSEEvent:
     @property
     def is_done(self) -> bool:
         """True for the OpenAI-style end marker `data: [DONE]`."""
-        return self.data.strip() == "[DONE]"
+        data = self.data
+        return data == "[DONE]" or (len(data) < 32 and data.strip() == "[DONE]")
 
 
 class SSEDecoder:

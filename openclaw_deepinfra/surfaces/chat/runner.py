@@ -9,7 +9,7 @@ whose stream did not complete, so it is never reused half-read).
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from types import TracebackType
 from typing import Any, Final
 
@@ -79,8 +79,9 @@ class ChatStream:
     def __repr__(self) -> str:
         return f"ChatStream(model={self._model.id!r}, done={self.result is not None})"
 
-    def __aiter__(self) -> ChatStream:
-        return self
+    def __aiter__(self) -> AsyncIterator[ChatStreamEvent]:
+        # `async for` drives the event generator itself: no wrapper frame per event.
+        return self._events
 
     async def __anext__(self) -> ChatStreamEvent:
         return await self._events.__anext__()
@@ -115,24 +116,29 @@ class ChatStream:
         accumulator = ChatAccumulator(self._model)
         saw_done = False
         http = self._runtime.http()
+        feed = accumulator.feed
         async with http.stream_sse(
             CHAT_PATH, json=self.body, timeout=self._timeout_s, label=LABEL, model=self._model.id
         ) as sse:
-            async for event in sse:
-                if event.event == "error":
-                    raise_for_stream_frame(event)
-                if event.is_done:
-                    saw_done = True
-                    break
-                if not event.data.strip():
-                    continue
-                chunk = _chunk(event.data)  # parsed once: the error check reads the same dict
-                if "error" in chunk or "error_type" in chunk or "error_message" in chunk:
-                    frame_error = error_from_stream_frame(chunk)
-                    if frame_error is not None:
-                        raise frame_error
-                for item in accumulator.feed(chunk):
-                    yield item
+            next_events = sse.next_events
+            # One await per network read, every event it carried handled in this frame.
+            while not saw_done and (events := await next_events()):
+                for event in events:
+                    if event.event == "error":
+                        raise_for_stream_frame(event)
+                    data = event.data
+                    if data == "[DONE]" or (len(data) < 32 and event.is_done):
+                        saw_done = True
+                        break
+                    if not data or data.isspace():
+                        continue
+                    chunk = _chunk(data)  # parsed once: the error check reads the same dict
+                    if "error" in chunk or "error_type" in chunk or "error_message" in chunk:
+                        frame_error = error_from_stream_frame(chunk)
+                        if frame_error is not None:
+                            raise frame_error
+                    for item in feed(chunk):
+                        yield item
         if not (saw_done or accumulator.finished):
             raise StreamError(
                 f"{LABEL} stream ended before the answer was complete",

@@ -1,0 +1,99 @@
+"""An open SSE response body as events: `SSEStream`, what `DeepInfraHttp.stream_sse` yields.
+
+Why a class and not an async generator over `response.aiter_bytes()`: when chunks arrive a few
+milliseconds apart every chunk is its own network read, and each read crossed httpx's response
+layers (`aiter_bytes` -> decoder -> chunker -> `aiter_raw` -> the bound stream -> the transport's
+stream, one generator frame each) and a generator of ours before the consumer saw an event.
+With the plugin's aiohttp transport and no `Content-Encoding` (SSE is never compressed by
+DeepInfra) the transport's `read_chunk` is called directly; any other response (httpcore, a
+mocked transport, a compressed body) goes through `aiter_bytes` as before. `next_events()` hands
+over every event one read produced, so a consumer pays one await per read, not one per layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+
+from openclaw_deepinfra.transport.errors import error_from_transport
+from openclaw_deepinfra.transport.sse import SSEDecoder, SSEEvent
+
+__all__ = ["READ_CHUNK_EXTENSION", "SSEStream"]
+
+# The response extension under which the aiohttp transport offers its body's `read_chunk`.
+READ_CHUNK_EXTENSION = "openclaw_read_chunk"
+
+
+class SSEStream:
+    """Events of one response body, in arrival order. Errors come typed (`error_from_transport`)."""
+
+    __slots__ = ("_aiter", "_decoder", "_label", "_pending", "_read", "exhausted", "saw_done")
+
+    def __init__(self, response: httpx.Response, label: str | None) -> None:
+        read: Callable[[], Awaitable[bytes]] | None = response.extensions.get(READ_CHUNK_EXTENSION)
+        self._aiter: AsyncIterator[bytes] | None = None
+        if read is None or "content-encoding" in response.headers:
+            self._aiter = response.aiter_bytes()
+            read = self._next_from_aiter
+        self._read = read
+        self._decoder = SSEDecoder()
+        self._label = label
+        self._pending: list[SSEEvent] = []
+        self.saw_done = False  # a `data: [DONE]` event was read
+        self.exhausted = False  # the body ended
+
+    async def _next_from_aiter(self) -> bytes:
+        assert self._aiter is not None
+        try:
+            return await self._aiter.__anext__()
+        except StopAsyncIteration:
+            return b""
+
+    async def next_events(self) -> list[SSEEvent]:
+        """The events of the next read(s) that produced any; [] once the body has ended."""
+        decoder = self._decoder
+        read = self._read
+        try:
+            while not self.exhausted:
+                chunk = await read()
+                if not chunk:
+                    self.exhausted = True
+                    events = decoder.flush()
+                else:
+                    events = decoder.feed(chunk)
+                if events:
+                    if not self.saw_done:
+                        for event in events:
+                            if event.is_done:
+                                self.saw_done = True
+                    return events
+        except httpx.HTTPError as exc:
+            raise error_from_transport(exc, label=self._label) from exc
+        return []
+
+    async def read_raw(self) -> bytes:
+        """The next raw chunk, bypassing the decoder (draining after the end marker); b"" at the end."""
+        if self.exhausted:
+            return b""
+        chunk = await self._read()
+        if not chunk:
+            self.exhausted = True
+        return chunk
+
+    async def aclose(self) -> None:
+        aiter, self._aiter = self._aiter, None
+        close = getattr(aiter, "aclose", None)
+        if close is not None:
+            await close()
+
+    def __aiter__(self) -> SSEStream:
+        return self
+
+    async def __anext__(self) -> SSEEvent:
+        if not self._pending:
+            self._pending = await self.next_events()
+            if not self._pending:
+                raise StopAsyncIteration
+            self._pending.reverse()
+        return self._pending.pop()
