@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, ValidationError, field_vali
 from pydantic_core import ErrorDetails
 
 from openclaw_deepinfra.host.contracts.common import HostModel, JsonObject
-from openclaw_deepinfra.host.contracts.model_catalog import ModelCatalogModel
+from openclaw_deepinfra.host.contracts.model_rows import ModelCatalogModel
 from openclaw_deepinfra.host.errors import ManifestError
 
 __all__ = [
@@ -34,8 +34,12 @@ MANIFEST_FILE = "plugin.toml"
 
 # Older manifests listed capabilities at the top level; OpenClaw no longer reads them there.
 _LEGACY_TOP_LEVEL_LISTS = (
-    "speechProviders", "mediaUnderstandingProviders", "imageGenerationProviders",
-    "videoGenerationProviders", "embeddingProviders", "memoryEmbeddingProviders",
+    "speechProviders",
+    "mediaUnderstandingProviders",
+    "imageGenerationProviders",
+    "videoGenerationProviders",
+    "embeddingProviders",
+    "memoryEmbeddingProviders",
     "musicGenerationProviders",
 )
 # A group that is itself repeated and contains a repetition: the classic catastrophic-backtracking shape.
@@ -284,7 +288,7 @@ def _format_error(error: ErrorDetails) -> str:
         hints = {
             "id": 'add id = "<plugin-id>" at the top of the file',
             "configSchema": 'add a [configSchema] table (an empty strict object: type = "object", '
-                            "additionalProperties = false)",
+            "additionalProperties = false)",
         }
         return f"{loc}: required key missing; {hints.get(loc, 'add it')}"
     message = error["msg"].removeprefix("Value error, ")

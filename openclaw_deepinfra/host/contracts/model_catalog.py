@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
-
-from pydantic import field_validator
 
 from openclaw_deepinfra.host.contracts.common import JsonObject, StrictModel
+from openclaw_deepinfra.host.contracts.model_rows import (
+    CatalogSource as CatalogSource,
+)
+from openclaw_deepinfra.host.contracts.model_rows import (
+    ModelCatalogModel as ModelCatalogModel,
+)
+from openclaw_deepinfra.host.contracts.model_rows import (
+    ModelStatus as ModelStatus,
+)
 from openclaw_deepinfra.host.contracts.protocols import (
     MODEL_CATALOG_KINDS as MODEL_CATALOG_KINDS,
 )
@@ -18,18 +24,8 @@ from openclaw_deepinfra.host.contracts.protocols import (
 from openclaw_deepinfra.host.contracts.protocols import (
     UnifiedModelCatalogProvider as UnifiedModelCatalogProvider,
 )
-from openclaw_deepinfra.host.contracts.text import (
-    ModelCost,
-    ModelRowFields,
-    ProviderCatalogContext,
-)
+from openclaw_deepinfra.host.contracts.text import ProviderCatalogContext
 from openclaw_deepinfra.host.contracts.video import VideoGenerationProviderCapabilities
-
-CatalogSource: TypeAlias = str
-"""``"static"``, ``"live"``, ``"cache"``, ``"manifest"``, ``"configured"``, …"""
-ModelStatus: TypeAlias = Literal["available", "preview", "deprecated", "disabled"]
-
-_CATALOG_INPUTS = frozenset({"text", "image", "document"})
 
 
 class UnifiedModelCatalogEntry(StrictModel):
@@ -54,29 +50,3 @@ class UnifiedModelCatalogContext(ProviderCatalogContext):
     signal: asyncio.Event | None = None
     include_live: bool = False
     timeout_ms: int | None = None
-
-
-class ModelCatalogModel(ModelRowFields):
-    """A manifest ``modelCatalog.providers.<id>.models[]`` row: definition fields, all optional but
-    ``id``, plus lifecycle fields. ``input`` values other than text/image/document are dropped."""
-
-    id: str
-    name: str | None = None
-    reasoning: bool | None = None
-    input: list[Literal["text", "image", "document"]] | None = None
-    cost: ModelCost | None = None
-    context_window: int | None = None
-    max_tokens: int | None = None
-    upstream_model: str | None = None
-    status: ModelStatus | None = None
-    status_reason: str | None = None
-    replaces: str | list[str] | None = None
-    replaced_by: str | None = None
-    tags: list[str] | None = None
-
-    @field_validator("input", mode="before")
-    @classmethod
-    def _drop_unknown_inputs(cls, value: Any) -> Any:
-        if isinstance(value, list):
-            return [item for item in value if item in _CATALOG_INPUTS]
-        return value
