@@ -10,31 +10,24 @@ and the provider answers `embed_query` as well as `embed`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any, Final
 
 from openclaw_deepinfra.errors import ConfigurationError, RequestValidationError
-from openclaw_deepinfra.host.contracts.embeddings import (
-    EmbeddingIndexIdentity,
-    EmbeddingProviderCreateOptions,
-    EmbeddingProviderCreateResult,
-    EmbeddingProviderRuntime,
-    MemoryEmbeddingProviderCreateOptions,
-)
 from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
-from openclaw_deepinfra.surfaces.embeddings.capabilities import input_kind, resolve_dimensions, traits_for
-from openclaw_deepinfra.surfaces.embeddings.endpoint import resolve_endpoint
-from openclaw_deepinfra.surfaces.embeddings.identity import cache_key_data
-from openclaw_deepinfra.surfaces.embeddings.provider import (
-    DEFAULT_CONCURRENCY,
-    MAX_CONCURRENCY,
-    DeepInfraEmbeddingProvider,
-    EmbeddingSpec,
-)
 from openclaw_deepinfra.transport.redact import get_logger
+
+if TYPE_CHECKING:
+    from openclaw_deepinfra.host.contracts.embeddings import (
+        EmbeddingIndexIdentity,
+        EmbeddingProviderCreateOptions,
+        EmbeddingProviderCreateResult,
+    )
+
+# The contract models, batching, wire and endpoint helpers are imported on first use (inside the
+# methods below), not at registration: loading the plugin registers this adapter on every start,
+# most of which never embed anything.
 
 __all__ = ["DeepInfraEmbeddingAdapter"]
 
@@ -44,6 +37,13 @@ _SEARCH = "memory.search"
 
 
 def _options(opts: Any) -> EmbeddingProviderCreateOptions:
+    from pydantic import ValidationError
+
+    from openclaw_deepinfra.host.contracts.embeddings import (
+        EmbeddingProviderCreateOptions,
+        MemoryEmbeddingProviderCreateOptions,
+    )
+
     if isinstance(opts, EmbeddingProviderCreateOptions):
         return opts
     if isinstance(opts, Mapping):
@@ -57,6 +57,8 @@ def _options(opts: Any) -> EmbeddingProviderCreateOptions:
 
 
 def _concurrency(search: Mapping[str, Any]) -> int:
+    from openclaw_deepinfra.surfaces.embeddings.provider import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
+
     remote = search.get("remote")
     batch = remote.get("batch") if isinstance(remote, Mapping) else None
     value = batch.get("concurrency") if isinstance(batch, Mapping) else None
@@ -95,6 +97,10 @@ class DeepInfraEmbeddingAdapter:
         return model or self.default_model
 
     def resolve_index_identity(self, opts: Any) -> EmbeddingIndexIdentity:
+        from openclaw_deepinfra.host.contracts.embeddings import EmbeddingIndexIdentity
+        from openclaw_deepinfra.surfaces.embeddings.endpoint import resolve_endpoint
+        from openclaw_deepinfra.surfaces.embeddings.identity import cache_key_data
+
         options = _options(opts)
         model = self.normalize_model(options)
         endpoint = resolve_endpoint(
@@ -112,6 +118,15 @@ class DeepInfraEmbeddingAdapter:
         return str(err) or type(err).__name__
 
     async def create(self, opts: Any) -> EmbeddingProviderCreateResult:
+        from openclaw_deepinfra.host.contracts.embeddings import (
+            EmbeddingProviderCreateResult,
+            EmbeddingProviderRuntime,
+        )
+        from openclaw_deepinfra.surfaces.embeddings.capabilities import input_kind, traits_for
+        from openclaw_deepinfra.surfaces.embeddings.endpoint import resolve_endpoint
+        from openclaw_deepinfra.surfaces.embeddings.identity import cache_key_data
+        from openclaw_deepinfra.surfaces.embeddings.provider import DeepInfraEmbeddingProvider, EmbeddingSpec
+
         options = _options(opts)
         config = self._runtime.config
         search = config.memory_search()
@@ -155,6 +170,8 @@ class DeepInfraEmbeddingAdapter:
         """The `dimensions` to send (None: the model's own size) from the options' `dimensions`, the
         legacy `output_dimensionality` or `memory.search.outputDimensionality`; a size the model
         cannot give is an error here, before any request."""
+        from openclaw_deepinfra.surfaces.embeddings.capabilities import resolve_dimensions, traits_for
+
         for value in (
             options.dimensions,
             getattr(options, "output_dimensionality", None),

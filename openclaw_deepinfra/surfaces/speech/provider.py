@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from openclaw_deepinfra.errors import (
     ConfigurationError,
@@ -14,22 +14,11 @@ from openclaw_deepinfra.errors import (
     RequestValidationError,
 )
 from openclaw_deepinfra.host.config import OpenClawConfig
-from openclaw_deepinfra.host.contracts.speech import (
-    SpeechDirectiveTokenContext,
-    SpeechDirectiveTokenResult,
-    SpeechListVoicesRequest,
-    SpeechResolveConfigContext,
-    SpeechSynthesisRequest,
-    SpeechSynthesisResult,
-    SpeechSynthesisStreamResult,
-    SpeechVoice,
-)
 from openclaw_deepinfra.host.errors import HostError
 from openclaw_deepinfra.host.secrets import resolve_secret_input
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.caller_http import http_with
-from openclaw_deepinfra.surfaces.speech import directives
 from openclaw_deepinfra.surfaces.speech.config import (
     CONFIG_KEY,
     DEFAULT_FORMAT,
@@ -44,6 +33,21 @@ from openclaw_deepinfra.surfaces.speech.voices import KOKORO_VOICES, describe_vo
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.redact import get_logger
 from openclaw_deepinfra.transport.retry import as_billed
+
+if TYPE_CHECKING:
+    from openclaw_deepinfra.host.contracts.speech import (
+        SpeechDirectiveTokenContext,
+        SpeechDirectiveTokenResult,
+        SpeechListVoicesRequest,
+        SpeechResolveConfigContext,
+        SpeechSynthesisRequest,
+        SpeechSynthesisResult,
+        SpeechSynthesisStreamResult,
+        SpeechVoice,
+    )
+
+# The speech contract models (and the directive parser that builds them) are imported on first
+# use, not at registration: loading the plugin registers this provider on every start.
 
 logger = get_logger(__name__)
 
@@ -107,6 +111,8 @@ class DeepInfraSpeechProvider:
         return normalize_block(block)
 
     def parse_directive_token(self, ctx: SpeechDirectiveTokenContext) -> SpeechDirectiveTokenResult:
+        from openclaw_deepinfra.surfaces.speech import directives
+
         return directives.parse_directive_token(ctx)
 
     def is_configured(self, ctx: Any) -> bool:
@@ -145,11 +151,15 @@ class DeepInfraSpeechProvider:
                 request_id=response.request_id,
                 body_excerpt=response.content[:500].decode("utf-8", "replace"),
             )
+        from openclaw_deepinfra.host.contracts.speech import SpeechSynthesisResult
+
         return SpeechSynthesisResult(audio_buffer=response.content, **call.result_fields())
 
     async def stream_synthesize(self, req: SpeechSynthesisRequest) -> SpeechSynthesisStreamResult:
         """Audio chunks as DeepInfra sends them. The request is sent (and an error status raised)
         here; the caller iterates ``audio_stream`` and calls ``release`` if it stops early."""
+        from openclaw_deepinfra.host.contracts.speech import SpeechSynthesisStreamResult
+
         call = self._prepare(req)
         stack = contextlib.AsyncExitStack()
         try:

@@ -9,10 +9,12 @@ model without a known default voice needs one configured.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from openclaw_deepinfra.errors import RequestValidationError
-from openclaw_deepinfra.host.contracts.speech import SpeechVoice
+
+if TYPE_CHECKING:
+    from openclaw_deepinfra.host.contracts.speech import SpeechVoice
 
 KOKORO_MODEL: Final = "hexgrad/Kokoro-82M"
 DEFAULT_VOICE: Final = "af_bella"
@@ -88,4 +90,7 @@ def describe_voice(voice_id: str) -> SpeechVoice:
     prefix = voice_id.split("_", 1)[0] if "_" in voice_id else ""
     language = _LANGUAGES.get(prefix[:1]) if len(prefix) == 2 else None
     gender = _GENDERS.get(prefix[1:2]) if len(prefix) == 2 else None
+    # Imported here: the voice list is read at registration, the contract model only on use.
+    from openclaw_deepinfra.host.contracts.speech import SpeechVoice
+
     return SpeechVoice(id=voice_id, name=voice_id, language=language, gender=gender)

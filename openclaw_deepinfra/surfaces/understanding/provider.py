@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from openclaw_deepinfra.errors import DeepInfraError
-from openclaw_deepinfra.host.contracts.media import (
-    ApiKeyMediaAuth,
-    AudioTranscriptionRequest,
-    ImageDescriptionRequest,
-    ImagesDescriptionRequest,
-    MediaCapability,
-    MediaUnderstandingResult,
-)
+from openclaw_deepinfra.host.contracts.protocols import MediaCapability
 from openclaw_deepinfra.host.errors import HostError
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
-from openclaw_deepinfra.surfaces.understanding import describe, transcribe
 from openclaw_deepinfra.transport.redact import get_logger
+
+if TYPE_CHECKING:
+    from openclaw_deepinfra.host.contracts.media import (
+        ApiKeyMediaAuth,
+        AudioTranscriptionRequest,
+        ImageDescriptionRequest,
+        ImagesDescriptionRequest,
+        MediaUnderstandingResult,
+    )
+
+# The media contract models and the describe (vision chat) / transcribe modules are imported on
+# first use, not at registration: describe pulls in the whole chat machinery.
 
 logger = get_logger(__name__)
 
@@ -53,15 +57,23 @@ class DeepInfraMediaUnderstandingProvider:
             return None
         if key is None:
             return None
+        from openclaw_deepinfra.host.contracts.media import ApiKeyMediaAuth
+
         return ApiKeyMediaAuth(api_key=key.reveal(), source=key.source)
 
     async def transcribe_audio(self, req: AudioTranscriptionRequest) -> MediaUnderstandingResult:
+        from openclaw_deepinfra.surfaces.understanding import transcribe
+
         return await transcribe.transcribe(self._runtime, req)
 
     async def describe_image(self, req: ImageDescriptionRequest) -> MediaUnderstandingResult:
+        from openclaw_deepinfra.surfaces.understanding import describe
+
         return await describe.describe_image(self._runtime, req)
 
     async def describe_images(self, req: ImagesDescriptionRequest) -> MediaUnderstandingResult:
+        from openclaw_deepinfra.surfaces.understanding import describe
+
         return await describe.describe_images(self._runtime, req)
 
     async def aclose(self) -> None:
