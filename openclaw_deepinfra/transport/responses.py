@@ -8,7 +8,11 @@ from typing import Any
 
 import httpx
 
-__all__ = ["BodyTooLarge", "BytesResponse", "JsonResponse", "read_body"]
+__all__ = ["MAX_ERROR_BODY_BYTES", "BodyTooLarge", "BytesResponse", "JsonResponse", "read_body"]
+
+# An error answer (non-2xx, or JSON where a stream was asked for) is read only this far: the
+# message and an excerpt are all that is kept of it.
+MAX_ERROR_BODY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
