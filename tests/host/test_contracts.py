@@ -385,6 +385,14 @@ def test_unified_catalog_entry_carries_video_capabilities() -> None:
         UnifiedModelCatalogEntry(kind="audio", provider="p", model="m", source="live")  # type: ignore[arg-type]
 
 
+def test_contract_exports_agree() -> None:
+    from openclaw_deepinfra.host import contracts
+
+    # `__all__` is literal for mypy and the lazy table is separate: they must name the same things.
+    assert len(contracts.__all__) == len(set(contracts.__all__)) == len(contracts._EXPORTS)
+    assert set(contracts.__all__) == set(contracts._EXPORTS)
+
+
 def test_all_contract_models_are_pydantic() -> None:
     from openclaw_deepinfra.host import contracts
 
