@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import mimetypes
 from pathlib import Path
 from typing import Any
 
-from openclaw_deepinfra.cli.media_pick import pick_media, text_option
+from openclaw_deepinfra.cli.media_pick import pick_media, print_result, text_option
 from openclaw_deepinfra.cli.session import CliError, open_host
 from openclaw_deepinfra.cli.stt import read_input
 from openclaw_deepinfra.host.contracts.media import (
@@ -63,12 +62,5 @@ async def run(args: argparse.Namespace) -> int:
             result = await pick.provider.describe_images(ImagesDescriptionRequest(images=images, **common))
     finally:
         await session.aclose()
-    if args.json:
-        print(
-            json.dumps(
-                {"text": result.text, "model": result.model or pick.model, "provider": pick.provider_id}
-            )
-        )
-    else:
-        print(result.text)
+    print_result(result, pick, as_json=args.json)
     return 0

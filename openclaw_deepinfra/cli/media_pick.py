@@ -3,12 +3,18 @@ model a gateway would use, through the host's selection (never by importing a su
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from openclaw_deepinfra.cli.session import CliError, HostSession
-from openclaw_deepinfra.host.contracts.media import ApiKeyMediaAuth, MediaResolveAuthContext, NoneMediaAuth
+from openclaw_deepinfra.host.contracts.media import (
+    ApiKeyMediaAuth,
+    MediaResolveAuthContext,
+    MediaUnderstandingResult,
+    NoneMediaAuth,
+)
 from openclaw_deepinfra.host.selection import match_provider, providers_of, select_media_understanding
 
 MEDIA_KIND = "media-understanding-provider"
@@ -101,3 +107,12 @@ def text_option(*values: Any) -> str | None:
         if isinstance(value, str) and value.strip():
             return value.strip()
     return None
+
+
+def print_result(result: MediaUnderstandingResult, pick: MediaPick, *, as_json: bool) -> None:
+    """The text, or with --json the text and the model that actually answered."""
+    if as_json:
+        model = result.model or pick.model
+        print(json.dumps({"text": result.text, "model": model, "provider": pick.provider_id}))
+    else:
+        print(result.text)
