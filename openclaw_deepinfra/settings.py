@@ -135,11 +135,13 @@ def _display_url(url: str) -> str:
     return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+def is_loopback(host: str) -> bool:
+    """localhost, *.localhost, 127.0.0.0/8, ::1 and IPv4-mapped loopback: the only plain-http hosts."""
+    lowered = host.lower().strip("[]")
+    if lowered == "localhost" or lowered.endswith(".localhost"):
         return True
     try:
-        address = ipaddress.ip_address(host)
+        address = ipaddress.ip_address(lowered)
     except ValueError:
         return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
@@ -175,7 +177,7 @@ def validate_base_url(url: str) -> str:
         raise InvalidBaseUrlError(
             f"DeepInfra base URL {shown} must not have a query string or fragment", hint=_HINT_BASE_URL
         )
-    if scheme == "http" and not _is_loopback(host):
+    if scheme == "http" and not is_loopback(host):
         raise InvalidBaseUrlError(
             f"DeepInfra base URL {shown} must use https (plain http only to localhost)",
             hint=_HINT_BASE_URL,
@@ -200,26 +202,33 @@ def _config_value(config: OpenClawConfig, key: str, *, raw: bool = False) -> Any
         raise ConfigurationError(str(exc)) from None
 
 
+def resolve_config_secret(
+    config: OpenClawConfig, value: Any, where: str, *, env: Mapping[str, str] | None = None
+) -> str | None:
+    """A SecretInput from the config resolved now (just before use), or a ConfigurationError naming
+    `where`; never the secret itself in the message."""
+    from openclaw_deepinfra.host.secrets import resolve_secret_input
+
+    try:
+        return resolve_secret_input(
+            value,
+            env=config.env if env is None else env,
+            config=config.data,
+            base_dir=config.path.expanduser().parent if config.path is not None else None,
+            where=where,
+        )
+    except HostError as exc:
+        raise ConfigurationError(
+            f"{where} could not be resolved: {exc}", hint="fix the SecretRef or the variable it names"
+        ) from None
+
+
 def _resolve_key(
     config: OpenClawConfig, auth_store: AuthProfileStore | None, env: Mapping[str, str]
 ) -> ApiKey | None:
-    from openclaw_deepinfra.host.secrets import resolve_secret_input
-
-    where = "models.providers.deepinfra.apiKey"
     configured = _config_value(config, "apiKey", raw=True)
     if configured is not None:
-        try:
-            value = resolve_secret_input(
-                configured,
-                env=env,
-                config=config.data,
-                base_dir=config.path.expanduser().parent if config.path is not None else None,
-                where=where,
-            )
-        except HostError as exc:
-            raise ConfigurationError(
-                f"{where} could not be resolved: {exc}", hint="fix the SecretRef or the variable it names"
-            ) from None
+        value = resolve_config_secret(config, configured, "models.providers.deepinfra.apiKey", env=env)
         if value is not None and value.strip():
             return ApiKey(value, "config")
     store = auth_store

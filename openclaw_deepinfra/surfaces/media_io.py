@@ -8,13 +8,13 @@ API key only when it points at the configured API host.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 from openclaw_deepinfra.errors import MalformedResponseError
+from openclaw_deepinfra.settings import is_loopback
 from openclaw_deepinfra.transport.client import BytesResponse, DeepInfraHttp
 from openclaw_deepinfra.transport.deadline import Deadline
 from openclaw_deepinfra.transport.redact import get_logger
@@ -43,19 +43,6 @@ def billed_policy(http: DeepInfraHttp) -> RetryPolicy:
     """Image generate/edit: 429/502/503/504 and connect failures; never 500 or 408, which may
     have produced (and billed) the images (`transport.retry`)."""
     return as_billed(http.retry)
-
-
-def is_loopback(host: str) -> bool:
-    lowered = host.lower().strip("[]")
-    if lowered == "localhost" or lowered.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(lowered)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped.is_loopback
-    return address.is_loopback
 
 
 def url_problem(url: str) -> str | None:

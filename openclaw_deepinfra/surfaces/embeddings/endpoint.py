@@ -19,10 +19,14 @@ from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.common import SecretInput
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
-from openclaw_deepinfra.host.errors import HostError
-from openclaw_deepinfra.host.secrets import resolve_secret_input
 from openclaw_deepinfra.runtime import DeepInfraRuntime
-from openclaw_deepinfra.settings import PROVIDER_ID, ApiKey, Settings, validate_base_url
+from openclaw_deepinfra.settings import (
+    PROVIDER_ID,
+    ApiKey,
+    Settings,
+    resolve_config_secret,
+    validate_base_url,
+)
 from openclaw_deepinfra.surfaces.embeddings.identity import CREDENTIAL_HEADERS, normalize_url
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.redact import get_logger, register_secret
@@ -130,18 +134,7 @@ def resolve_endpoint(
 
 
 def _resolve(config: OpenClawConfig, value: SecretInput, where: str) -> str | None:
-    try:
-        return resolve_secret_input(
-            value,
-            env=config.env,
-            config=config.data,
-            base_dir=config.path.expanduser().parent if config.path is not None else None,
-            where=where,
-        )
-    except HostError as exc:
-        raise ConfigurationError(
-            f"{where} could not be resolved: {exc}", hint="fix the SecretRef or the variable it names"
-        ) from None
+    return resolve_config_secret(config, value, where)
 
 
 def connect(runtime: DeepInfraRuntime, endpoint: Endpoint) -> Connection:

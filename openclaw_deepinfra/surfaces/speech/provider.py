@@ -8,16 +8,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from openclaw_deepinfra.errors import (
-    ConfigurationError,
     DeepInfraError,
     MalformedResponseError,
     RequestValidationError,
 )
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import HostError
-from openclaw_deepinfra.host.secrets import resolve_secret_input
 from openclaw_deepinfra.runtime import DeepInfraRuntime
-from openclaw_deepinfra.settings import PROVIDER_ID
+from openclaw_deepinfra.settings import PROVIDER_ID, resolve_config_secret
 from openclaw_deepinfra.surfaces.caller_http import http_with
 from openclaw_deepinfra.surfaces.speech.config import (
     CONFIG_KEY,
@@ -229,19 +227,7 @@ class DeepInfraSpeechProvider:
         if raw in (None, ""):
             return None
         config = cfg if isinstance(cfg, OpenClawConfig) else self._runtime.config
-        try:
-            value = resolve_secret_input(
-                raw,
-                env=config.env,
-                config=config.data,
-                base_dir=config.path.expanduser().parent if config.path is not None else None,
-                where=f"{CONFIG_KEY}.apiKey",
-            )
-        except HostError as exc:
-            raise ConfigurationError(
-                f"{CONFIG_KEY}.apiKey could not be resolved: {exc}",
-                hint="fix the SecretRef or the variable it names",
-            ) from None
+        value = resolve_config_secret(config, raw, f"{CONFIG_KEY}.apiKey")
         return value.strip() if value and value.strip() else None
 
     async def aclose(self) -> None:
