@@ -296,17 +296,20 @@ def error_from_stream_frame(data: Mapping[str, Any]) -> StreamError | None:
     )
 
 
+def error_from_frame_text(text: str | bytes) -> StreamError | None:
+    """The StreamError a JSON error frame carries, or None for anything else (not JSON included)."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    return error_from_stream_frame(parsed) if isinstance(parsed, Mapping) else None
+
+
 def raise_for_stream_frame(event: SSEEvent) -> None:
     """Raise the StreamError an SSE event carries (an error frame or `event: error`), if any."""
     text = event.data.strip()
-    parsed: Any = None
-    if text.startswith("{"):
-        try:
-            parsed = json.loads(text)
-        except ValueError:
-            parsed = None
-    if isinstance(parsed, Mapping):
-        err = error_from_stream_frame(parsed)
+    if text.startswith("{"):  # cheap test first: this runs on every streamed chunk
+        err = error_from_frame_text(text)
         if err is not None:
             raise err
     if event.event == "error":

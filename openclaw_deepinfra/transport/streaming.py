@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json as jsonlib
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 
 import httpx
 
 from openclaw_deepinfra.errors import MalformedResponseError, excerpt
-from openclaw_deepinfra.transport.errors import error_from_stream_frame, error_from_transport, request_id_from
+from openclaw_deepinfra.transport.errors import error_from_frame_text, error_from_transport, request_id_from
 from openclaw_deepinfra.transport.responses import MAX_ERROR_BODY_BYTES, read_body
 from openclaw_deepinfra.transport.sse_stream import SSEStream
 
@@ -69,14 +68,9 @@ async def reject_json_stream(response: httpx.Response, label: str | None) -> Non
         raise error_from_transport(exc, label=label) from exc
     finally:
         await response.aclose()
-    try:
-        parsed = jsonlib.loads(body)
-    except ValueError:
-        parsed = None
-    if isinstance(parsed, Mapping):
-        err = error_from_stream_frame(parsed)
-        if err is not None:
-            raise err
+    err = error_from_frame_text(body)
+    if err is not None:
+        raise err
     raise MalformedResponseError(
         f"{label or 'DeepInfra stream'} answered JSON instead of an event stream",
         status=response.status_code,
