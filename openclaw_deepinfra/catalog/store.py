@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 from openclaw_deepinfra.catalog.models import CatalogModel
 from openclaw_deepinfra.catalog.wire import parse_projection_report, price, to_wire_row
 from openclaw_deepinfra.errors import MalformedResponseError
+from openclaw_deepinfra.host.safe_write import write_atomic
 from openclaw_deepinfra.transport.redact import get_logger
 
 logger = get_logger(__name__)
@@ -84,7 +83,7 @@ class SnapshotStore:
         return None
 
     def save(self, base_url: str, models: Iterable[CatalogModel], *, fetched_at: float) -> Path:
-        """Write atomically (temp file in the same directory, then rename); mode 0600."""
+        """Write atomically, mode 0600, never through a symlink out of the cache directory."""
         path = self.path_for(base_url)
         payload = {
             "version": CACHE_VERSION,
@@ -92,19 +91,8 @@ class SnapshotStore:
             "fetched_at": fetched_at,
             "models": [to_wire_row(m) for m in models],
         }
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp_name = tempfile.mkstemp(dir=self.directory, prefix=".catalog-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(payload, fh, ensure_ascii=False, separators=(",", ":"))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp_name, 0o600)
-            os.replace(tmp_name, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
-            raise
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        write_atomic(path, text, private=True, within=self.directory)
         return path
 
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession
 from openclaw_deepinfra.host.refs import parse_model_ref, strip_provider_prefix
+from openclaw_deepinfra.host.safe_write import write_atomic
 
 
 def choose_model(
@@ -60,11 +61,8 @@ class Written:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}", exit_code=1) from None
+    """Atomic, and never over a device, FIFO, socket or directory (``host.safe_write``)."""
+    write_atomic(path, data, private=False)
 
 
 def report(

@@ -8,6 +8,7 @@ from typing import Any
 
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
 from openclaw_deepinfra.host.contracts.text import ProviderAuthContext, ProviderAuthMethod
+from openclaw_deepinfra.host.safe_write import ensure_writable_target
 
 FLAG = "--deepinfra-api-key"
 
@@ -40,6 +41,10 @@ def _auth_method(session: HostSession) -> tuple[ProviderAuthMethod, str]:
 
 async def run(args: argparse.Namespace) -> int:
     session = open_host(args)
+    # Both targets are checked before anything is written: a refused config must not leave a key
+    # stored beside it (and neither may ever replace a device, FIFO or directory).
+    ensure_writable_target(session.config_path)
+    ensure_writable_target(session.auth_store.path, within=session.auth_store.path.parent)
     try:
         method, option_key = _auth_method(session)
         ctx = ProviderAuthContext(

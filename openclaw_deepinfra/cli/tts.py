@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from openclaw_deepinfra.host.contracts.speech import (
     SpeechSynthesisRequest,
     SpeechSynthesisResult,
 )
+from openclaw_deepinfra.host.safe_write import write_atomic
 from openclaw_deepinfra.host.selection import DEFAULT_TTS_TIMEOUT_MS, providers_of, select_speech
 
 KIND = "speech-provider"
@@ -73,22 +72,6 @@ def _target(out: Path, extension: str) -> Path:
     return out / f"speech{extension}" if out.is_dir() or str(out).endswith(("/", "\\")) else out
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Atomically: a reader never sees half a file, and a failed run leaves no partial one."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 async def run(args: argparse.Namespace) -> int:
     text = " ".join(args.text)
     if not text.strip():
@@ -119,7 +102,7 @@ async def run(args: argparse.Namespace) -> int:
     finally:
         await session.aclose()
     path = _target(args.out, result.dotted_extension)
-    _write(path, result.audio_buffer)
+    write_atomic(path, result.audio_buffer, private=False)
     used = result.model or selection.model
     if args.json:
         print(json.dumps({

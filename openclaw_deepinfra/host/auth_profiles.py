@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from openclaw_deepinfra.host.errors import ConfigError
+from openclaw_deepinfra.host.safe_write import UnsafeTargetError, kind_of, write_atomic
 
 logger = logging.getLogger("openclaw.auth")
 
@@ -84,6 +85,11 @@ class AuthProfileStore:
             mode = self.path.stat().st_mode
         except FileNotFoundError:
             return {}
+        if (kind := kind_of(mode)) is not None:
+            # Before any chmod or read: a FIFO would block the read, a device must keep its mode.
+            raise UnsafeTargetError(
+                self.path, f"{self.path} is {kind}, not an auth-profile file; remove it and re-run onboarding"
+            )
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             logger.warning(
                 "%s was readable by other users (mode %o); tightened to 0600", self.path, mode & 0o777
@@ -105,20 +111,7 @@ class AuthProfileStore:
         return profiles
 
     def _write(self, profiles: Mapping[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"version": STORE_VERSION, "profiles": dict(profiles)}, indent=2) + "\n"
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.unlink(missing_ok=True)
-        # O_EXCL + 0600 at creation: the key is never on disk under a wider mode, even briefly.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        # Never through a symlink out of the store's own directory: the key would land elsewhere.
+        write_atomic(self.path, text, private=True, within=self.path.parent)
 

@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ from openclaw_deepinfra.host.config_keys import (
     find_alias,
 )
 from openclaw_deepinfra.host.errors import ConfigError
+from openclaw_deepinfra.host.safe_write import write_atomic
 from openclaw_deepinfra.host.secrets import UnsetEnvVarError, substitute_env_vars
 
 logger = logging.getLogger("openclaw.config")
@@ -281,23 +281,8 @@ class OpenClawConfig:
         if target is None:
             raise ConfigError("no config path to save to; pass one or load the config from a file")
         target = target.expanduser()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            mode = target.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o600
         text = json.dumps(self.data, indent=2, ensure_ascii=False) + "\n"
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp_name, mode)
-            os.replace(tmp_name, target)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
+        write_atomic(target, text, private=True)
         return target
 
     # -- internals -----------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from typing import Any
 
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import ConfigError, HostError, InstallError
+from openclaw_deepinfra.host.safe_write import ensure_writable_target
 
 logger = logging.getLogger("openclaw.plugins.install")
 
@@ -140,6 +141,8 @@ def disable_plugin(plugin_id: str, config_path: Path) -> Path:
 
 
 def _load_config(config_path: Path) -> OpenClawConfig:
+    # Before pip runs: a config path that names a device, FIFO or directory is never replaced.
+    ensure_writable_target(config_path)
     try:
         config = OpenClawConfig.load(config_path)
         plugins = config.get("plugins", raw=True)

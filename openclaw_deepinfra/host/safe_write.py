@@ -1,0 +1,283 @@
+"""The one way this project writes a file: checked target, atomic replace, one permission policy.
+
+Every writer (config edits, auth profiles, the catalog cache, ``--out`` media files) goes through
+``write_atomic`` so none of them can replace a device, FIFO, socket or directory, and none leaves
+half a file behind. It lives on the host side so both halves can use it: the plugin may import the
+host, never the reverse.
+
+Rules, in the order they are applied:
+
+- The target is followed through symlinks to the real file (a symlinked config stays a symlink);
+  a loop is refused. With ``within=DIR`` the real file must stay inside ``DIR`` (cache and auth
+  files never follow a link out of their directory).
+- The real target must be missing or a regular file; anything else is refused naming the path.
+- Missing parent directories are created (``0700`` for private files); an existing one must be a
+  writable directory.
+- The data goes to a temp file created beside the target (``O_EXCL``, ``0600`` from the start),
+  is fsynced, gets its final mode, replaces the target with ``os.replace``, and the directory is
+  fsynced so the rename survives a crash.
+- Permission policy: an existing file keeps its mode; a new private file (keys, config, cache) is
+  ``0600``; a new public file (``--out`` media) is ``0666`` minus the umask, as ``open()`` would.
+- ``expect=`` (a ``Snapshot`` taken when the file was read) refuses to write when the file changed
+  on disk since; ``backup=True`` keeps the previous version as ``<name>.bak``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from openclaw_deepinfra.host.errors import HostError
+
+PRIVATE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class FileWriteError(HostError, OSError):
+    """A file could not be written; the message names the path. Exit code 1 in the CLI.
+
+    Also an ``OSError``, so callers that already treat a failed write as an I/O error (the catalog
+    refresher keeps running without its cache) need no second except clause.
+    """
+
+    exit_code = 1
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class UnsafeTargetError(FileWriteError):
+    """The path names something that must not be replaced (exit code 2: fix the argument)."""
+
+    exit_code = 2
+
+
+class ChangedOnDiskError(FileWriteError):
+    """The file changed on disk after it was read; writing would lose the other change."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a file held when it was read: its bytes (``None`` when missing) and their digest."""
+
+    path: Path
+    data: bytes | None
+
+    @property
+    def digest(self) -> str | None:
+        return None if self.data is None else hashlib.sha256(self.data).hexdigest()
+
+    def __repr__(self) -> str:  # never the bytes: they may hold a key
+        return f"Snapshot(path={self.path!r}, digest={self.digest!r})"
+
+
+def kind_of(mode: int) -> str | None:
+    """How a non-regular file is named in messages; ``None`` for a regular file."""
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def real_target(path: Path, *, within: Path | None = None) -> Path:
+    """``path`` with every symlink followed (the file a write must replace), checked against ``within``."""
+    path = Path(path).expanduser()
+    try:
+        real = path.resolve(strict=False)
+    except (RuntimeError, OSError) as exc:  # a symlink loop (RuntimeError before 3.13)
+        raise UnsafeTargetError(path, f"{path}: cannot follow its symlinks ({_reason(exc)})") from None
+    if within is not None:
+        root = Path(within).expanduser().resolve(strict=False)
+        if real != root and root not in real.parents:
+            raise UnsafeTargetError(
+                path,
+                f"{path}: refusing to write through a symlink to {real}, outside {root}; "
+                "replace the link with a regular file",
+            )
+    return real
+
+
+def ensure_writable_target(path: Path, *, within: Path | None = None) -> Path:
+    """Refuse early (before any billed request) a target that ``write_atomic`` would refuse.
+
+    Returns the real file to be written. Checks: not a device/FIFO/socket/directory (through
+    symlinks), inside ``within`` if given, and the nearest existing parent is a writable directory.
+    """
+    real = real_target(path, within=within)
+    try:
+        mode = real.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):  # the parent check below names the problem
+        mode = None
+    except OSError as exc:
+        raise UnsafeTargetError(path, f"{path}: cannot inspect the target ({_reason(exc)})") from None
+    if mode is not None and (kind := kind_of(mode)) is not None:
+        shown = f"{path} (-> {real})" if real != Path(path).expanduser().absolute() else str(path)
+        raise UnsafeTargetError(
+            path, f"{shown} is {kind}; refusing to replace it: give the path of a regular file"
+        )
+    parent = real.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UnsafeTargetError(path, f"{path}: {parent} is not a directory; cannot create the file there")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UnsafeTargetError(path, f"{path}: directory {parent} is not writable")
+    if mode is not None and not os.access(real, os.W_OK):
+        # Replacing by rename would work, but a read-only file says "do not change me".
+        raise UnsafeTargetError(path, f"{path} is read-only; make it writable or give another path")
+    return real
+
+
+def snapshot(path: Path) -> Snapshot:
+    """Read ``path`` (through symlinks) for a later ``write_atomic(..., expect=)``; missing is ``None``."""
+    path = Path(path).expanduser()
+    try:
+        return Snapshot(path, path.read_bytes())
+    except FileNotFoundError:
+        return Snapshot(path, None)
+    except IsADirectoryError:
+        raise UnsafeTargetError(path, f"{path} is a directory, not a file") from None
+    except OSError as exc:
+        raise FileWriteError(path, f"{path}: cannot read the file ({_reason(exc)})") from None
+
+
+def write_atomic(
+    path: Path,
+    data: bytes | str,
+    *,
+    private: bool = True,
+    within: Path | None = None,
+    expect: Snapshot | None = None,
+    backup: bool = False,
+) -> Path:
+    """Replace the file at ``path`` with ``data`` by the rules in the module docstring; the real path."""
+    path = Path(path).expanduser()
+    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    real = ensure_writable_target(path, within=within)
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE if private else 0o777)
+    except OSError as exc:
+        raise FileWriteError(path, f"{path}: cannot create {real.parent} ({_reason(exc)})") from None
+    try:
+        current_mode: int | None = stat.S_IMODE(real.stat().st_mode)
+    except FileNotFoundError:
+        current_mode = None
+    except OSError as exc:
+        raise FileWriteError(path, f"{path}: cannot inspect the file ({_reason(exc)})") from None
+    tmp = _write_temp(path, real, payload, private=private, mode=current_mode)
+    try:
+        if expect is not None:
+            _check_unchanged(path, real, expect)
+        if backup and current_mode is not None:
+            _backup(path, real, current_mode)
+        # The last check before the rename: nothing may have put a device there meanwhile.
+        ensure_writable_target(path, within=within)
+        os.replace(tmp, real)
+    except FileWriteError:
+        _discard(tmp)
+        raise
+    except OSError as exc:
+        _discard(tmp)
+        raise FileWriteError(path, f"cannot write {path}: {_reason(exc)}") from None
+    except BaseException:
+        _discard(tmp)
+        raise
+    _fsync_dir(real.parent)
+    return real
+
+
+def _write_temp(path: Path, real: Path, payload: bytes, *, private: bool, mode: int | None) -> Path:
+    """A synced temp file beside ``real``: ``mode`` if given, else 0600 (private) or 0666 - umask."""
+    # 0600 from creation when private or when a mode is copied over later: a key is never on disk
+    # under a wider mode, even briefly. A new public file gets what open() would give it.
+    create_mode = PRIVATE_MODE if private or mode is not None else 0o666
+    for attempt in range(100):
+        tmp = real.with_name(f".{real.name}.{os.getpid()}.{attempt}.tmp")
+        try:
+            fd = os.open(tmp, _CREATE_FLAGS, create_mode)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise FileWriteError(path, f"cannot write {path}: {_reason(exc)}") from None
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+                if mode is not None:
+                    os.fchmod(handle.fileno(), mode)
+        except FileWriteError:
+            _discard(tmp)
+            raise
+        except OSError as exc:
+            _discard(tmp)
+            raise FileWriteError(path, f"cannot write {path}: {_reason(exc)}") from None
+        except BaseException:
+            _discard(tmp)
+            raise
+        return tmp
+    raise FileWriteError(path, f"cannot write {path}: too many leftover temp files beside it")
+
+
+def _check_unchanged(path: Path, real: Path, expect: Snapshot) -> None:
+    try:
+        now: bytes | None = real.read_bytes()
+    except FileNotFoundError:
+        now = None
+    if now != expect.data:
+        raise ChangedOnDiskError(
+            path,
+            f"{path} changed on disk since it was read (another program edited it); "
+            "nothing was written: run the command again",
+        )
+
+
+def _backup(path: Path, real: Path, mode: int) -> None:
+    """``<name>.bak`` = the version being replaced, same mode (it may hold the same secrets)."""
+    bak = real.with_name(real.name + ".bak")
+    try:
+        bak_mode = bak.lstat().st_mode
+    except FileNotFoundError:
+        bak_mode = None
+    # A link named .bak is replaced itself (rename does not follow it); a device entry must not be.
+    if bak_mode is not None and not stat.S_ISLNK(bak_mode) and (what := kind_of(bak_mode)) is not None:
+        raise UnsafeTargetError(path, f"{bak} is {what}; cannot keep a backup there")
+    tmp = _write_temp(path, bak, real.read_bytes(), private=True, mode=mode)
+    os.replace(tmp, bak)
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Best effort: some filesystems refuse O_RDONLY fsync on a directory; the data is already synced.
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _discard(tmp: Path) -> None:
+    with contextlib.suppress(OSError):
+        tmp.unlink()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ELOOP:
+            return "too many levels of symlinks"
+        return exc.strerror or str(exc)
+    return str(exc) or type(exc).__name__
