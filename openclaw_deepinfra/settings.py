@@ -235,7 +235,7 @@ def _resolve_key(
     if store is None and config.path is not None:
         from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 
-        store = AuthProfileStore.beside(config.path)
+        store = AuthProfileStore.for_agent(config_path=config.path, env=config.env)
     if store is not None:
         try:
             value = store.get_api_key(PROFILE_ID)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,13 +12,14 @@ from urllib.parse import urlsplit, urlunsplit
 from openclaw_deepinfra.catalog.models import CatalogModel
 from openclaw_deepinfra.catalog.wire import parse_projection_report, price, to_wire_row
 from openclaw_deepinfra.errors import MalformedResponseError
+from openclaw_deepinfra.host import paths
 from openclaw_deepinfra.host.safe_write import write_atomic
 from openclaw_deepinfra.transport.redact import get_logger
 
 logger = get_logger(__name__)
 
 CACHE_VERSION = 1
-CACHE_DIR_ENV = "OPENCLAW_DEEPINFRA_CACHE_DIR"
+CACHE_DIR_ENV = paths.CACHE_DIR_ENV
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,9 @@ class StoredCatalog:
 
 
 def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    if explicit := env.get(CACHE_DIR_ENV, "").strip():
-        return Path(explicit).expanduser()
-    if xdg := env.get("XDG_CACHE_HOME", "").strip():
-        return Path(xdg).expanduser() / "openclaw-deepinfra"
-    return Path("~/.cache").expanduser() / "openclaw-deepinfra"
+    """``$OPENCLAW_DEEPINFRA_CACHE_DIR``, else ``<state dir>/cache/deepinfra``: it follows the state
+    dir so two profiles (or containers) never share a last-good catalog from different base URLs."""
+    return paths.cache_dir(env)
 
 
 def normalize_base_url(url: str) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from openclaw_deepinfra.cli import doctor_config
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.settings import resolve_settings
@@ -96,6 +97,7 @@ async def run(args: argparse.Namespace) -> int:
                 Check("catalog", "warn", "skipped: the catalog is fetched only when a key is configured")
             )
         checks += _legacy_key_checks(session)
+        checks += [Check(*finding) for finding in doctor_config.auth_location_checks(session)]
     finally:
         await session.aclose()
     if args.json:

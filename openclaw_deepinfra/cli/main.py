@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from openclaw_deepinfra.cli import chat as chat_cmd
@@ -24,6 +25,7 @@ from openclaw_deepinfra.cli import stt as stt_cmd
 from openclaw_deepinfra.cli import tts as tts_cmd
 from openclaw_deepinfra.cli import video as video_cmd
 from openclaw_deepinfra.cli.session import CliError
+from openclaw_deepinfra.host import paths
 from openclaw_deepinfra.host.errors import ConfigError, HostError, ManifestError, ModelRefError
 from openclaw_deepinfra.transport.redact import redact
 
@@ -37,12 +39,15 @@ COMMANDS = (
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="DeepInfra for OpenClaw-style gateways.")
-    config_help = "agent config file (default ~/.openclaw/openclaw.json, env OPENCLAW_CONFIG_PATH)"
+    config_help = "agent config file (default $OPENCLAW_CONFIG_PATH, else <state dir>/openclaw.json)"
+    profile_help = "use the state dir ~/.openclaw-NAME (and its openclaw.json), as OpenClaw's --profile"
     parser.add_argument("--config", type=Path, default=None, help=config_help)
+    parser.add_argument("--profile", metavar="NAME", default=None, help=profile_help)
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
     # Subcommands accept --config too; SUPPRESS keeps a global value when they don't repeat it.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
+    common.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help=profile_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
         command.add_parser(sub, common)
@@ -67,6 +72,27 @@ def _describe(exc: BaseException) -> str:
     return redact(" ".join(text.split()))
 
 
+@contextlib.contextmanager
+def _profile_env(profile: str | None) -> Iterator[None]:
+    """``--profile NAME`` sets OPENCLAW_STATE_DIR and OPENCLAW_CONFIG_PATH for the command, as
+    OpenClaw does, so every path (config, auth profiles, the plugin's cache) follows it; restored
+    afterwards because tests and embedders call ``main`` in-process."""
+    if profile is None:
+        yield
+        return
+    values = paths.profile_env(profile)
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -76,9 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        result = args.handler(args)
-        if asyncio.iscoroutine(result):
-            result = asyncio.run(result)
+        with _profile_env(args.profile):
+            result = args.handler(args)
+            if asyncio.iscoroutine(result):
+                result = asyncio.run(result)
         return int(result or 0)
     except BrokenPipeError:
         # The reader went away (`| head`): not an error of ours; silence the interpreter's flush too.

@@ -1,5 +1,6 @@
 """`onboard --deepinfra-api-key KEY`: run the plugin's own API-key auth method, as a gateway's
-onboarding does, then store its profile beside the config and apply its config patch."""
+onboarding does, then store its profile in the agent's auth-profiles.json (moving any keys an older
+version left beside the config) and apply its config patch."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "onboard", parents=[common], help="store a DeepInfra API key and pick a default model"
     )
     parser.add_argument(FLAG, dest="api_key", required=True, metavar="KEY", help="DeepInfra API key")
+    parser.add_argument(
+        "--agent",
+        metavar="ID",
+        default=None,
+        help="store the key for this agent (<state dir>/agents/ID/agent/auth-profiles.json; default main)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -59,6 +66,10 @@ async def run(args: argparse.Namespace) -> int:
             raise CliError(str(exc), exit_code=2) from exc
     finally:
         await session.aclose()
+    # First move what an older version stored beside the config, so the new key below replaces a
+    # moved one instead of leaving a stale copy in the old place.
+    for profile_id, old in session.auth_store.migrate_legacy():
+        print(f"moved auth profile {profile_id} from {old} to {session.auth_store.path}")
     for profile in result.profiles:
         key = profile.credential.get("key") or profile.credential.get("token")
         provider_id = str(profile.credential.get("provider") or PLUGIN_ID)

@@ -6,8 +6,9 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
+from openclaw_deepinfra.host import paths
 from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
-from openclaw_deepinfra.host.config import OpenClawConfig, default_config_path
+from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.registry import PluginRegistry
 
 PLUGIN_ID = "deepinfra"
@@ -67,8 +68,9 @@ class HostSession:
 
 
 def config_path_from(args: argparse.Namespace) -> Path:
+    """``--config``, else ``$OPENCLAW_CONFIG_PATH``, else ``<state dir>/openclaw.json`` (``host.paths``)."""
     given: Path | None = getattr(args, "config", None)
-    return given.expanduser() if given is not None else default_config_path()
+    return paths.config_path(given)
 
 
 def open_config(args: argparse.Namespace) -> tuple[Path, OpenClawConfig]:
@@ -78,7 +80,10 @@ def open_config(args: argparse.Namespace) -> tuple[Path, OpenClawConfig]:
 
 def open_host(args: argparse.Namespace) -> HostSession:
     path, config = open_config(args)
-    store = AuthProfileStore.beside(path)
+    # The agent's own store in the state dir; keys left beside the config by older versions are
+    # still read from there (doctor says so, onboard moves them).
+    agent_id = getattr(args, "agent", None) or paths.DEFAULT_AGENT_ID
+    store = AuthProfileStore.for_agent(agent_id, config_path=path)
     registry = PluginRegistry(config, auth_store=store)
     registry.load()
     return HostSession(config_path=path, config=config, auth_store=store, registry=registry)

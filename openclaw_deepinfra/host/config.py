@@ -23,6 +23,7 @@ from typing import Any
 
 import json5
 
+from openclaw_deepinfra.host import paths
 from openclaw_deepinfra.host.config_keys import (
     AGENT_MEMORY_SEARCH,
     AGENT_MEMORY_SEARCH_OLD,
@@ -39,16 +40,14 @@ from openclaw_deepinfra.host.secrets import UnsetEnvVarError, substitute_env_var
 logger = logging.getLogger("openclaw.config")
 
 DEFAULT_CONFIG_PATH = Path("~/.openclaw/openclaw.json")
-CONFIG_PATH_ENV = "OPENCLAW_CONFIG_PATH"
+CONFIG_PATH_ENV = paths.CONFIG_PATH_ENV
 _MISSING: Any = object()
 _JSON5_LINE_RE = re.compile(r":(\d+) (.*)$")
 
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:
-    """``$OPENCLAW_CONFIG_PATH`` if set, else ``~/.openclaw/openclaw.json``."""
-    source = os.environ if env is None else env
-    override = source.get(CONFIG_PATH_ENV)
-    return Path(override).expanduser() if override else DEFAULT_CONFIG_PATH.expanduser()
+    """``$OPENCLAW_CONFIG_PATH``, else ``<state dir>/openclaw.json`` (``paths.config_path``)."""
+    return paths.config_path(env=env)
 
 
 @dataclass(frozen=True)

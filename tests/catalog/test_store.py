@@ -27,10 +27,13 @@ MODELS = (
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({"OPENCLAW_DEEPINFRA_CACHE_DIR": "/x/cache", "XDG_CACHE_HOME": "/xdg"}, Path("/x/cache")),
-        ({"OPENCLAW_DEEPINFRA_CACHE_DIR": "  ", "XDG_CACHE_HOME": "/xdg"}, Path("/xdg/openclaw-deepinfra")),
-        ({"XDG_CACHE_HOME": "/xdg"}, Path("/xdg/openclaw-deepinfra")),
-        ({}, Path("~/.cache/openclaw-deepinfra").expanduser()),
+        # Issue 12: the cache follows the state dir (one per profile), not XDG_CACHE_HOME.
+        ({"OPENCLAW_DEEPINFRA_CACHE_DIR": "/x/cache", "OPENCLAW_STATE_DIR": "/s"}, Path("/x/cache")),
+        ({"OPENCLAW_DEEPINFRA_CACHE_DIR": "  ", "OPENCLAW_STATE_DIR": "/s"}, Path("/s/cache/deepinfra")),
+        ({"XDG_CACHE_HOME": "/xdg", "OPENCLAW_STATE_DIR": "/s"}, Path("/s/cache/deepinfra")),
+        ({"OPENCLAW_HOME": "/oh"}, Path("/oh/.openclaw/cache/deepinfra")),
+        ({"OPENCLAW_STATE_DIR": "/oh/.openclaw-work"}, Path("/oh/.openclaw-work/cache/deepinfra")),
+        ({}, Path("~/.openclaw/cache/deepinfra").expanduser()),
     ],
 )
 def test_cache_dir(env: dict[str, str], expected: Path) -> None:

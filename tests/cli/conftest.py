@@ -54,9 +54,16 @@ class CliEnv:
     root: Path
     config: Path
     cache: Path
+    state: Path
 
     @property
     def profiles(self) -> Path:
+        """The main agent's auth profiles in the state dir (OpenClaw's layout)."""
+        return self.state / "agents" / "main" / "agent" / "auth-profiles.json"
+
+    @property
+    def legacy_profiles(self) -> Path:
+        """Where older versions stored keys: beside the config file."""
         return self.config.parent / "auth-profiles.json"
 
     def write_config(self, text_or_data: str | dict[str, Any]) -> None:
@@ -79,9 +86,15 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliEnv:
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     home = tmp_path / "home"
     home.mkdir()
-    env = CliEnv(root=tmp_path, config=tmp_path / "agent" / "openclaw.json", cache=tmp_path / "cache")
+    env = CliEnv(
+        root=tmp_path,
+        config=tmp_path / "agent" / "openclaw.json",
+        cache=tmp_path / "cache",
+        state=tmp_path / "state",
+    )
     env.config.parent.mkdir()
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("OPENCLAW_STATE_DIR", str(env.state))
     monkeypatch.setenv("OPENCLAW_CONFIG_PATH", str(env.config))
     monkeypatch.setenv("OPENCLAW_DEEPINFRA_CACHE_DIR", str(env.cache))
     return env

@@ -39,20 +39,22 @@ def _onboard(run: Run, config: Path, key: str = SECRET) -> Any:
     return run("onboard", "--deepinfra-api-key", key, "--config", str(config))
 
 
-def _profiles(config: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((config.parent / "auth-profiles.json").read_text())
+def _profiles(cli_env: CliEnv) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(cli_env.profiles.read_text())
     return data
 
 
-def test_onboard_stores_the_key_beside_the_config_with_mode_0600(cli_env: CliEnv, run: Run) -> None:
+def test_onboard_stores_the_key_in_the_main_agents_store_with_mode_0600(cli_env: CliEnv, run: Run) -> None:
+    # Issue 12: the key goes where OpenClaw reads it (<state>/agents/main/agent/), not beside the config.
     config = cli_env.root / "elsewhere" / "openclaw.json"
     result = _onboard(run, config)
 
     assert result.code == 0, result.err
     assert result.err == ""
-    profiles_path = config.parent / "auth-profiles.json"
+    profiles_path = cli_env.profiles
     assert stat.S_IMODE(profiles_path.stat().st_mode) == 0o600
-    assert _profiles(config) == {
+    assert not (config.parent / "auth-profiles.json").exists()
+    assert _profiles(cli_env) == {
         "version": 1,
         "profiles": {"deepinfra:default": {"type": "api_key", "provider": "deepinfra", "key": SECRET}},
     }
@@ -65,7 +67,7 @@ def test_onboard_stores_the_key_beside_the_config_with_mode_0600(cli_env: CliEnv
     ]
     # --config wins over OPENCLAW_CONFIG_PATH: nothing was written there
     assert not cli_env.config.exists()
-    assert not cli_env.profiles.exists()
+    assert not cli_env.legacy_profiles.exists()
 
 
 def test_onboard_on_an_empty_config_sets_the_primary_model_and_alias_only(cli_env: CliEnv, run: Run) -> None:
@@ -122,7 +124,7 @@ def test_onboard_keeps_an_existing_primary_and_its_fallbacks(
     assert cli_env.config.read_text() == text
     assert "primary model: openai/gpt-5" in result.out.splitlines()
     assert not any(line.startswith("updated ") for line in result.out.splitlines())
-    assert _profiles(cli_env.config)["profiles"]["deepinfra:default"]["key"] == SECRET
+    assert _profiles(cli_env)["profiles"]["deepinfra:default"]["key"] == SECRET
 
 
 def test_onboard_fills_a_blank_primary_and_keeps_fallbacks_and_an_existing_alias(
@@ -178,7 +180,7 @@ def test_a_second_onboard_replaces_the_profile_key(cli_env: CliEnv, run: Run) ->
     result = _onboard(run, cli_env.config, f"  {newer}  ")
 
     assert result.code == 0, result.err
-    assert _profiles(cli_env.config)["profiles"] == {
+    assert _profiles(cli_env)["profiles"] == {
         "deepinfra:default": {"type": "api_key", "provider": "deepinfra", "key": newer}
     }
     assert stat.S_IMODE(cli_env.profiles.stat().st_mode) == 0o600
@@ -188,12 +190,13 @@ def test_a_second_onboard_replaces_the_profile_key(cli_env: CliEnv, run: Run) ->
 
 def test_onboard_keeps_other_profiles_in_the_store(cli_env: CliEnv, run: Run) -> None:
     other = {"type": "api_key", "provider": "openai", "key": "sk-other-provider-key-000"}
+    cli_env.profiles.parent.mkdir(parents=True)
     cli_env.profiles.write_text(json.dumps({"version": 1, "profiles": {"openai:default": other}}))
     cli_env.profiles.chmod(0o600)
 
     assert _onboard(run, cli_env.config).code == 0
 
-    assert _profiles(cli_env.config)["profiles"] == {
+    assert _profiles(cli_env)["profiles"] == {
         "openai:default": other,
         "deepinfra:default": {"type": "api_key", "provider": "deepinfra", "key": SECRET},
     }

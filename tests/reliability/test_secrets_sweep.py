@@ -117,7 +117,7 @@ def test_every_cli_command_keeps_the_key_out_of_output_logs_and_files(
         assert_clean(f"log record {record.name} (formatted)", logging.Formatter().format(record))
     assert_clean("log text", caplog.text)
     # `onboard` stores the key, and only there: the auth profile, owner-readable only
-    profiles = root / "agent" / "auth-profiles.json"
+    profiles = root / "home" / ".openclaw" / "agents" / "main" / "agent" / "auth-profiles.json"
     assert KEY in profiles.read_text() and stat.S_IMODE(profiles.stat().st_mode) == 0o600
     assert scan_files(root, skip=("auth-profiles.json",)) >= 5  # config, catalog cache, outputs
     # the key went to the API, as a bearer token, and nowhere else in the requests

@@ -1,0 +1,42 @@
+"""`doctor` checks of the files themselves: where the auth profiles live, and config values of the
+wrong type. Kept apart from `doctor.py` (plugin, key, catalog checks) so each stays small."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from openclaw_deepinfra.cli.session import HostSession
+from openclaw_deepinfra.host.errors import HostError
+
+Level = Literal["ok", "warn", "fail"]
+Finding = tuple[str, Level, str]
+
+
+def auth_location_checks(session: HostSession) -> list[Finding]:
+    """Keys still in the legacy location (beside the config) are read, but the gateway won't see them."""
+    store = session.auth_store
+    try:
+        legacy = store.legacy_profiles()
+    except (HostError, OSError) as exc:
+        return [("auth profiles", "fail", str(exc))]
+    findings: list[Finding] = []
+    for found in legacy:
+        if found.movable:
+            findings.append(
+                (
+                    "auth profiles",
+                    "warn",
+                    f"{', '.join(found.movable)} stored in {found.path} (the old place beside the config); "
+                    f"OpenClaw reads {store.path}: move them there (`openclaw-deepinfra onboard` does it)",
+                )
+            )
+        if found.shadowed:
+            findings.append(
+                (
+                    "auth profiles",
+                    "warn",
+                    f"{', '.join(found.shadowed)} in {found.path} are ignored because "
+                    f"{store.path} has its own; delete them from {found.path}",
+                )
+            )
+    return findings
