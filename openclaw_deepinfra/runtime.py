@@ -49,6 +49,11 @@ class DeepInfraRuntime:
     def __repr__(self) -> str:
         return f"DeepInfraRuntime(config={self.config.path!s}, resolved={self._settings is not None})"
 
+    @property
+    def pool(self) -> ClientPool:
+        """The connection pool every surface of this runtime sends through."""
+        return self._pool
+
     def settings(self) -> Settings:
         """Resolved once; a configuration error is raised again on every use until fixed."""
         if self._settings is None:

@@ -24,6 +24,8 @@ import aiohttp
 import httpx
 from multidict import CIMultiDict
 
+from openclaw_deepinfra.transport.lease import CLOSE_NOW_EXTENSION
+from openclaw_deepinfra.transport.pool_stats import PoolStats
 from openclaw_deepinfra.transport.sse_stream import READ_CHUNK_EXTENSION
 
 __all__ = ["AiohttpTransport", "map_aiohttp_error"]
@@ -134,6 +136,10 @@ class _Body(httpx.AsyncByteStream):
             yield chunk
 
     async def aclose(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Synchronous: a stream dropped by its consumer is closed from a loop callback."""
         timer, self._timer = self._timer, None
         if timer is not None:
             timer.cancel()
@@ -238,11 +244,30 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
         body = _Body(response, request.extensions.get("timeout", {}).get("read"))
         # `read_chunk` lets an SSE reader skip httpx's per-chunk response layers (`sse_stream`).
-        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1", READ_CHUNK_EXTENSION: body.read_chunk}
+        extensions: dict[str, Any] = {
+            "http_version": b"HTTP/1.1",
+            READ_CHUNK_EXTENSION: body.read_chunk,
+            CLOSE_NOW_EXTENSION: body.close,
+        }
         if response.reason:
             extensions["reason_phrase"] = response.reason.encode("latin-1", "replace")
         return httpx.Response(
             status_code=response.status, headers=response.raw_headers, stream=body, extensions=extensions
+        )
+
+    def pool_stats(self) -> PoolStats:
+        """Read from aiohttp's connector (its counters are private: a leak check must see them)."""
+        session = self._session
+        connector = session.connector if session is not None and not session.closed else None
+        if connector is None:
+            return PoolStats()
+        acquired = getattr(connector, "_acquired", ())
+        idle = getattr(connector, "_conns", {})
+        waiters = getattr(connector, "_waiters", {})
+        return PoolStats(
+            in_use=len(acquired),
+            idle=sum(len(conns) for conns in idle.values()),
+            queued=sum(len(queue) for queue in waiters.values()),
         )
 
     async def aclose(self) -> None:

@@ -17,11 +17,10 @@ timeout the stream was opened with.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json as jsonlib
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -30,6 +29,7 @@ from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationE
 from openclaw_deepinfra.transport.attempts import Attempts, deadline_timeout
 from openclaw_deepinfra.transport.deadline import Deadline, resolve_budget
 from openclaw_deepinfra.transport.errors import error_from_transport, request_id_from
+from openclaw_deepinfra.transport.lease import Releasable
 from openclaw_deepinfra.transport.limits import ModelLimits, shared_limits
 from openclaw_deepinfra.transport.pool import (
     DEFAULT_LIMITS,
@@ -46,14 +46,12 @@ from openclaw_deepinfra.transport.responses import (
     read_body,
 )
 from openclaw_deepinfra.transport.retry import RetryPolicy
-from openclaw_deepinfra.transport.sse_stream import SSEStream
 from openclaw_deepinfra.transport.streaming import (
     DRAIN_MAX_BYTES,
     DRAIN_TIMEOUT_S,
     ByteStream,
-    byte_chunks,
-    finish_sse,
-    reject_json_stream,
+    OpenBytes,
+    OpenSSE,
 )
 
 if TYPE_CHECKING:
@@ -276,48 +274,34 @@ class DeepInfraHttp:
         )  # fmt: skip
         return BytesResponse(response.status_code, response.headers, body, request_id_from(response.headers))
 
-    @contextlib.asynccontextmanager
-    async def stream_sse(
+    def stream_sse(
         self,
         path: str,
         *,
         json: Any,
-        timeout: float | None = None,  # noqa: ASYNC109 - a per-request httpx budget, not a wrapper
+        timeout: float | None = None,
         label: str | None = None,
         headers: Mapping[str, str] | None = None,
         retry_policy: RetryPolicy | None = None,
         model: str | None = None,
         deadline: Deadline | None = None,
-    ) -> AsyncIterator[SSEStream]:
-        """POST `json` and yield its events. Errors before the first byte are mapped (and retried).
-
-        With `model`, the model slot is held until the stream is closed."""
+    ) -> OpenSSE:
+        """`async with` it: POST `json` and iterate its events. Errors before the first byte are
+        mapped (and retried). With `model`, the model slot is held until the stream is closed."""
         url = self.url(path)
         request_headers = self._headers(url, authenticated=True, accept="text/event-stream", extra=headers)
-        response, slot, _record = await self.attempts.send(
-            "POST", url, headers=request_headers, timeout_s=timeout, label=label,
-            policy=retry_policy or self.retry, model=model,
-            deadline=deadline if deadline is not None else self.deadline(timeout), json=json,
-        )  # fmt: skip
-        try:
-            if "application/json" in response.headers.get("content-type", "").lower():
-                await reject_json_stream(response, label)
-        except BaseException:
-            slot.release()
-            raise
-        events = SSEStream(response, label)
-        completed = False
-        try:
-            yield events
-            completed = True
-        finally:
-            try:
-                await finish_sse(response, events, drain=completed and events.saw_done)
-            finally:
-                slot.release()
 
-    @contextlib.asynccontextmanager
-    async def stream_bytes(
+        async def send() -> tuple[httpx.Response, Releasable]:
+            response, slot, _record = await self.attempts.send(
+                "POST", url, headers=request_headers, timeout_s=timeout, label=label,
+                policy=retry_policy or self.retry, model=model,
+                deadline=deadline if deadline is not None else self.deadline(timeout), json=json,
+            )  # fmt: skip
+            return response, slot
+
+        return OpenSSE(send, label)
+
+    def stream_bytes(
         self,
         method: str,
         path: str,
@@ -326,13 +310,13 @@ class DeepInfraHttp:
         data: Mapping[str, Any] | None = None,
         files: Any = None,
         headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109 - a per-request httpx budget, not a wrapper
+        timeout: float | None = None,
         label: str | None = None,
         retry_policy: RetryPolicy | None = None,
         model: str | None = None,
         deadline: Deadline | None = None,
-    ) -> AsyncIterator[ByteStream]:
-        """Send a request and yield its body as it arrives (e.g. synthesized audio).
+    ) -> OpenBytes:
+        """`async with` it: send a request and read its body as it arrives (synthesized audio).
 
         Errors before the first byte are mapped and retried like any request; a failure after it
         is mapped but never retried (the request was processed). The connection is closed on exit.
@@ -346,21 +330,13 @@ class DeepInfraHttp:
             content["data"] = data
         if files is not None:
             content["files"] = files
-        response, slot, _record = await self.attempts.send(
-            method, url, headers=request_headers, timeout_s=timeout, label=label,
-            policy=retry_policy or self.retry, model=model,
-            deadline=deadline if deadline is not None else self.deadline(timeout), **content,
-        )  # fmt: skip
-        chunks = byte_chunks(response, label)
-        try:
-            yield ByteStream(
-                response.status_code, response.headers, request_id_from(response.headers), chunks
-            )
-        finally:
-            try:
-                await chunks.aclose()
-            finally:
-                try:
-                    await response.aclose()
-                finally:
-                    slot.release()
+
+        async def send() -> tuple[httpx.Response, Releasable]:
+            response, slot, _record = await self.attempts.send(
+                method, url, headers=request_headers, timeout_s=timeout, label=label,
+                policy=retry_policy or self.retry, model=model,
+                deadline=deadline if deadline is not None else self.deadline(timeout), **content,
+            )  # fmt: skip
+            return response, slot
+
+        return OpenBytes(send, label)

@@ -19,12 +19,14 @@ from typing import Final, Literal
 import httpx
 
 from openclaw_deepinfra.errors import ConfigurationError
+from openclaw_deepinfra.transport.pool_stats import PoolStats, pool_stats_of
 
 __all__ = [
     "DEFAULT_LIMITS",
     "DEFAULT_TIMEOUT",
     "TRANSPORT_ENV",
     "ClientPool",
+    "PoolStats",
     "TransportKind",
     "make_transport",
     "timeout_from_seconds",
@@ -100,6 +102,7 @@ class ClientPool:
         self.limits = limits
         self.timeout = timeout
         self._clients: dict[str, httpx.AsyncClient] = {}
+        self._transports: dict[str, httpx.AsyncBaseTransport] = {}
         self._closed = False
 
     def client(self, base_url: str) -> httpx.AsyncClient:
@@ -122,11 +125,21 @@ class ClientPool:
             headers={"User-Agent": user_agent()},
         )
         self._clients[key] = client
+        self._transports[key] = transport
         return client
+
+    def stats(self) -> PoolStats:
+        """Connections over every base URL's pool (leak checks, operators)."""
+        total = PoolStats()
+        for key, client in self._clients.items():
+            if not client.is_closed:
+                total = total + pool_stats_of(self._transports[key])
+        return total
 
     async def aclose(self) -> None:
         self._closed = True
         clients, self._clients = list(self._clients.values()), {}
+        self._transports = {}
         for client in clients:
             await client.aclose()
 

@@ -19,10 +19,34 @@ import httpx
 from openclaw_deepinfra.transport.errors import error_from_transport
 from openclaw_deepinfra.transport.sse import SSEDecoder, SSEEvent
 
-__all__ = ["READ_CHUNK_EXTENSION", "SSEStream"]
+__all__ = ["READ_CHUNK_EXTENSION", "SSEStream", "chunk_reader"]
 
 # The response extension under which the aiohttp transport offers its body's `read_chunk`.
 READ_CHUNK_EXTENSION = "openclaw_read_chunk"
+
+Read = Callable[[], Awaitable[bytes]]
+
+
+def chunk_reader(response: httpx.Response) -> tuple[Read, AsyncIterator[bytes] | None]:
+    """A read of the next chunk (b"" at the end): the transport's direct `read_chunk`, or else one
+    over httpx's decoding iterator, which is returned too so that its owner can close it.
+
+    A compressed body must go through httpx's decoders, so it never takes the direct path. A
+    closure, not a bound method: the reader's owner must not sit in a reference cycle (a stream
+    dropped by its consumer is then freed at once, not when the cycle collector runs).
+    """
+    read: Read | None = response.extensions.get(READ_CHUNK_EXTENSION)
+    if read is not None and "content-encoding" not in response.headers:
+        return read, None
+    chunks = response.aiter_bytes()
+
+    async def next_chunk() -> bytes:
+        try:
+            return await chunks.__anext__()
+        except StopAsyncIteration:
+            return b""
+
+    return next_chunk, chunks
 
 
 class SSEStream:
@@ -31,24 +55,12 @@ class SSEStream:
     __slots__ = ("_aiter", "_decoder", "_label", "_pending", "_read", "exhausted", "saw_done")
 
     def __init__(self, response: httpx.Response, label: str | None) -> None:
-        read: Callable[[], Awaitable[bytes]] | None = response.extensions.get(READ_CHUNK_EXTENSION)
-        self._aiter: AsyncIterator[bytes] | None = None
-        if read is None or "content-encoding" in response.headers:
-            self._aiter = response.aiter_bytes()
-            read = self._next_from_aiter
-        self._read = read
+        self._read, self._aiter = chunk_reader(response)
         self._decoder = SSEDecoder()
         self._label = label
         self._pending: list[SSEEvent] = []
         self.saw_done = False  # a `data: [DONE]` event was read
         self.exhausted = False  # the body ended
-
-    async def _next_from_aiter(self) -> bytes:
-        assert self._aiter is not None
-        try:
-            return await self._aiter.__anext__()
-        except StopAsyncIteration:
-            return b""
 
     async def next_events(self) -> list[SSEEvent]:
         """The events of the next read(s) that produced any; [] once the body has ended."""

@@ -1,31 +1,38 @@
-"""What `DeepInfraHttp.stream_sse` / `stream_bytes` do with a 2xx response they stream.
+"""The streams `DeepInfraHttp.stream_sse` / `stream_bytes` hand out, and how they end.
 
 A streaming request can be answered with plain JSON (an error frame, or a server that ignored
 `stream`); `reject_json_stream` turns that into a typed error before any event is yielded. On exit
 an SSE stream that ended cleanly is drained briefly so its connection goes back to the pool;
 anything else (an abandoned or failed stream) is closed, since a half-read connection is useless.
+
+`OpenSSE` and `OpenBytes` are classes, not `asynccontextmanager` generators: the surfaces consume
+them inside their own async generators, and a generator nested in another one can be finalised
+out of order when a consumer drops the stream (`transport.lease` says what goes wrong then).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from types import TracebackType
 
 import httpx
 
 from openclaw_deepinfra.errors import MalformedResponseError, excerpt
 from openclaw_deepinfra.transport.errors import error_from_frame_text, error_from_transport, request_id_from
+from openclaw_deepinfra.transport.lease import Releasable, ResponseLease
 from openclaw_deepinfra.transport.responses import MAX_ERROR_BODY_BYTES, read_body
-from openclaw_deepinfra.transport.sse_stream import SSEStream
+from openclaw_deepinfra.transport.sse_stream import SSEStream, chunk_reader
 
 __all__ = [
     "DRAIN_MAX_BYTES",
     "DRAIN_TIMEOUT_S",
+    "BodyChunks",
     "ByteStream",
-    "byte_chunks",
-    "finish_sse",
+    "OpenBytes",
+    "OpenSSE",
     "reject_json_stream",
 ]
 
@@ -35,6 +42,44 @@ DRAIN_MAX_BYTES = 64 * 1024
 DRAIN_TIMEOUT_S = 2.0
 
 
+Send = Callable[[], Awaitable[tuple[httpx.Response, Releasable]]]
+"""Sends the request (retries included) and returns the 2xx response with the slot it holds."""
+
+
+class BodyChunks:
+    """The non-empty body chunks; a transport failure mid-body is mapped (never retried)."""
+
+    __slots__ = ("_aiter", "_label", "_read", "done")
+
+    def __init__(self, response: httpx.Response, label: str | None) -> None:
+        self._read, self._aiter = chunk_reader(response)
+        self._label = label
+        self.done = False
+
+    def __aiter__(self) -> BodyChunks:
+        return self
+
+    async def __anext__(self) -> bytes:
+        read = self._read
+        try:
+            while not self.done:
+                chunk = await read()
+                if chunk:
+                    return chunk
+                self.done = True
+        except httpx.HTTPError as exc:
+            raise error_from_transport(exc, label=self._label) from exc
+        raise StopAsyncIteration
+
+    async def aclose(self) -> None:
+        self.done = True
+        chunks, self._aiter = self._aiter, None
+        close = getattr(chunks, "aclose", None)
+        if close is not None:
+            with contextlib.suppress(httpx.HTTPError, RuntimeError):
+                await close()
+
+
 @dataclass(frozen=True)
 class ByteStream:
     """An open streamed body: the 2xx status, headers and request id, and the chunks as they come."""
@@ -42,22 +87,12 @@ class ByteStream:
     status: int
     headers: httpx.Headers
     request_id: str | None
-    chunks: AsyncIterator[bytes]
+    chunks: BodyChunks
 
     @property
     def content_type(self) -> str | None:
         value = self.headers.get("content-type")
         return value.split(";", 1)[0].strip().lower() if value else None
-
-
-async def byte_chunks(response: httpx.Response, label: str | None) -> AsyncGenerator[bytes, None]:
-    """The non-empty body chunks; a transport failure mid-body is mapped (never retried)."""
-    try:
-        async for chunk in response.aiter_bytes():
-            if chunk:
-                yield chunk
-    except httpx.HTTPError as exc:
-        raise error_from_transport(exc, label=label) from exc
 
 
 async def reject_json_stream(response: httpx.Response, label: str | None) -> None:
@@ -79,21 +114,100 @@ async def reject_json_stream(response: httpx.Response, label: str | None) -> Non
     )
 
 
-async def finish_sse(response: httpx.Response, events: SSEStream, *, drain: bool) -> None:
-    """Return the connection to the pool after a complete stream; close it otherwise."""
-    try:
-        if drain and not events.exhausted:
-            received = 0
-            with contextlib.suppress(httpx.HTTPError, TimeoutError):
-                async with asyncio.timeout(DRAIN_TIMEOUT_S):
-                    while received <= DRAIN_MAX_BYTES:
-                        chunk = await events.read_raw()
-                        if not chunk:
-                            break
-                        received += len(chunk)
-    finally:
+class OpenSSE:
+    """`async with http.stream_sse(...) as events`: the request is sent on entry, the connection
+    and model slot are given back on exit (or `aclose()`), however the block is left."""
+
+    __slots__ = ("_events", "_label", "_lease", "_send")
+
+    def __init__(self, send: Send, label: str | None) -> None:
+        self._send: Send | None = send
+        self._label = label
+        self._events: SSEStream | None = None
+        self._lease: ResponseLease | None = None
+
+    async def __aenter__(self) -> SSEStream:
+        send, self._send = self._send, None
+        if send is None:
+            raise RuntimeError("a stream can be entered only once")
+        response, slot = await send()
         try:
-            with contextlib.suppress(httpx.HTTPError, RuntimeError):
-                await events.aclose()
+            if "application/json" in response.headers.get("content-type", "").lower():
+                await reject_json_stream(response, self._label)
+        except BaseException:
+            slot.release()
+            raise
+        self._lease = ResponseLease(response, slot)
+        self._events = SSEStream(response, self._label)
+        return self._events
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose(completed=exc_type is None)
+
+    async def aclose(self, *, completed: bool = False) -> None:
+        """Give the connection back: kept for reuse after a complete stream, closed otherwise."""
+        lease, events = self._lease, self._events
+        if lease is None or lease.closed or events is None:
+            return
+        try:
+            if completed and events.saw_done and not events.exhausted:
+                await _drain(events)
         finally:
-            await response.aclose()
+            try:
+                with contextlib.suppress(httpx.HTTPError, RuntimeError):
+                    await events.aclose()
+            finally:
+                await lease.aclose()
+
+
+async def _drain(events: SSEStream) -> None:
+    received = 0
+    with contextlib.suppress(httpx.HTTPError, TimeoutError):
+        async with asyncio.timeout(DRAIN_TIMEOUT_S):
+            while received <= DRAIN_MAX_BYTES:
+                chunk = await events.read_raw()
+                if not chunk:
+                    break
+                received += len(chunk)
+
+
+class OpenBytes:
+    """`async with http.stream_bytes(...) as stream`: like `OpenSSE`, for a binary body."""
+
+    __slots__ = ("_label", "_lease", "_send", "_stream")
+
+    def __init__(self, send: Send, label: str | None) -> None:
+        self._send: Send | None = send
+        self._label = label
+        self._stream: ByteStream | None = None
+        self._lease: ResponseLease | None = None
+
+    async def __aenter__(self) -> ByteStream:
+        send, self._send = self._send, None
+        if send is None:
+            raise RuntimeError("a stream can be entered only once")
+        response, slot = await send()
+        self._lease = ResponseLease(response, slot)
+        self._stream = ByteStream(
+            response.status_code,
+            response.headers,
+            request_id_from(response.headers),
+            BodyChunks(response, self._label),
+        )
+        return self._stream
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        lease, stream = self._lease, self._stream
+        if lease is None or lease.closed or stream is None:
+            return
+        try:
+            await stream.chunks.aclose()
+        finally:
+            await lease.aclose()

@@ -1,9 +1,10 @@
 """Running one chat call: `complete_chat` (one JSON answer) and `stream_chat` (SSE events).
 
 Both validate the whole request and build the payload before any request is sent. A stream
-always releases its connection: at the end, when the consumer leaves `async with` or calls
-`aclose()` early, and when the consuming task is cancelled (the HTTP layer closes a connection
-whose stream did not complete, so it is never reused half-read).
+always releases its connection and model slot: at the end, when the consumer leaves `async with`
+or calls `aclose()` early, breaks out or raises in its loop, when the consuming task is cancelled,
+and when the stream is dropped unclosed (the HTTP layer closes a connection whose stream did not
+complete, so it is never reused half-read).
 """
 
 from __future__ import annotations
@@ -59,25 +60,49 @@ def stream_chat(runtime: DeepInfraRuntime, request: ChatRequest) -> ChatStream:
     return ChatStream(runtime, request, model, body)
 
 
+class _Call:
+    """What a stream's event generator shares with its `ChatStream`: the model (resolved live on
+    first use), the payload, and the result once produced. Not the `ChatStream` itself: a
+    generator holding its owner is a reference cycle, so a stream its consumer dropped would give
+    back its model slot only when the cycle collector ran, minutes later or never."""
+
+    __slots__ = ("body", "model", "request", "result", "runtime")
+
+    def __init__(
+        self, runtime: DeepInfraRuntime, request: ChatRequest, model: ChatModel, body: dict[str, Any]
+    ) -> None:
+        self.runtime = runtime
+        self.request = request
+        self.model = model
+        self.body = body
+        self.result: ChatResult | None = None
+
+
 class ChatStream:
     """Async iterator of `ChatStreamEvent` and async context manager (`ChatEventStream`).
 
-    `result` holds the `ChatResult` once the `ChatFinish` event has been produced.
+    `result` holds the `ChatResult` once the `ChatFinish` event has been produced. The connection
+    and model slot are given back however the consumer leaves: at the end, `aclose()` / `async
+    with`, `break` or an exception in its loop, a cancelled task, or dropping the stream unclosed
+    (the event loop then closes the generator).
     """
 
     def __init__(
         self, runtime: DeepInfraRuntime, request: ChatRequest, model: ChatModel, body: dict[str, Any]
     ) -> None:
-        self._runtime = runtime
-        self._request = request
-        self._model = model
-        self.body = body
-        self._timeout_s = request.options.timeout_s
-        self._events = self._run()
-        self.result: ChatResult | None = None
+        self._call = _Call(runtime, request, model, body)
+        self._events = _run(self._call)
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return self._call.body
+
+    @property
+    def result(self) -> ChatResult | None:
+        return self._call.result
 
     def __repr__(self) -> str:
-        return f"ChatStream(model={self._model.id!r}, done={self.result is not None})"
+        return f"ChatStream(model={self._call.model.id!r}, done={self.result is not None})"
 
     def __aiter__(self) -> AsyncIterator[ChatStreamEvent]:
         # `async for` drives the event generator itself: no wrapper frame per event.
@@ -109,45 +134,46 @@ class ChatStream:
             raise StreamError(f"{LABEL} stream ended without a result")
         return self.result
 
-    async def _run(self) -> AsyncGenerator[ChatStreamEvent, None]:
-        if not self._model.known:
-            self._model = await resolve_chat_model_live(self._runtime, self._request.model)
-            self.body = build_payload(self._request, self._model, stream=True)
-        accumulator = ChatAccumulator(self._model)
-        saw_done = False
-        http = self._runtime.http()
-        feed = accumulator.feed
-        async with http.stream_sse(
-            CHAT_PATH, json=self.body, timeout=self._timeout_s, label=LABEL, model=self._model.id
-        ) as sse:
-            next_events = sse.next_events
-            # One await per network read, every event it carried handled in this frame.
-            while not saw_done and (events := await next_events()):
-                for event in events:
-                    if event.event == "error":
-                        raise_for_stream_frame(event)
-                    data = event.data
-                    if data == "[DONE]" or (len(data) < 32 and event.is_done):
-                        saw_done = True
-                        break
-                    if not data or data.isspace():
-                        continue
-                    chunk = _chunk(data)  # parsed once: the error check reads the same dict
-                    if "error" in chunk or "error_type" in chunk or "error_message" in chunk:
-                        frame_error = error_from_stream_frame(chunk)
-                        if frame_error is not None:
-                            raise frame_error
-                    for item in feed(chunk):
-                        yield item
-        if not (saw_done or accumulator.finished):
-            raise StreamError(
-                f"{LABEL} stream ended before the answer was complete",
-                hint="the connection was cut; retry the request",
-            )
-        for item in accumulator.finish():
-            if item.type == "finish":
-                self.result = item.result
-            yield item
+
+async def _run(call: _Call) -> AsyncGenerator[ChatStreamEvent, None]:
+    if not call.model.known:
+        call.model = await resolve_chat_model_live(call.runtime, call.request.model)
+        call.body = build_payload(call.request, call.model, stream=True)
+    accumulator = ChatAccumulator(call.model)
+    saw_done = False
+    http = call.runtime.http()
+    feed = accumulator.feed
+    async with http.stream_sse(
+        CHAT_PATH, json=call.body, timeout=call.request.options.timeout_s, label=LABEL, model=call.model.id
+    ) as sse:
+        next_events = sse.next_events
+        # One await per network read, every event it carried handled in this frame.
+        while not saw_done and (events := await next_events()):
+            for event in events:
+                if event.event == "error":
+                    raise_for_stream_frame(event)
+                data = event.data
+                if data == "[DONE]" or (len(data) < 32 and event.is_done):
+                    saw_done = True
+                    break
+                if not data or data.isspace():
+                    continue
+                chunk = _chunk(data)  # parsed once: the error check reads the same dict
+                if "error" in chunk or "error_type" in chunk or "error_message" in chunk:
+                    frame_error = error_from_stream_frame(chunk)
+                    if frame_error is not None:
+                        raise frame_error
+                for item in feed(chunk):
+                    yield item
+    if not (saw_done or accumulator.finished):
+        raise StreamError(
+            f"{LABEL} stream ended before the answer was complete",
+            hint="the connection was cut; retry the request",
+        )
+    for item in accumulator.finish():
+        if item.type == "finish":
+            call.result = item.result
+        yield item
 
 
 def _chunk(data: str) -> dict[str, Any]:

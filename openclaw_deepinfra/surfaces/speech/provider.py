@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -31,6 +30,7 @@ from openclaw_deepinfra.surfaces.speech.voices import KOKORO_VOICES, describe_vo
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.redact import get_logger
 from openclaw_deepinfra.transport.retry import as_billed
+from openclaw_deepinfra.transport.streaming import OpenBytes
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.contracts.speech import (
@@ -155,23 +155,19 @@ class DeepInfraSpeechProvider:
 
     async def stream_synthesize(self, req: SpeechSynthesisRequest) -> SpeechSynthesisStreamResult:
         """Audio chunks as DeepInfra sends them. The request is sent (and an error status raised)
-        here; the caller iterates ``audio_stream`` and calls ``release`` if it stops early."""
+        here; the caller iterates ``audio_stream`` and calls ``release`` if it stops early. A
+        consumer that breaks out, is cancelled or drops the result gives the connection and model
+        slot back as well (the stream is a plain object, closed by the generator's ``finally`` or,
+        if the audio was never read, when it is dropped: ``transport.lease``)."""
         from openclaw_deepinfra.host.contracts.speech import SpeechSynthesisStreamResult
 
         call = self._prepare(req)
-        stack = contextlib.AsyncExitStack()
+        opened = call.http.stream_bytes(
+            "POST", SPEECH_PATH, json=call.payload, timeout=call.timeout_s, label=ERROR_LABEL,
+            retry_policy=_billed(call.http), model=call.model,
+        )  # fmt: skip
+        stream = await opened.__aenter__()
         try:
-            stream = await stack.enter_async_context(
-                call.http.stream_bytes(
-                    "POST",
-                    SPEECH_PATH,
-                    json=call.payload,
-                    timeout=call.timeout_s,
-                    label=ERROR_LABEL,
-                    retry_policy=_billed(call.http),
-                    model=call.model,
-                )
-            )
             if stream.content_type in ("application/json", "text/plain", "text/html"):
                 body = b"".join([chunk async for chunk in stream.chunks])
                 raise MalformedResponseError(
@@ -181,13 +177,13 @@ class DeepInfraSpeechProvider:
                     body_excerpt=body[:500].decode("utf-8", "replace"),
                 )
         except BaseException:
-            await stack.aclose()
+            await opened.aclose()
             raise
-        chunks = _relay(stream.chunks, stack)
+        chunks = _relay(stream.chunks, opened)
 
         async def release() -> None:
             await chunks.aclose()
-            await stack.aclose()
+            await opened.aclose()
 
         return SpeechSynthesisStreamResult(audio_stream=chunks, release=release, **call.result_fields())
 
@@ -240,11 +236,9 @@ def _billed(http: DeepInfraHttp) -> Any:
     return as_billed(http.retry)
 
 
-async def _relay(
-    chunks: AsyncIterator[bytes], stack: contextlib.AsyncExitStack
-) -> AsyncGenerator[bytes, None]:
+async def _relay(chunks: AsyncIterator[bytes], opened: OpenBytes) -> AsyncGenerator[bytes, None]:
     try:
         async for chunk in chunks:
             yield chunk
     finally:
-        await stack.aclose()
+        await opened.aclose()
