@@ -20,6 +20,7 @@ from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.settings import Settings, resolve_settings
 from openclaw_deepinfra.transport.client import DeepInfraHttp
+from openclaw_deepinfra.transport.deadline import Deadline
 from openclaw_deepinfra.transport.pool import ClientPool
 from openclaw_deepinfra.transport.redact import get_logger
 
@@ -93,6 +94,24 @@ class DeepInfraRuntime:
         except ConfigurationError as exc:
             logger.warning("DeepInfra settings are invalid, using the shipped catalog: %s", exc)
             return self.static.snapshot()
+
+    async def catalog_view(self, deadline: Deadline | None = None) -> CatalogSnapshot:
+        """The one catalog view every catalog-dependent decision of a call is taken from (default
+        models, per-model capabilities, prices), obtained the same way on every surface.
+
+        With a key and a catalog older than its TTL this awaits the single-flight refresh, bounded
+        by the catalog's own short timeout and by what is left of `deadline`; on failure it is the
+        last good catalog, then the shipped one. Without a key (or with invalid settings, which the
+        call itself then reports) it is the shipped catalog, without a request.
+        """
+        try:
+            settings = self.settings()
+        except ConfigurationError as exc:
+            logger.warning("DeepInfra settings are invalid, using the shipped catalog: %s", exc)
+            return self.static.snapshot()
+        if settings.api_key is None:
+            return self.static.snapshot()
+        return await self.catalog().view(within=deadline.remaining() if deadline is not None else None)
 
     async def aclose(self) -> None:
         """Idempotent: several registered surfaces share this runtime and each may close it."""

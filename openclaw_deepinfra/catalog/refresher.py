@@ -102,11 +102,29 @@ class CatalogRefresher:
         # shield: a caller that is cancelled must not cancel the fetch the others are waiting on.
         return await asyncio.shield(task)
 
+    async def view(self, *, within: float | None = None) -> CatalogSnapshot:
+        """The catalog one call decides from: `refresh()` awaited for at most the fetch's own short
+        timeout, cut to `within` (what is left of the call's deadline). When that runs out first the
+        call gets last good, then shipped, and the fetch carries on for the calls after it."""
+        budget = FETCH_TIMEOUT_S if within is None else min(FETCH_TIMEOUT_S, max(within, 0.0))
+        try:
+            async with asyncio.timeout(budget):
+                return await self.refresh()
+        except TimeoutError:
+            message = f"DeepInfra model catalog did not answer within {budget:.1f} s"
+        except Exception as exc:  # a catalog bug must not fail the call that only reads it
+            message = f"DeepInfra model catalog refresh failed: {type(exc).__name__}"
+        fallback = self._fallback(message)
+        logger.warning("%s; deciding from the %s catalog", message, fallback.source)
+        return fallback
+
     def _fetch_done(self, task: asyncio.Task[CatalogSnapshot]) -> None:
         if self._inflight is task:
             self._inflight = None
         if not task.cancelled() and (exc := task.exception()) is not None:
             logger.error("DeepInfra catalog refresh crashed", exc_info=exc)
+            # Backed off like any failed fetch, so calls that read the catalog do not retry a bug.
+            self._failure = (self._clock(), f"DeepInfra catalog refresh crashed: {type(exc).__name__}")
 
     async def _fetch(self) -> CatalogSnapshot:
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import Any, get_args
 
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
 from openclaw_deepinfra.host.contracts.chat import (
@@ -20,6 +20,7 @@ from openclaw_deepinfra.host.contracts.chat import (
     ChatResult,
     ChatSystemMessage,
     ChatUserMessage,
+    ThinkingLevel,
 )
 
 
@@ -32,6 +33,12 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--system", help="system prompt")
     parser.add_argument("--max-tokens", type=_positive_int, help="maximum output tokens (capped at 16384)")
+    parser.add_argument(
+        "--thinking",
+        choices=get_args(ThinkingLevel),
+        help="thinking level, sent as reasoning_effort to models the catalog tags for it "
+        "(otherwise not sent, and stderr says so)",
+    )
     parser.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
     parser.add_argument(
         "--json",
@@ -61,7 +68,7 @@ async def run(args: argparse.Namespace) -> int:
         request = ChatRequest(
             model=await _model(args, session, provider),
             messages=_messages(args),
-            options=ChatOptions(max_tokens=args.max_tokens),
+            options=ChatOptions(max_tokens=args.max_tokens, thinking_level=args.thinking),
         )
         if args.no_stream:
             result = await provider.complete(request)
@@ -71,6 +78,8 @@ async def run(args: argparse.Namespace) -> int:
             result = await _stream(provider, request, echo=not args.json)
     finally:
         await session.aclose()
+    for warning in result.warnings:  # e.g. a thinking level the model does not take
+        print(f"openclaw-deepinfra: warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(_summary(result), ensure_ascii=False))
     else:

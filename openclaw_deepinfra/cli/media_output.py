@@ -19,7 +19,9 @@ def choose_model(
     session: HostSession, kind: Literal["image", "video"], provider: object, given: str | None
 ) -> tuple[str, int | None]:
     """(model id, timeout ms): `--model` (with or without `deepinfra/`), else the config's
-    `agents.defaults.mediaModels.<kind>` when it names a DeepInfra model, else the provider default."""
+    `agents.defaults.mediaModels.<kind>` when it names a DeepInfra model, else "" - the provider's
+    default, which it picks during the call from the catalog it decides everything else from (its
+    `default_model` attribute is only a hint from whatever catalog this process has seen)."""
     selection = session.config.media_model(kind)
     timeout_ms = selection.timeout_ms if selection is not None else None
     if timeout_ms is None:
@@ -31,12 +33,7 @@ def choose_model(
         ref = parse_model_ref(selection.primary)
         if ref.provider == PLUGIN_ID:
             return ref.model, timeout_ms
-    default = getattr(provider, "default_model", None)
-    if not isinstance(default, str) or not default:
-        raise CliError(
-            f"the deepinfra {kind}-generation provider has no default model; pass --model", exit_code=2
-        )
-    return default, timeout_ms
+    return "", timeout_ms
 
 
 def output_paths(given: str | Path, names: Sequence[str]) -> list[Path]:

@@ -116,13 +116,25 @@ def _count(req: ImageGenerationRequest, max_count: int) -> tuple[int, int | None
     return (max_count, requested) if requested > max_count else (requested, None)
 
 
-def _size(req: ImageGenerationRequest, default: str) -> str:
+def supported_sizes(caps: ImageGenerationProviderCapabilities, model: str) -> list[str]:
+    """The sizes `model` takes: the capabilities' per-model list when they have one, else theirs."""
+    geometry = caps.geometry
+    if geometry is None:
+        return list(SIZES)
+    by_model = geometry.sizes_by_model or {}
+    return list(by_model.get(model) or geometry.sizes or SIZES)
+
+
+def _size(req: ImageGenerationRequest, supported: list[str]) -> str:
+    """`1024x1024` when none is given (the reference's default, and an advertised size), else the
+    requested size if the model supports it; anything else is refused before any request."""
     size = (req.size or "").strip().lower()
     if not size:
-        return default
-    if not _SIZE_RE.match(size):
+        return DEFAULT_SIZE
+    if size not in supported:
         raise RequestValidationError(
-            f"image size {req.size!r} is not WIDTHxHEIGHT; use e.g. {DEFAULT_SIZE} ({', '.join(SIZES)})"
+            f"image size {req.size!r} is not supported; use one of {', '.join(supported)}",
+            hint=f"pass --size with one of them, or leave it out for {DEFAULT_SIZE}",
         )
     return size
 
@@ -149,7 +161,8 @@ def _decode_b64(value: str) -> bytes:
 
 
 class DeepInfraImageProvider:
-    """`ImageGenerationProvider`: defaults and model list come from the catalog snapshot (no network)."""
+    """`ImageGenerationProvider`. `default_model` and `models` are hints from the current snapshot
+    (no network); a request without a model gets the default from the call's catalog view."""
 
     id: Final = PROVIDER_ID
     label: Final = LABEL
@@ -163,8 +176,8 @@ class DeepInfraImageProvider:
     def __repr__(self) -> str:
         return f"DeepInfraImageProvider(id={self.id!r})"
 
-    # Read on use, not at registration: the snapshot resolves settings (a SecretRef may run a
-    # command), and a catalog refreshed since registration should be what the host sees.
+    # Picker hints, read on use, not at registration: the snapshot resolves settings (a SecretRef
+    # may run a command). A request without a model gets the default of its call's catalog view.
     @property
     def default_model(self) -> str:
         return self._runtime.snapshot().surface("image-gen").default
@@ -179,14 +192,8 @@ class DeepInfraImageProvider:
         except ConfigurationError:
             return False
 
-    def _default_size(self, model: str) -> str:
-        row = self._runtime.snapshot().surface("image-gen").find(model)
-        if row is not None and row.default_width and row.default_height:
-            return f"{row.default_width}x{row.default_height}"
-        return DEFAULT_SIZE
-
     async def generate_image(self, req: ImageGenerationRequest) -> ImageGenerationResult:
-        model = strip_provider_prefix(req.model.strip(), PROVIDER_ID) or self.default_model
+        requested_model = strip_provider_prefix(req.model.strip(), PROVIDER_ID)
         prompt = req.prompt.strip()
         if not prompt:
             raise RequestValidationError("the image prompt is empty; describe the image to generate")
@@ -195,14 +202,20 @@ class DeepInfraImageProvider:
             raise RequestValidationError(ONE_REFERENCE, hint="pass exactly one input image to edit")
         mode = self.capabilities.edit if images else self.capabilities.generate
         n, clamped_from = _count(req, mode.max_count or 1)
-        size = _size(req, self._default_size(model))
+        # Checked before settings are touched (and again for the default model once it is known).
+        size = _size(req, supported_sizes(self.capabilities, requested_model))
         ignored = ignored_overrides(req, self.capabilities)
-        if ignored:
-            logger.info("DeepInfra images: ignoring options it does not support: %s", ", ".join(ignored))
         upload = _edit_file(images[0]) if images else None  # checked before settings are touched
         http = self._runtime.http()
         timeout = timeout_seconds(req.timeout_ms)
-        deadline = http.deadline(timeout)  # the generate call and any result download share it
+        # The catalog wait, the generate call and any result download share one deadline.
+        deadline = http.deadline(timeout)
+        model = requested_model
+        if not model:
+            model = (await self._runtime.catalog_view(deadline)).default("image-gen")
+            size = _size(req, supported_sizes(self.capabilities, model))
+        if ignored:
+            logger.info("DeepInfra images: ignoring options it does not support: %s", ", ".join(ignored))
         if upload is not None:
             fields = {
                 "model": model,

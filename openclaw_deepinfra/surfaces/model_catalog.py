@@ -17,6 +17,7 @@ from openclaw_deepinfra.host.contracts.model_catalog import (
 )
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import API_KEY_ENV, API_TOKEN_ENV, PROVIDER_ID
+from openclaw_deepinfra.surfaces.video.common import capabilities_for
 
 DOCS_PATH: Final = "/providers/deepinfra"
 KIND_SURFACES: Final[dict[ModelCatalogKind, Surface]] = {
@@ -80,6 +81,8 @@ def _entries(
                 auth_env_vars=[API_KEY_ENV, API_TOKEN_ENV],
                 docs_path=DOCS_PATH,
                 fetched_at=snapshot.fetched_at if catalog.source != "static" else None,
+                # Every video entry, live or shipped, carries the capabilities a call checks against.
+                capabilities=capabilities_for(model.id) if kind == "video_generation" else None,
             )
             for model in catalog.models
         )

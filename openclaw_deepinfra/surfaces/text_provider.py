@@ -146,12 +146,10 @@ class DeepInfraTextProvider:
         return await complete_chat(self._runtime, request)
 
     async def default_model(self) -> str:
-        """`deepinfra/<id>` of the chat default: the live catalog's first chat model when a key is
-        configured and the catalog answers, else the shipped default (never raises for network)."""
-        if self._runtime.settings().api_key is not None:
-            snapshot = await self._runtime.catalog().refresh()
-        else:
-            snapshot = self._runtime.snapshot()
+        """`deepinfra/<id>` of the chat default from the catalog view every call decides from: the
+        live catalog's first chat model when a key is configured and the catalog answers, else last
+        good, else the shipped default (never raises for network)."""
+        snapshot = await self._runtime.catalog_view()
         return f"{PROVIDER_ID}/{snapshot.default('chat')}"
 
     async def aclose(self) -> None:

@@ -257,3 +257,46 @@ async def test_aclose_cancels_a_fetch_in_flight(make_refresher: Factory) -> None
             await caller
     assert refresher.snapshot().source == "static"
     assert refresher.base_url == BASE
+
+
+async def test_a_calls_view_waits_at_most_what_is_left_of_its_deadline(
+    make_refresher: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    refresher = make_refresher()
+    gate = asyncio.Event()
+
+    async def gated(request: httpx.Request) -> httpx.Response:
+        await gate.wait()
+        return httpx.Response(200, json=GOOD)
+
+    with respx.mock() as mock:
+        route = mock.get(MODELS_URL).mock(side_effect=gated)
+        started = asyncio.get_running_loop().time()
+        view = await refresher.view(within=0.05)
+        waited = asyncio.get_running_loop().time() - started
+        assert view.source == "static" and waited < 1.0
+        assert "did not answer within 0.1 s" in view.warnings[-1]
+        # The fetch was not cancelled: the next call gets the live catalog from the same request.
+        gate.set()
+        assert (await refresher.view(within=5.0)).source == "live"
+    assert route.call_count == 1
+    assert any("deciding from the static catalog" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_crashing_refresh_gives_the_view_the_fallback_and_backs_off(
+    make_refresher: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openclaw_deepinfra.catalog.refresher as refresher_module
+
+    def crash(body: object) -> object:
+        raise RuntimeError("a bug in the parser")
+
+    monkeypatch.setattr(refresher_module, "parse_projection_report", crash)
+    refresher = make_refresher()
+    with respx.mock() as mock:
+        route = mock.get(MODELS_URL).respond(200, json=GOOD)
+        first = await refresher.view()
+        second = await refresher.view()
+    assert (first.source, second.source) == ("static", "static")
+    assert "RuntimeError" in first.warnings[-1]
+    assert route.call_count == 1  # the crash backs off like any failed fetch

@@ -127,3 +127,22 @@ def test_bad_max_tokens_is_a_usage_error(run: Run) -> None:
     with pytest.raises(SystemExit) as info:
         run("chat", "--max-tokens", "0", "hi")
     assert info.value.code == 2
+
+
+def test_thinking_is_sent_to_a_reasoning_model_and_a_drop_is_said_on_stderr(
+    run: Run, keyed: LoopbackServer
+) -> None:
+    keyed.route("POST", CHAT_PATH, stream_reply("zai-org/GLM-9", "ok"))
+    result = run("chat", "--model", "deepinfra/zai-org/GLM-9", "--thinking", "max", "hi")
+    assert (result.code, result.err) == (0, "")
+    assert sent(keyed)["reasoning_effort"] == "xhigh"  # the live catalog tags GLM-9 "reasoning"
+
+    keyed.seen.clear()
+    keyed.route("POST", CHAT_PATH, stream_reply("Qwen/Qwen9-VL", "ok"))
+    result = run("chat", "--model", "deepinfra/Qwen/Qwen9-VL", "--thinking", "high", "hi")
+    assert result.code == 0
+    assert "reasoning_effort" not in sent(keyed)
+    assert result.err == (
+        "openclaw-deepinfra: warning: thinking level 'high' not sent: DeepInfra's catalog does not tag "
+        "Qwen/Qwen9-VL reasoning or reasoning_effort\n"
+    )

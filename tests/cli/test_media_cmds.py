@@ -81,7 +81,7 @@ def test_explicit_model_wins_and_takes_a_bare_id(api: LoopbackServer, run: Run, 
     ("args", "message"),
     [
         (["image", "--count", "0"], "--count must be at least 1"),
-        (["image", "--size", "huge"], "is not WIDTHxHEIGHT"),
+        (["image", "--size", "huge"], "image size 'huge' is not supported; use one of 512x512, 1024x1024"),
         (["image", "--input", "/nonexistent/photo.png"], "cannot read --input /nonexistent/photo.png"),
         (["video", "--aspect-ratio", "21:9"], "aspect ratio '21:9' is not supported"),
         (["video", "--seed", "-3"], "seed must be a whole number from 0 to 4294967295"),

@@ -29,6 +29,9 @@ GIF = b"GIF89a" + b"\x00" * 24
 @pytest.fixture
 def router() -> Iterator[respx.MockRouter]:
     with respx.mock(assert_all_called=False) as r:
+        # A cold call with a key reads the live catalog first; unless a test lists models, it has
+        # none to offer and the shipped catalog decides.
+        r.get(MODELS_URL).respond(404)
         yield r
 
 

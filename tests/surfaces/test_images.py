@@ -23,10 +23,11 @@ from openclaw_deepinfra.host.contracts.image import (
     ImageInput,
 )
 from openclaw_deepinfra.surfaces.images import CAPABILITIES, DeepInfraImageProvider
-from tests.surfaces.conftest import BASE, KEY, MakeRuntime
+from tests.surfaces.conftest import BASE, KEY, MODELS_URL, MakeRuntime, row
 from tests.surfaces.media_fixtures import JPEG, PNG, WEBP, b64, multipart
 
 GENERATE_URL = f"{BASE}/images/generations"
+SIZE_REFUSED = r"is not supported; use one of 512x512, 1024x1024, 1024x1792, 1792x1024"
 EDIT_URL = f"{BASE}/images/edits"
 
 
@@ -97,8 +98,9 @@ async def test_count_is_clamped_to_four_and_reported(make_runtime: MakeRuntime) 
     ("fields", "message"),
     [
         ({"count": 0}, "image count must be at least 1"),
-        ({"size": "big"}, "is not WIDTHxHEIGHT"),
-        ({"size": "1024*1024"}, "is not WIDTHxHEIGHT"),
+        ({"size": "big"}, SIZE_REFUSED),
+        ({"size": "1024*1024"}, SIZE_REFUSED),
+        ({"size": "768x1344"}, SIZE_REFUSED),
         ({"prompt": "   "}, "prompt is empty"),
     ],
 )
@@ -111,7 +113,7 @@ async def test_bad_input_fails_before_any_request(
         assert mock.calls.call_count == 0
 
 
-async def test_size_given_is_sent_and_default_comes_from_the_catalog_row(
+async def test_size_given_is_sent_and_the_default_is_1024_whatever_the_catalog_row_says(
     make_runtime: MakeRuntime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runtime = make_runtime()
@@ -127,8 +129,32 @@ async def test_size_given_is_sent_and_default_comes_from_the_catalog_row(
         await provider.generate_image(_req(model="deepinfra/acme/Tall-Image"))
         await provider.generate_image(_req(model="acme/Tall-Image", size=" 1792x1024 "))
         await provider.generate_image(_req(model="other/Unknown"))
+        with pytest.raises(RequestValidationError, match=SIZE_REFUSED):
+            await provider.generate_image(_req(model="acme/Tall-Image", size="768x1344"))
     sizes = [json.loads(call.request.content)["size"] for call in route.calls]
-    assert sizes == ["768x1344", "1792x1024", "1024x1024"]
+    assert sizes == ["1024x1024", "1792x1024", "1024x1024"]  # the refused size sent nothing
+
+
+async def test_without_a_model_the_default_comes_from_the_calls_catalog_view(
+    make_runtime: MakeRuntime,
+) -> None:
+    catalog = {"data": [
+        row("black-forest-labs/FLUX-2-pro", "image-gen", default_width=1024, default_height=768),
+        row("black-forest-labs/FLUX-1-schnell", "image-gen"),
+    ]}  # fmt: skip
+    provider = DeepInfraImageProvider(make_runtime())
+    assert provider.default_model == "black-forest-labs/FLUX-1-schnell"  # nothing fetched yet: a hint
+    with respx.mock() as mock:
+        models = mock.get(MODELS_URL).respond(200, json=catalog)
+        route = mock.post(GENERATE_URL).respond(200, json={"data": [{"b64_json": b64(PNG)}]})
+        result = await provider.generate_image(_req(model=""))
+        await provider.generate_image(_req(model=""))
+    assert [json.loads(c.request.content) for c in route.calls] == 2 * [
+        {"model": "black-forest-labs/FLUX-2-pro", "prompt": "a red fox in snow", "n": 1, "size": "1024x1024",
+         "response_format": "b64_json"}
+    ]  # fmt: skip
+    assert result.model == "black-forest-labs/FLUX-2-pro"
+    assert models.call_count == 1  # one refresh, then the fresh catalog
 
 
 async def test_undeclared_options_are_reported_as_ignored_never_sent(make_runtime: MakeRuntime) -> None:

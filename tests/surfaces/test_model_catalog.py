@@ -67,3 +67,21 @@ async def test_surface_report_refresh_forces_a_new_fetch(make_runtime: MakeRunti
     assert list(first["surfaces"]) == ["chat", "vlm", "embed", "image-gen", "video-gen", "tts", "stt"]
     assert first["surfaces"]["chat"]["default"] == "zai-org/GLM-9"
     assert KEY not in str(first)
+
+
+async def test_video_entries_live_and_shipped_carry_the_same_capability_block(
+    make_runtime: MakeRuntime,
+) -> None:
+    from openclaw_deepinfra.surfaces.video.common import capabilities_for
+
+    catalog = DeepInfraModelCatalog(make_runtime())
+    with respx.mock() as mock:
+        mock.get(MODELS_URL).respond(200, json=LIVE)
+        live = await catalog.live_catalog()
+    assert live is not None
+    for entries in (live, catalog.static_catalog()):
+        videos = [e for e in entries if e.kind == "video_generation"]
+        assert videos and all(e.capabilities == capabilities_for(e.model) for e in videos)
+        assert all(e.capabilities is None for e in entries if e.kind != "video_generation")
+    (wan,) = [e for e in live if e.kind == "video_generation"]
+    assert wan.model == "Wan-AI/Wan2.9-T2V" and wan.source == "live"

@@ -86,6 +86,7 @@ async def test_chat_holds_a_slot_for_its_model(make_runtime: MakeRuntime) -> Non
         return httpx.Response(200, json=answer)
 
     with respx.mock() as mock:
+        mock.get(f"{BASE}/models").respond(404)  # the call's catalog view: none live, shipped decides
         mock.post(f"{BASE}/chat/completions").mock(side_effect=chat)
         request = ChatRequest.model_validate(
             {"model": "deepseek-ai/DeepSeek-V4-Flash", "messages": [{"role": "user", "content": "hi"}]}

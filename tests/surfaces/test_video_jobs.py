@@ -48,7 +48,7 @@ async def test_submit_body_then_polls_every_five_seconds_to_success(make_runtime
         )  # fmt: skip
     assert json.loads(submit.calls.last.request.content) == {
         "model": "Wan-AI/Wan2.6-T2V", "prompt": "a paper boat on a river", "aspect_ratio": "9:16",
-        "seconds": 8, "seed": 7, "negative_prompt": "text", "style": "cinematic",
+        "seconds": "8", "seed": 7, "negative_prompt": "text", "style": "cinematic",  # seconds: a string
     }  # fmt: skip
     assert submit.call_count == 1 and poll.call_count == 3
     assert poll.calls.last.request.headers["authorization"] == f"Bearer {KEY}"
@@ -90,6 +90,53 @@ async def test_polling_to_failure_raises_with_the_job_error(make_runtime: MakeRu
         with pytest.raises(GenerationFailedError) as caught:
             await provider(make_runtime(jobs_config())).generate_video(req())
     assert caught.value.message == "content policy (job v2)"
+
+
+@pytest.mark.parametrize("done", ["completed", "succeeded", "COMPLETED"])
+async def test_polling_stops_on_completed_as_on_succeeded(make_runtime: MakeRuntime, done: str) -> None:
+    fake = FakeTime()
+    with respx.mock() as mock:
+        mock.post(JOBS).respond(200, json={"id": "v5", "status": "queued"})
+        poll = mock.get(f"{JOBS}/v5").mock(side_effect=_sequence(
+            {"id": "v5", "status": "in_progress"},
+            {"id": "v5", "status": done, "data": [{"url": "https://c.example/v5.mp4"}]},
+        ))  # fmt: skip
+        result = await provider(make_runtime(jobs_config()), fake).generate_video(req())
+    assert poll.call_count == 2 and fake.sleeps == [5.0, 5.0]
+    assert result.videos[0].url == "https://c.example/v5.mp4"
+    assert result.metadata is not None and result.metadata["status"] == done.lower()
+
+
+@pytest.mark.parametrize("ended", ["failed", "cancelled", "expired"])
+async def test_a_failed_cancelled_or_expired_job_ends_with_the_servers_error(
+    make_runtime: MakeRuntime, ended: str
+) -> None:
+    with respx.mock() as mock:
+        mock.post(JOBS).respond(200, json={"id": "v6", "status": "queued"})
+        poll = mock.get(f"{JOBS}/v6").respond(
+            200, json={"id": "v6", "status": ended, "error": {"message": f"job {ended} by the server"}}
+        )
+        with pytest.raises(GenerationFailedError) as caught:
+            await provider(make_runtime(jobs_config())).generate_video(req())
+    assert caught.value.message == f"job {ended} by the server (job v6)"
+    assert poll.call_count == 1
+
+
+async def test_an_unknown_status_keeps_polling_with_one_warning(
+    make_runtime: MakeRuntime, caplog: pytest.LogCaptureFixture
+) -> None:
+    with respx.mock() as mock:
+        mock.post(JOBS).respond(200, json={"id": "v7", "status": "warming_up"})
+        poll = mock.get(f"{JOBS}/v7").mock(side_effect=_sequence(
+            {"id": "v7", "status": "warming_up"},
+            {"id": "v7", "status": "warming_up"},
+            {"id": "v7", "status": "completed", "data": [{"url": "https://c.example/v7.mp4"}]},
+        ))  # fmt: skip
+        result = await provider(make_runtime(jobs_config())).generate_video(req())
+    assert poll.call_count == 3 and result.videos[0].url == "https://c.example/v7.mp4"
+    warnings = [r.getMessage() for r in caplog.records if "not documented" in r.getMessage()]
+    assert warnings == ["DeepInfra video generation job v7 reports status 'warming_up', which is not "
+                        "documented; still polling"]  # fmt: skip
 
 
 async def test_a_job_failed_at_submit_raises_the_default_text(make_runtime: MakeRuntime) -> None:

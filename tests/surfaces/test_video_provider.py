@@ -22,7 +22,8 @@ from openclaw_deepinfra.host.contracts.video import (
     VideoInput,
     VideoResolveModelCapabilitiesContext,
 )
-from tests.surfaces.conftest import KEY, MakeRuntime
+from openclaw_deepinfra.surfaces.video.common import capabilities_for
+from tests.surfaces.conftest import KEY, MODELS_URL, MakeRuntime, row
 from tests.surfaces.media_fixtures import MP4
 from tests.surfaces.video_helpers import JOBS, NATIVE, jobs_config, provider, req
 
@@ -54,19 +55,34 @@ def test_capabilities_match_the_reference(make_runtime: MakeRuntime) -> None:
     assert video.default_timeout_ms == 600_000
 
 
-def test_model_capabilities_come_from_the_local_catalog(make_runtime: MakeRuntime) -> None:
+async def test_model_capabilities_come_from_the_calls_catalog_view(make_runtime: MakeRuntime) -> None:
     video = provider(make_runtime())
 
     def ctx(model: str) -> VideoResolveModelCapabilitiesContext:
-        return VideoResolveModelCapabilitiesContext(provider="deepinfra", model=model, cfg={})
+        return VideoResolveModelCapabilitiesContext(
+            provider="deepinfra", model=model, cfg={}, timeout_ms=30_000
+        )
 
-    wan = video.resolve_model_capabilities(ctx("deepinfra/Wan-AI/Wan2.6-T2V"))
+    with respx.mock() as mock:
+        # The live list names a model the shipped one lacks: the call's view decides.
+        mock.get(MODELS_URL).respond(200, json={"data": [
+            row("Wan-AI/Wan2.6-T2V", "video-gen"), row("Pixverse/Pixverse-T2V", "video-gen"),
+            row("acme/Brand-New-T2V", "video-gen"),
+        ]})  # fmt: skip
+        wan = await video.resolve_model_capabilities(ctx("deepinfra/Wan-AI/Wan2.6-T2V"))
+        pix = await video.resolve_model_capabilities(ctx("Pixverse/Pixverse-T2V"))
+        new = await video.resolve_model_capabilities(ctx("acme/Brand-New-T2V"))
+        unknown = await video.resolve_model_capabilities(ctx("acme/Unknown"))
     assert wan is not None and wan.generate is not None and wan.generate.provider_options is not None
     assert wan.generate.provider_options["guidance_scale"] == "number"
-    pix = video.resolve_model_capabilities(ctx("Pixverse/Pixverse-T2V"))
     assert pix is not None and pix.generate is not None and pix.generate.provider_options is not None
     assert "guidance_scale" not in pix.generate.provider_options
-    assert video.resolve_model_capabilities(ctx("acme/Unknown")) is None
+    assert new == capabilities_for("acme/Brand-New-T2V")
+    assert unknown is None
+    # Without a key nothing is fetched: the shipped list decides.
+    keyless = provider(make_runtime(key=False))
+    assert await keyless.resolve_model_capabilities(ctx("Pixverse/Pixverse-T2V")) is not None
+    assert await keyless.resolve_model_capabilities(ctx("acme/Brand-New-T2V")) is None
 
 
 @pytest.mark.parametrize(

@@ -207,6 +207,8 @@ class ChatResult(StrictModel):
     cost: ChatCost = Field(default_factory=ChatCost)
     service_tier: str | None = None
     request_id: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+    """What the provider did not do as asked and why (e.g. a thinking level it did not send)."""
 
     @property
     def text(self) -> str:

@@ -3,7 +3,10 @@
 Anthropic models on DeepInfra read Anthropic-style `cache_control` markers. Markers already in
 the payload are stripped first so exactly the reference's breakpoints remain: the last tool, the
 last non-empty text block of the first system message (the stable prefix) and of the last
-user/tool message. Never a `ttl`: short and long retention send the same ephemeral marker.
+user message. Never a `ttl`: short and long retention send the same ephemeral marker.
+
+Unlike the reference, a trailing tool message is never marked: marking turns its content into a
+list of parts, and DeepInfra answers 422 to a `role: tool` message whose content is a list.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def apply_cache_markers(body: dict[str, Any], requested: CacheRetention | None) 
     if tools:
         tools[-1]["cache_control"] = dict(EPHEMERAL)
     first_system = next((m for m in messages if m.get("role") in ("system", "developer")), None)
-    last_turn = next((m for m in reversed(messages) if m.get("role") in ("user", "tool")), None)
+    last_turn = next((m for m in reversed(messages) if m.get("role") == "user"), None)
     for target in (first_system, last_turn):
         if target is not None:
             _mark_last_text(target)

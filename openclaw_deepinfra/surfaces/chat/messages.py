@@ -52,11 +52,10 @@ def _message(message: ChatMessage, position: int, keep_reasoning: bool) -> WireM
             out["name"] = message.name
         return out
     if isinstance(message, ChatToolMessage):
-        return {
-            "role": "tool",
-            "tool_call_id": message.tool_call_id,
-            "content": _text_content(message.content),
-        }
+        # A string, always: DeepInfra answers 422 to a tool message whose content is a list.
+        content = message.content
+        text = content if isinstance(content, str) else "".join(part.text for part in content)
+        return {"role": "tool", "tool_call_id": message.tool_call_id, "content": text}
     return _assistant(message, keep_reasoning)
 
 

@@ -16,16 +16,18 @@ from openclaw_deepinfra.catalog.definitions import (
     model_cost,
     vendor_of,
 )
-from openclaw_deepinfra.catalog.models import CatalogModel
+from openclaw_deepinfra.catalog.models import CatalogModel, CatalogSnapshot
 from openclaw_deepinfra.errors import RequestValidationError
 from openclaw_deepinfra.host.contracts.text import ModelCost
 from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
+from openclaw_deepinfra.transport.deadline import Deadline
 
 # DeepInfra's per-request output cap (deepinfra-api.md §3); the catalog's max_tokens is not one.
 MAX_OUTPUT_TOKENS: Final = 16_384
-REASONING_EFFORT_TAG: Final = "reasoning_effort"
+# Either tag means the model takes `reasoning_effort` (the catalog uses both spellings).
+REASONING_EFFORT_TAGS: Final = frozenset({"reasoning", "reasoning_effort"})
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class ChatModel:
 
     @property
     def accepts_reasoning_effort(self) -> bool:
-        return REASONING_EFFORT_TAG in self.tags
+        return not REASONING_EFFORT_TAGS.isdisjoint(self.tags)
 
 
 def wire_model_id(ref: str) -> str:
@@ -59,26 +61,26 @@ def wire_model_id(ref: str) -> str:
     return model_id
 
 
-def resolve_chat_model(runtime: DeepInfraRuntime, ref: str) -> ChatModel:
-    """No network: the runtime's current snapshot and the shipped catalog."""
+def resolve_chat_model(
+    runtime: DeepInfraRuntime, ref: str, snapshot: CatalogSnapshot | None = None
+) -> ChatModel:
+    """No network: `snapshot` (a call's catalog view; default the runtime's current snapshot)
+    and the shipped catalog."""
     model_id = wire_model_id(ref)
     static_row = runtime.static.find(model_id)
-    row = runtime.snapshot().find(model_id) or static_row
+    row = (snapshot or runtime.snapshot()).find(model_id) or static_row
     if row is None:
         fmt = "deepseek" if vendor_of(model_id) == DEEPSEEK_VENDOR else None
         return ChatModel(id=model_id, thinking_format=fmt)
     return _from_row(row, static_row if static_row is not row else None)
 
 
-async def resolve_chat_model_live(runtime: DeepInfraRuntime, ref: str) -> ChatModel:
-    """As `resolve_chat_model`, but an id the current snapshot lacks triggers one catalog refresh
-    (TTL-cached and shared, never raising for network trouble) so a model that only the live
-    catalog lists gets its real limits and prices."""
-    model = resolve_chat_model(runtime, ref)
-    if model.known or runtime.settings().api_key is None:
-        return model
-    await runtime.catalog().refresh()
-    return resolve_chat_model(runtime, ref)
+async def resolve_chat_model_view(
+    runtime: DeepInfraRuntime, ref: str, deadline: Deadline | None = None
+) -> ChatModel:
+    """As `resolve_chat_model`, from the call's catalog view (`runtime.catalog_view`): the same
+    limits, prices and tags in a cold process as in a warm one."""
+    return resolve_chat_model(runtime, ref, await runtime.catalog_view(deadline))
 
 
 def _from_row(row: CatalogModel, static_row: CatalogModel | None) -> ChatModel:

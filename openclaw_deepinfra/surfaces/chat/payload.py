@@ -5,14 +5,18 @@ Every check that can fail happens here, before any request. Decisions worth know
   model's, clamped to DeepInfra's 16384 and to the context left after the (estimated) prompt.
 - `response_format` `json_object` and `json_schema` are sent as given, never downgraded; `text`
   is the default and is left out.
-- `reasoning_effort` follows the reference's thinking-level map (§6.1), is dropped for `x-ai`
-  models and only sent to models the catalog tags `reasoning_effort`.
+- `reasoning_effort` follows the reference's thinking-level map (§6.1) and is sent only to models
+  the catalog tags `reasoning` or `reasoning_effort` (never to `x-ai` models); a thinking level
+  that is not sent is reported back (`ChatResult.warnings`, a warning log), never silently lost.
+- The request is checked and converted once (`prepare_chat`): a data-URL image is decoded once,
+  whatever the catalog later says about the model (`build_body` only adds the model's parts).
 - `logprobs` is rejected: DeepInfra's OpenAI-compatible chat API does not return them (only the
   native streaming API does), so sending it would silently give nothing.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from openclaw_deepinfra.errors import RequestValidationError
@@ -25,8 +29,8 @@ from openclaw_deepinfra.host.contracts.chat import (
     ThinkingLevel,
 )
 from openclaw_deepinfra.surfaces.chat.caching import apply_cache_markers
-from openclaw_deepinfra.surfaces.chat.messages import estimate_prompt_tokens, wire_messages
-from openclaw_deepinfra.surfaces.chat.model import MAX_OUTPUT_TOKENS, ChatModel
+from openclaw_deepinfra.surfaces.chat.messages import WireMessage, estimate_prompt_tokens, wire_messages
+from openclaw_deepinfra.surfaces.chat.model import MAX_OUTPUT_TOKENS, ChatModel, wire_model_id
 from openclaw_deepinfra.transport.redact import get_logger
 
 logger = get_logger(__name__)
@@ -45,35 +49,74 @@ _PASSTHROUGH: Final = (
 )
 
 
-def build_payload(request: ChatRequest, model: ChatModel, *, stream: bool) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PreparedChat:
+    """A request checked and converted once: every body field that does not depend on the model."""
+
+    request: ChatRequest
+    messages: list[WireMessage] = field(repr=False)
+    """Wire messages with any assistant `reasoning_content` kept (`build_body` drops it per model)."""
+    fields: dict[str, Any] = field(repr=False)
+
+
+def prepare_chat(request: ChatRequest) -> PreparedChat:
+    """Everything that can fail, before any I/O and before the catalog is consulted."""
+    wire_model_id(request.model)
     options = request.options
     _reject_unsupported(options)
-    messages = wire_messages(request.messages, keep_reasoning=model.thinking_format == "deepseek")
-    body: dict[str, Any] = {"model": model.id, "messages": messages}
+    messages = wire_messages(request.messages, keep_reasoning=True)
+    fields: dict[str, Any] = {}
     if request.tools:
-        body["tools"] = [_tool(tool) for tool in request.tools]
-    body["max_tokens"] = clamp_max_tokens(
-        options.max_tokens, model, estimate_prompt_tokens(messages, request.tools)
-    )
+        fields["tools"] = [_tool(tool) for tool in request.tools]
     for name in _PASSTHROUGH:
         value = getattr(options, name)
         if value is not None:
-            body[name] = value
+            fields[name] = value
     if options.stop is not None:
-        body["stop"] = _stop(options.stop)
+        fields["stop"] = _stop(options.stop)
     if options.response_format is not None and options.response_format.type != "text":
-        body["response_format"] = _response_format(options.response_format)
+        fields["response_format"] = _response_format(options.response_format)
     tool_choice = _tool_choice(options, request.tools)
     if tool_choice is not None:
-        body["tool_choice"] = tool_choice
-    effort = reasoning_effort(options.thinking_level, model)
+        fields["tool_choice"] = tool_choice
+    return PreparedChat(request, messages, fields)
+
+
+def build_body(prepared: PreparedChat, model: ChatModel, *, stream: bool) -> tuple[dict[str, Any], list[str]]:
+    """The body for `model`, and notes on what was asked but not sent (a dropped thinking level)."""
+    request, options = prepared.request, prepared.request.options
+    messages = prepared.messages
+    if model.thinking_format != "deepseek":
+        messages = [_without_reasoning(m) for m in messages]
+    body: dict[str, Any] = {"model": model.id, "messages": messages}
+    if "tools" in prepared.fields:
+        body["tools"] = prepared.fields["tools"]
+    body["max_tokens"] = clamp_max_tokens(
+        options.max_tokens, model, estimate_prompt_tokens(messages, request.tools)
+    )
+    body.update((k, v) for k, v in prepared.fields.items() if k != "tools")
+    notes: list[str] = []
+    effort, dropped = thinking_effort(options.thinking_level, model)
     if effort is not None:
         body["reasoning_effort"] = effort
+    if dropped is not None:
+        logger.warning("%s", dropped)
+        notes.append(dropped)
     body["stream"] = stream
     if stream:
         body["stream_options"] = {"include_usage": True}
     apply_cache_markers(body, options.cache_retention)
-    return body
+    return body, notes
+
+
+def build_payload(request: ChatRequest, model: ChatModel, *, stream: bool) -> dict[str, Any]:
+    return build_body(prepare_chat(request), model, stream=stream)[0]
+
+
+def _without_reasoning(message: WireMessage) -> WireMessage:
+    if "reasoning_content" not in message:
+        return message
+    return {k: v for k, v in message.items() if k != "reasoning_content"}
 
 
 def clamp_max_tokens(requested: int | None, model: ChatModel, prompt_tokens: int) -> int:
@@ -93,15 +136,22 @@ def clamp_max_tokens(requested: int | None, model: ChatModel, prompt_tokens: int
     return max(1, min(limit, room))
 
 
-def reasoning_effort(level: ThinkingLevel | None, model: ChatModel) -> str | None:
+def thinking_effort(level: ThinkingLevel | None, model: ChatModel) -> tuple[str | None, str | None]:
+    """(`reasoning_effort` to send, or why the thinking level is not sent)."""
     if level is None:
-        return None
+        return None, None
     if model.vendor in NO_THINKING_VENDORS:
-        return None
+        return None, f"thinking level {level!r} not sent: {model.vendor} models do not take reasoning_effort"
     if not model.accepts_reasoning_effort:
-        logger.debug("thinking level %r not sent: %s is not tagged reasoning_effort", level, model.id)
-        return None
-    return EFFORT_BY_LEVEL.get(level, level)
+        return None, (
+            f"thinking level {level!r} not sent: DeepInfra's catalog does not tag {model.id} "
+            "reasoning or reasoning_effort"
+        )
+    return EFFORT_BY_LEVEL.get(level, level), None
+
+
+def reasoning_effort(level: ThinkingLevel | None, model: ChatModel) -> str | None:
+    return thinking_effort(level, model)[0]
 
 
 def _reject_unsupported(options: ChatOptions) -> None:

@@ -14,11 +14,12 @@ from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from types import TracebackType
 from typing import Any, Final
 
+from openclaw_deepinfra.catalog.models import CatalogSnapshot
 from openclaw_deepinfra.errors import MalformedResponseError, StreamError, excerpt
 from openclaw_deepinfra.host.contracts.chat import ChatRequest, ChatResult, ChatStreamEvent
 from openclaw_deepinfra.runtime import DeepInfraRuntime
-from openclaw_deepinfra.surfaces.chat.model import ChatModel, resolve_chat_model, resolve_chat_model_live
-from openclaw_deepinfra.surfaces.chat.payload import build_payload
+from openclaw_deepinfra.surfaces.chat.model import ChatModel, resolve_chat_model
+from openclaw_deepinfra.surfaces.chat.payload import PreparedChat, build_body, prepare_chat
 from openclaw_deepinfra.surfaces.chat.stream import ChatAccumulator
 from openclaw_deepinfra.transport.errors import error_from_stream_frame, raise_for_stream_frame
 
@@ -26,14 +27,24 @@ CHAT_PATH: Final = "/chat/completions"
 LABEL: Final = "DeepInfra chat"
 
 
-async def complete_chat(runtime: DeepInfraRuntime, request: ChatRequest) -> ChatResult:
-    """One non-streaming chat completion. Raises the error tree's typed errors unchanged."""
-    build_payload(request, resolve_chat_model(runtime, request.model), stream=False)  # fail before any I/O
-    model = await resolve_chat_model_live(runtime, request.model)
-    body = build_payload(request, model, stream=False)
-    response = await runtime.http().request_json(
-        "POST", CHAT_PATH, json=body, timeout=request.options.timeout_s, label=LABEL, model=model.id
-    )
+async def complete_chat(
+    runtime: DeepInfraRuntime, request: ChatRequest, *, view: CatalogSnapshot | None = None
+) -> ChatResult:
+    """One non-streaming chat completion. Raises the error tree's typed errors unchanged.
+
+    `view`: the catalog a caller already decided from (image description), so the whole call
+    reads one catalog; by default the call's own `runtime.catalog_view`."""
+    prepared = prepare_chat(request)  # every request error before any I/O
+    http = runtime.http()
+    deadline = http.deadline(request.options.timeout_s)  # the catalog wait is part of the call
+    if view is None:
+        view = await runtime.catalog_view(deadline)
+    model = resolve_chat_model(runtime, request.model, view)
+    body, notes = build_body(prepared, model, stream=False)
+    response = await http.request_json(
+        "POST", CHAT_PATH, json=body, timeout=request.options.timeout_s, label=LABEL, model=model.id,
+        deadline=deadline,
+    )  # fmt: skip
     data = response.data
     if isinstance(data, Mapping):
         frame_error = error_from_stream_frame(data)
@@ -46,7 +57,7 @@ async def complete_chat(runtime: DeepInfraRuntime, request: ChatRequest) -> Chat
             request_id=response.request_id,
             body_excerpt=excerpt(json.dumps(data, default=str)),
         )
-    accumulator = ChatAccumulator(model)
+    accumulator = ChatAccumulator(model, warnings=notes)
     accumulator.feed(data)
     final = accumulator.finish(request_id=response.request_id)[-1]
     assert final.type == "finish"
@@ -54,27 +65,26 @@ async def complete_chat(runtime: DeepInfraRuntime, request: ChatRequest) -> Chat
 
 
 def stream_chat(runtime: DeepInfraRuntime, request: ChatRequest) -> ChatStream:
-    """A streaming chat completion; request errors are raised here, before anything is sent."""
-    model = resolve_chat_model(runtime, request.model)
-    body = build_payload(request, model, stream=True)
-    return ChatStream(runtime, request, model, body)
+    """A streaming chat completion; request errors are raised here, before anything is sent.
+    The model's catalog facts are read from the call's catalog view when the stream starts."""
+    return ChatStream(runtime, request, prepare_chat(request))
 
 
 class _Call:
-    """What a stream's event generator shares with its `ChatStream`: the model (resolved live on
-    first use), the payload, and the result once produced. Not the `ChatStream` itself: a
-    generator holding its owner is a reference cycle, so a stream its consumer dropped would give
-    back its model slot only when the cycle collector ran, minutes later or never."""
+    """What a stream's event generator shares with its `ChatStream`: the prepared request, the
+    model and payload (decided from the call's catalog view when the stream starts), and the result
+    once produced. Not the `ChatStream` itself: a generator holding its owner is a reference cycle,
+    so a stream its consumer dropped would give back its model slot only when the cycle collector
+    ran, minutes later or never."""
 
-    __slots__ = ("body", "model", "request", "result", "runtime")
+    __slots__ = ("body", "model", "prepared", "request", "result", "runtime")
 
-    def __init__(
-        self, runtime: DeepInfraRuntime, request: ChatRequest, model: ChatModel, body: dict[str, Any]
-    ) -> None:
+    def __init__(self, runtime: DeepInfraRuntime, request: ChatRequest, prepared: PreparedChat) -> None:
         self.runtime = runtime
         self.request = request
-        self.model = model
-        self.body = body
+        self.prepared = prepared
+        self.model: ChatModel | None = None
+        self.body: dict[str, Any] | None = None
         self.result: ChatResult | None = None
 
 
@@ -87,14 +97,13 @@ class ChatStream:
     (the event loop then closes the generator).
     """
 
-    def __init__(
-        self, runtime: DeepInfraRuntime, request: ChatRequest, model: ChatModel, body: dict[str, Any]
-    ) -> None:
-        self._call = _Call(runtime, request, model, body)
+    def __init__(self, runtime: DeepInfraRuntime, request: ChatRequest, prepared: PreparedChat) -> None:
+        self._call = _Call(runtime, request, prepared)
         self._events = _run(self._call)
 
     @property
-    def body(self) -> dict[str, Any]:
+    def body(self) -> dict[str, Any] | None:
+        """The body sent, once the stream has started."""
         return self._call.body
 
     @property
@@ -102,7 +111,8 @@ class ChatStream:
         return self._call.result
 
     def __repr__(self) -> str:
-        return f"ChatStream(model={self._call.model.id!r}, done={self.result is not None})"
+        model = self._call.model.id if self._call.model is not None else self._call.request.model
+        return f"ChatStream(model={model!r}, done={self.result is not None})"
 
     def __aiter__(self) -> AsyncIterator[ChatStreamEvent]:
         # `async for` drives the event generator itself: no wrapper frame per event.
@@ -136,15 +146,18 @@ class ChatStream:
 
 
 async def _run(call: _Call) -> AsyncGenerator[ChatStreamEvent, None]:
-    if not call.model.known:
-        call.model = await resolve_chat_model_live(call.runtime, call.request.model)
-        call.body = build_payload(call.request, call.model, stream=True)
-    accumulator = ChatAccumulator(call.model)
-    saw_done = False
     http = call.runtime.http()
+    timeout_s = call.request.options.timeout_s
+    deadline = http.deadline(timeout_s)  # the catalog wait is part of the call
+    view = await call.runtime.catalog_view(deadline)
+    model = call.model = resolve_chat_model(call.runtime, call.request.model, view)
+    body, notes = build_body(call.prepared, model, stream=True)
+    call.body = body
+    accumulator = ChatAccumulator(model, warnings=notes)
+    saw_done = False
     feed = accumulator.feed
     async with http.stream_sse(
-        CHAT_PATH, json=call.body, timeout=call.request.options.timeout_s, label=LABEL, model=call.model.id
+        CHAT_PATH, json=body, timeout=timeout_s, label=LABEL, model=model.id, deadline=deadline
     ) as sse:
         next_events = sse.next_events
         # One await per network read, every event it carried handled in this frame.

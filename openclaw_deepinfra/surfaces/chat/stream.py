@@ -60,8 +60,9 @@ class _Choice:
 
 
 class ChatAccumulator:
-    def __init__(self, model: ChatModel) -> None:
+    def __init__(self, model: ChatModel, *, warnings: list[str] | None = None) -> None:
         self._model = model
+        self._warnings = list(warnings or ())
         self._deepseek = model.thinking_format == "deepseek"
         self._choices: dict[int, _Choice] = {}
         self.served_model: str | None = None
@@ -131,6 +132,7 @@ class ChatAccumulator:
             cost=self.cost,
             service_tier=self.service_tier,
             request_id=request_id,
+            warnings=list(self._warnings),
         )
 
     # -- one choice -----------------------------------------------------------------------------

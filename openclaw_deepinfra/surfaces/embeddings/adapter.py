@@ -139,7 +139,7 @@ class DeepInfraEmbeddingAdapter:
             model=model,
             traits=traits,
             dimensions=dimensions,
-            max_input_tokens=self._max_input_tokens(model) or traits.max_input_tokens,
+            max_input_tokens=await self._max_input_tokens(model) or traits.max_input_tokens,
             input_kind=input_kind(
                 options.input_type or search.get("inputType"), where=f"{_SEARCH}.inputType"
             ),
@@ -181,8 +181,8 @@ class DeepInfraEmbeddingAdapter:
                 return resolve_dimensions(model, traits_for(model), value)
         return None
 
-    def _max_input_tokens(self, model: str) -> int | None:
-        row = self._runtime.snapshot().surface("embed").find(model)
+    async def _max_input_tokens(self, model: str) -> int | None:
+        row = (await self._runtime.catalog_view()).surface("embed").find(model)
         if row is None:
             return None
         return row.context_length or row.max_tokens

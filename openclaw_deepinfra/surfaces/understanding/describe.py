@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from openclaw_deepinfra.catalog.models import CatalogModel
+from openclaw_deepinfra.catalog.models import CatalogModel, CatalogSnapshot
 from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationError
 from openclaw_deepinfra.host.contracts.chat import (
     ChatImagePart,
@@ -49,10 +49,10 @@ def is_vision_model(row: CatalogModel | None, static_row: CatalogModel | None) -
     return any(VISION_TAGS & set(r.tags) or (r.input is not None and "image" in r.input) for r in rows)
 
 
-def vision_model(runtime: DeepInfraRuntime, requested: str | None) -> str:
-    """The wire id of a model that accepts images, or a RequestValidationError naming some that do."""
+def vision_model(runtime: DeepInfraRuntime, requested: str | None, snapshot: CatalogSnapshot) -> str:
+    """The wire id of a model that accepts images, or a RequestValidationError naming some that do.
+    `snapshot` is the call's catalog view."""
     model = strip_provider_prefix(requested.strip(), PROVIDER_ID) if requested and requested.strip() else ""
-    snapshot = runtime.snapshot()
     model = model or snapshot.surface("vlm").default
     lookup = model.split(":", 1)[0]  # a `MODEL:VERSION` pin is the same model
     row, static_row = snapshot.find(lookup), runtime.static.find(lookup)
@@ -101,21 +101,22 @@ async def describe_images(
 ) -> MediaUnderstandingResult:
     if not req.images:
         raise RequestValidationError("no images to describe")
-    model = vision_model(runtime, req.model)
     urls = [image_data_url(image, _where(image, i, len(req.images))) for i, image in enumerate(req.images)]
+    timeout_s = req.timeout_ms / 1000 if req.timeout_ms > 0 else None
+    # One catalog view for the whole call: which model, its limits, and the chat call's decisions.
+    view = await runtime.catalog_view(runtime.http().deadline(timeout_s))
+    model = vision_model(runtime, req.model, view)
     prompt = (req.prompt or "").strip() or DEFAULT_PROMPT
     requested = req.max_tokens if req.max_tokens and req.max_tokens > 0 else DEFAULT_MAX_TOKENS
-    max_tokens = min(requested, DEFAULT_MAX_TOKENS, resolve_chat_model(runtime, model).max_tokens)
+    max_tokens = min(requested, DEFAULT_MAX_TOKENS, resolve_chat_model(runtime, model, view).max_tokens)
     parts: list[ChatTextPart | ChatImagePart] = [ChatTextPart(text=prompt)]
     parts.extend(ChatImagePart(image_url=ChatImageUrl(url=url)) for url in urls)
     request = ChatRequest(
         model=model,
         messages=[ChatUserMessage(content=parts)],
-        options=ChatOptions(
-            max_tokens=max_tokens, timeout_s=req.timeout_ms / 1000 if req.timeout_ms > 0 else None
-        ),
+        options=ChatOptions(max_tokens=max_tokens, timeout_s=timeout_s),
     )
-    result = await complete_chat(runtime, request)
+    result = await complete_chat(runtime, request, view=view)
     text = result.choices[0].text.strip()
     if not text:
         raise MalformedResponseError(

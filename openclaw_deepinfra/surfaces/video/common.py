@@ -156,6 +156,12 @@ def _reject_inputs(req: VideoGenerationRequest) -> None:
         raise RequestValidationError("DeepInfra video generation does not support audio reference inputs.")
 
 
+def check_request(req: VideoGenerationRequest) -> None:
+    """Every check that does not depend on the model, so a bad request fails before the call reads
+    the catalog for its default model; `build_spec` then checks the model's own allowlist."""
+    build_spec(req, GUIDED_MODEL_PREFIX + "any")  # the widest allowlist: only model-free checks bite
+
+
 def build_spec(req: VideoGenerationRequest, default_model: str) -> VideoSpec:
     """Validate `req` and reduce it to what DeepInfra takes; raises before any request."""
     _reject_inputs(req)

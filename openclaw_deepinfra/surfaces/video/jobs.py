@@ -1,5 +1,10 @@
 """DeepInfra's OpenAI-compatible asynchronous video jobs (reference §3.3): `POST {base}/videos`,
-then `GET {base}/videos/{id}` every 5 s until `succeeded` or `failed`.
+then `GET {base}/videos/{id}` every 5 s until the job ends.
+
+Statuses (`JOB_STATUSES`): `completed` (OpenAI's video API, which `/v1/openai/videos` follows) and
+`succeeded` end the job with its video; `failed`, `cancelled` and `expired` end it with the
+server's error; the in-progress ones keep polling, and so does a status nobody documented, with
+one warning per job. `seconds` is sent as a string (`"8"`), as OpenAI's video API defines it.
 
 The submit never repeats after a 5xx or 408 (the job may exist and be billed) and holds one of
 the model's concurrency slots; polls are plain GETs that keep the client's idempotent retries
@@ -21,7 +26,15 @@ from openclaw_deepinfra.surfaces.media_io import stated_cost, submit_policy
 from openclaw_deepinfra.surfaces.video.common import Progress, VideoSpec, spec_metadata, video_assets
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.deadline import Deadline
+from openclaw_deepinfra.transport.redact import get_logger
 
+logger = get_logger(__name__)
+
+# Which statuses end a job, and how; anything else keeps it polling.
+DONE_STATUSES: Final = frozenset({"completed", "succeeded"})
+FAILED_STATUSES: Final = frozenset({"failed", "cancelled", "canceled", "expired"})
+PENDING_STATUSES: Final = frozenset({"queued", "pending", "in_progress", "processing", "running", "starting"})
+JOB_STATUSES: Final = DONE_STATUSES | FAILED_STATUSES | PENDING_STATUSES
 LABEL: Final = "DeepInfra video generation"
 STATUS_LABEL: Final = "DeepInfra video status request"
 MISSING_URL: Final = "DeepInfra video response missing video URL"
@@ -43,7 +56,7 @@ def jobs_body(spec: VideoSpec) -> dict[str, Any]:
     body: dict[str, Any] = {"model": spec.model, "prompt": spec.prompt}
     optional = {
         "aspect_ratio": spec.aspect_ratio,
-        "seconds": spec.duration,
+        "seconds": str(spec.duration) if spec.duration is not None else None,
         "seed": spec.seed,
         "negative_prompt": spec.negative_prompt,
         "style": spec.style,
@@ -56,7 +69,7 @@ def _failure(job: Job) -> GenerationFailedError:
     error = job.body.get("error")
     if isinstance(error, Mapping):
         error = error.get("message")
-    message = error.strip() if isinstance(error, str) and error.strip() else f"{LABEL} failed"
+    message = error.strip() if isinstance(error, str) and error.strip() else f"{LABEL} {job.status}"
     return GenerationFailedError(f"{message} (job {job.id})", request_id=job.request_id)
 
 
@@ -100,7 +113,7 @@ class JobsApi:
             retry_policy=submit_policy(self._http), model=spec.model, deadline=self._limit(deadline),
         )  # fmt: skip
         job = _job(response.data, response.request_id)
-        if job.status == "failed":
+        if job.status in FAILED_STATUSES:
             raise _failure(job)
         return job
 
@@ -108,7 +121,14 @@ class JobsApi:
         """Poll until the job succeeds (returned) or fails, the deadline passes or polls run out."""
         progress(job.status, api="jobs", job_id=job.id)
         poll = 0
-        while job.status != "succeeded":
+        warned = False
+        while job.status not in DONE_STATUSES:
+            if job.status not in JOB_STATUSES and not warned:
+                warned = True
+                logger.warning(
+                    "%s job %s reports status %r, which is not documented; still polling",
+                    LABEL, job.id, job.status[:40],
+                )  # fmt: skip
             if poll >= self.max_polls:
                 raise APITimeoutError(
                     f"{LABEL} job {job.id} did not finish in time", hint=self._resume_hint(job)
@@ -129,7 +149,7 @@ class JobsApi:
             )
             job = _job(response.data, response.request_id, known_id=job.id)
             progress(job.status, api="jobs", job_id=job.id, poll=poll)
-            if job.status == "failed":
+            if job.status in FAILED_STATUSES:
                 raise _failure(job)
         return job
 

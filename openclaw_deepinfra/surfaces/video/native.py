@@ -17,6 +17,7 @@ from openclaw_deepinfra.errors import GenerationFailedError, MalformedResponseEr
 from openclaw_deepinfra.host.contracts.video import VideoGenerationResult
 from openclaw_deepinfra.surfaces.media_io import stated_cost, submit_policy
 from openclaw_deepinfra.surfaces.video.common import VideoSpec, is_guided, spec_metadata, video_assets
+from openclaw_deepinfra.surfaces.video.jobs import FAILED_STATUSES
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.deadline import Deadline
 from openclaw_deepinfra.transport.responses import JsonResponse
@@ -89,7 +90,7 @@ def native_result(response: JsonResponse, spec: VideoSpec, base: str) -> VideoGe
     status_block = body.get("inference_status")
     status = status_block.get("status") if isinstance(status_block, Mapping) else None
     request_id = body.get("request_id") if isinstance(body.get("request_id"), str) else response.request_id
-    if isinstance(status, str) and status.strip().lower() == "failed":
+    if isinstance(status, str) and status.strip().lower() in FAILED_STATUSES:
         error = body.get("error") or (
             status_block.get("error") if isinstance(status_block, Mapping) else None
         )

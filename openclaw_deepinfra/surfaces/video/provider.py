@@ -35,6 +35,7 @@ from openclaw_deepinfra.surfaces.video.common import (
     VideoSpec,
     build_spec,
     capabilities_for,
+    check_request,
     native_base_url,
     video_api,
 )
@@ -84,8 +85,8 @@ class DeepInfraVideoProvider:
     def __repr__(self) -> str:
         return f"DeepInfraVideoProvider(id={self.id!r})"
 
-    # Read on use, not at registration: the snapshot resolves settings (a SecretRef may run a
-    # command), and a catalog refreshed since registration should be what the host sees.
+    # Picker hints, read on use, not at registration: the snapshot resolves settings (a SecretRef
+    # may run a command). A request without a model gets the default of its call's catalog view.
     @property
     def default_model(self) -> str:
         return self._runtime.snapshot().surface("video-gen").default
@@ -100,24 +101,35 @@ class DeepInfraVideoProvider:
         except ConfigurationError:
             return False
 
-    def resolve_model_capabilities(
+    async def resolve_model_capabilities(
         self, ctx: VideoResolveModelCapabilitiesContext
     ) -> VideoGenerationProviderCapabilities | None:
-        """From the local catalog snapshot only (reference §7 #9: no fetch, no process env)."""
+        """The canonical capabilities when the catalog view's video list holds the model (the same
+        view a call decides from; the request context's timeout bounds the catalog wait)."""
         model = strip_provider_prefix(ctx.model.strip(), PROVIDER_ID)
-        if model not in self._runtime.snapshot().surface("video-gen").ids:
+        budget_s = ctx.timeout_ms / 1000.0 if ctx.timeout_ms and ctx.timeout_ms > 0 else None
+        deadline = Deadline(budget_s, clock=self._clock) if budget_s is not None else None
+        view = await self._runtime.catalog_view(deadline)
+        if model not in view.surface("video-gen").ids:
             return None
         return capabilities_for(model)
 
     async def generate_video(self, req: VideoGenerationRequest) -> VideoGenerationResult:
-        spec = build_spec(req, self.default_model)
+        budget_ms = req.timeout_ms if req.timeout_ms and req.timeout_ms > 0 else self.default_timeout_ms
+        started = self._clock()
+        model = strip_provider_prefix(req.model.strip(), PROVIDER_ID)
+        if not model:
+            # The default (and with it the provider-option allowlist) comes from the call's
+            # catalog view; the wait for it is part of the operation's deadline.
+            check_request(req)  # a bad request fails before the catalog is read
+            view = await self._runtime.catalog_view(Deadline(budget_ms / 1000.0, clock=self._clock))
+            model = view.default("video-gen")
+        spec = build_spec(req, model)
         config = self._runtime.config
         chosen = video_api(config)
         settings = self._runtime.settings()
         settings.require_key()
         native_base = native_base_url(config, settings.base_url)
-        budget_ms = req.timeout_ms if req.timeout_ms and req.timeout_ms > 0 else self.default_timeout_ms
-        started = self._clock()
         call = _Call(
             spec=spec, base_url=settings.base_url, native_base=native_base, started=started,
             deadline=started + budget_ms / 1000.0, budget_ms=budget_ms,

@@ -85,3 +85,35 @@ async def test_bad_image_sends_no_request_and_good_one_drops_detail(make_chat: M
         [e async for e in events]
     sent = transport.body()["messages"][0]["content"][1]
     assert sent == {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{good}"}}
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_data_url_is_decoded_once_per_call(
+    make_chat: MakeChat, monkeypatch: pytest.MonkeyPatch, stream: bool
+) -> None:
+    import openclaw_deepinfra.surfaces.chat.messages as messages_module
+
+    decoded: list[int] = []
+    real = messages_module.decode_user_data_url
+
+    def counting(url: str, *, what: str) -> tuple[bytes, str | None]:
+        decoded.append(len(url))
+        return real(url, what=what)
+
+    monkeypatch.setattr(messages_module, "decode_user_data_url", counting)
+    runtime, transport = make_chat()
+    provider = DeepInfraTextProvider(runtime)
+    content = [{"type": "image_url", "image_url": {"url": to_data_url(PNG, "image/png")}}]
+    # A model only the live catalog lists: the call reads the catalog before it decides.
+    req = request(model="deepinfra/zai-org/GLM-9", messages=[{"role": "user", "content": content}])
+    answer = {"choices": [{"index": 0, "delta": {"content": "a cat"}, "finish_reason": "stop"}]}
+    if stream:
+        transport.reply(sse(answer))
+        async with provider.stream(req) as events:
+            [e async for e in events]
+    else:
+        transport.reply({"choices": [{"index": 0, "message": {"role": "assistant", "content": "a cat"},
+                                      "finish_reason": "stop"}]})  # fmt: skip
+        await provider.complete(req)
+    assert transport.catalog_requests == 1
+    assert len(decoded) == 1

@@ -11,9 +11,9 @@ from openclaw_deepinfra.errors import RequestValidationError
 from openclaw_deepinfra.host.contracts.chat import ChatRequest
 from openclaw_deepinfra.surfaces.chat.caching import apply_cache_markers
 from openclaw_deepinfra.surfaces.chat.model import ChatModel, resolve_chat_model
-from openclaw_deepinfra.surfaces.chat.payload import build_payload
+from openclaw_deepinfra.surfaces.chat.payload import build_body, build_payload, prepare_chat
 from openclaw_deepinfra.surfaces.text_provider import DeepInfraTextProvider
-from tests.surfaces.chat.conftest import MakeChat, request
+from tests.surfaces.chat.conftest import MakeChat, request, sse
 
 PLAIN = ChatModel(id="meta-llama/Llama-9-70B", context_window=128_000, max_tokens=8192, known=True)
 EFFORT = ChatModel(id="openai/gpt-oss-120b", tags=("chat", "reasoning_effort"), known=True)
@@ -172,6 +172,43 @@ def test_reasoning_effort_is_not_sent(model: ChatModel) -> None:
     assert "reasoning" not in sent
 
 
+REASONING = ChatModel(id="acme/Thinker-9", tags=("chat", "reasoning"), known=True)
+
+
+def test_a_reasoning_tag_also_takes_reasoning_effort() -> None:
+    assert body(REASONING, options={"thinking_level": "low"})["reasoning_effort"] == "low"
+
+
+@pytest.mark.parametrize(
+    ("model", "why"),
+    [(XAI, "x-ai models do not take reasoning_effort"),
+     (PLAIN, "does not tag meta-llama/Llama-9-70B reasoning or reasoning_effort")],
+)  # fmt: skip
+def test_a_dropped_thinking_level_is_reported_with_its_reason(
+    model: ChatModel, why: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    data = {"model": model.id, "messages": USER, "options": {"thinking_level": "high"}}
+    sent, notes = build_body(prepare_chat(ChatRequest.model_validate(data)), model, stream=False)
+    assert "reasoning_effort" not in sent
+    (note,) = notes
+    assert note.startswith("thinking level 'high' not sent: ") and why in note
+    assert [r.levelname for r in caplog.records if r.getMessage() == note] == ["WARNING"]
+    assert build_body(prepare_chat(ChatRequest.model_validate({**data, "options": {}})), model,
+                      stream=False)[1] == []  # fmt: skip
+
+
+def test_tool_results_are_sent_as_strings() -> None:
+    messages = [
+        {"role": "user", "content": "weather?"},
+        {"role": "assistant", "content": None,
+         "tool_calls": [{"id": "c1", "function": {"name": "get_weather", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "c1",
+         "content": [{"type": "text", "text": "sunny, "}, {"type": "text", "text": "21 C"}]},
+    ]  # fmt: skip
+    sent = body(PLAIN, messages=messages)
+    assert sent["messages"][2] == {"role": "tool", "tool_call_id": "c1", "content": "sunny, 21 C"}
+
+
 def test_messages_of_every_role() -> None:
     png = (
         "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAA"
@@ -322,10 +359,12 @@ def test_anthropic_cache_markers(retention: str | None) -> None:
     sent = _cache_body(retention)
     assert sent["messages"] == [
         {"role": "system", "content": [{"type": "text", "text": "stable prefix", "cache_control": EPH}]},
-        {"role": "user", "content": [{"type": "text", "text": "first"}, {"type": "text", "text": ""}]},
+        {"role": "user", "content": [{"type": "text", "text": "first", "cache_control": EPH},
+                                     {"type": "text", "text": ""}]},
         {"role": "assistant", "content": "ok"},
-        {"role": "tool", "tool_call_id": "c",
-         "content": [{"type": "text", "text": "tool out", "cache_control": EPH}]},
+        # a tool message keeps string content (DeepInfra answers 422 to a list): the last user
+        # message carries the marker instead
+        {"role": "tool", "tool_call_id": "c", "content": "tool out"},
     ]  # fmt: skip
     assert "cache_control" not in sent["tools"][0]
     assert sent["tools"][1]["cache_control"] == EPH
@@ -361,3 +400,26 @@ def test_last_user_message_marked_on_its_last_non_empty_text_part() -> None:
     apply_cache_markers(payload, None)
     parts = payload["messages"][0]["content"]
     assert [("cache_control" in p) for p in parts] == [False, True, False]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_the_result_says_a_thinking_level_was_not_sent(make_chat: MakeChat, stream: bool) -> None:
+    runtime, transport = make_chat()  # the live catalog tags zai-org/GLM-9 "chat" only
+    provider = DeepInfraTextProvider(runtime)
+    req = request(model="deepinfra/zai-org/GLM-9", options={"thinking_level": "high"})
+    answer = {"choices": [{"index": 0, "delta": {"content": "ok"}, "finish_reason": "stop"}]}
+    if stream:
+        transport.reply(sse(answer))
+        async with provider.stream(req) as events:
+            finish = [e async for e in events][-1]
+        assert finish.type == "finish"
+        result = finish.result
+    else:
+        transport.reply({"choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"},
+                                      "finish_reason": "stop"}]})  # fmt: skip
+        result = await provider.complete(req)
+    assert "reasoning_effort" not in transport.body()
+    assert result.warnings == [
+        "thinking level 'high' not sent: DeepInfra's catalog does not tag zai-org/GLM-9 reasoning or "
+        "reasoning_effort"
+    ]

@@ -86,6 +86,7 @@ async def test_provider_exposes_the_chat_hooks(make_chat: MakeChat) -> None:
         "cost": {"usd": 1e-6, "source": "reported"},
         "service_tier": "default",
         "request_id": "req-42",
+        "warnings": [],
     }  # fmt: skip
     sent = transport.body()
     assert sent == {

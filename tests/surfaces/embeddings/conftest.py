@@ -39,12 +39,17 @@ class FakeEmbeddingsApi:
     requests: list[httpx.Request] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
+    catalog_requests: int = 0
+    """GET /models: `create` reads the call's catalog view (none live here: the shipped one decides)."""
 
     @property
     def bodies(self) -> list[dict[str, Any]]:
         return [json.loads(r.content) for r in self.requests]
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path.endswith("/models"):
+            self.catalog_requests += 1
+            return httpx.Response(404, json={"detail": "Not Found"})
         self.requests.append(request)
         if not request.url.path.endswith("/embeddings"):
             return httpx.Response(404, json={"detail": "Not Found"})
