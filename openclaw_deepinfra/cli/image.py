@@ -25,7 +25,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         description="Generate images with DeepInfra; with --input, edit that image.",
     )  # fmt: skip
     parser.add_argument("--model", metavar="REF", help="deepinfra/<org>/<model> or <org>/<model>")
-    parser.add_argument("--size", metavar="WxH", help="e.g. 1792x1024 (default 1024x1024; an unsupported size is refused with the list)")
+    parser.add_argument(
+        "--size", metavar="WxH",
+        help="e.g. 1792x1024 (default 1024x1024; an unsupported size is refused with the list)",
+    )  # fmt: skip
     parser.add_argument("--count", metavar="N", type=int, help="number of images (at most 4)")
     parser.add_argument(
         "--input", metavar="IMAGE", type=Path, action="append", help="reference image to edit (one)"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession
+from openclaw_deepinfra.cli.session import PLUGIN_ID, HostSession
 from openclaw_deepinfra.host.refs import parse_model_ref, strip_provider_prefix
 from openclaw_deepinfra.host.safe_write import write_atomic
 
