@@ -5,14 +5,16 @@ Reading: ``get`` is the raw tree; ``lookup`` maps a current key to its older spe
 are not merged, because a half-migrated block mixing both would be read differently by different
 hosts; a deprecation is logged instead. ``${VAR}`` in any string is substituted on read.
 
-Writing: ``with_value`` returns a new config, ``save`` writes JSON (indent 2) atomically. Every key
-the user wrote is kept; JSON5 comments are not (the json5 writer cannot round-trip them).
+Writing: ``with_value``/``with_patch`` return a new config; ``save`` edits the text it was read
+from (``json5_edit``): only changed keys are rewritten, so comments, order, quoting and trailing
+commas elsewhere stay byte for byte. The write goes through ``safe_write``: through a symlink to the
+real file, mode kept, atomic, a ``.bak`` of the previous version, and refused when the file changed
+on disk since it was read.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import os
 import re
@@ -34,7 +36,8 @@ from openclaw_deepinfra.host.config_keys import (
     find_alias,
 )
 from openclaw_deepinfra.host.errors import ConfigError
-from openclaw_deepinfra.host.safe_write import write_atomic
+from openclaw_deepinfra.host.json5_edit import apply_changes, same
+from openclaw_deepinfra.host.safe_write import Snapshot, write_atomic
 from openclaw_deepinfra.host.secrets import UnsetEnvVarError, substitute_env_vars
 
 logger = logging.getLogger("openclaw.config")
@@ -48,6 +51,16 @@ _JSON5_LINE_RE = re.compile(r":(\d+) (.*)$")
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:
     """``$OPENCLAW_CONFIG_PATH``, else ``<state dir>/openclaw.json`` (``paths.config_path``)."""
     return paths.config_path(env=env)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The text a config was read from, its parse, and the bytes for the changed-on-disk check."""
+
+    path: Path
+    text: str
+    data: dict[str, Any]
+    snapshot: Snapshot
 
 
 @dataclass(frozen=True)
@@ -105,15 +118,17 @@ class OpenClawConfig:
                 merged.setdefault(str(name), str(value))
         self.env: Mapping[str, str] = merged
         self._warned: set[str] = set()
+        self._source: _Source | None = None
 
     @classmethod
     def load(cls, path: Path | None = None, *, env: Mapping[str, str] | None = None) -> OpenClawConfig:
         """Read a JSON5 config file; a missing file is an empty config."""
         target = (path or default_config_path(env)).expanduser()
         try:
-            text = target.read_text(encoding="utf-8")
+            raw = target.read_bytes()
+            text = raw.decode("utf-8")
         except FileNotFoundError:
-            return cls({}, path=target, env=env)
+            return cls({}, path=target, env=env)._with_source(target, None, "")
         except OSError as exc:
             raise ConfigError(f"{target}: cannot read the config file: {exc.strerror or exc}") from None
         except UnicodeDecodeError as exc:
@@ -121,7 +136,7 @@ class OpenClawConfig:
                 f"{target}: byte {exc.start} is not UTF-8; save the config file as UTF-8"
             ) from None
         if not text.strip():
-            return cls({}, path=target, env=env)
+            return cls({}, path=target, env=env)._with_source(target, raw, text)
         try:
             data = json5.loads(text)
         except RecursionError:  # the parser recurses per nesting level
@@ -133,7 +148,7 @@ class OpenClawConfig:
         if not isinstance(data, dict):
             kind = type(data).__name__
             raise ConfigError(f"{target}: the config must be a JSON5 object ({{...}}), not {kind}")
-        return cls(data, path=target, env=env)
+        return cls(data, path=target, env=env)._with_source(target, raw, text)
 
     def __repr__(self) -> str:
         # Never the values: the tree may hold API keys.
@@ -267,24 +282,43 @@ class OpenClawConfig:
                 raise ConfigError(f"{self._where()}: {dotted} is not an object; cannot set {'.'.join(parts)}")
             node = child
         node[parts[-1]] = copy.deepcopy(value)
-        return OpenClawConfig(data, path=self.path, env=self._process_env)
+        return self._derive(data)
 
     def with_patch(self, patch: Mapping[str, Any]) -> OpenClawConfig:
         """A new config with ``patch`` deep-merged in (an auth method's ``config_patch``)."""
         data = _deep_merge(copy.deepcopy(self.data), copy.deepcopy(dict(patch)))
-        return OpenClawConfig(data, path=self.path, env=self._process_env)
+        return self._derive(data)
 
     def save(self, path: Path | None = None) -> Path:
-        """Write the raw tree atomically; keeps the file's mode, 0600 for a new file."""
+        """Write the tree back, editing only what changed (module docstring); 0600 for a new file.
+
+        Saving to the file it was read from edits that text and refuses if the file changed on
+        disk meanwhile; another path is written whole (its previous version kept as ``.bak``).
+        """
         target = path or self.path
         if target is None:
             raise ConfigError("no config path to save to; pass one or load the config from a file")
         target = target.expanduser()
-        text = json.dumps(self.data, indent=2, ensure_ascii=False) + "\n"
-        write_atomic(target, text, private=True)
+        source = self._source if self._source is not None and self._source.path == target else None
+        if source is None:
+            text = apply_changes("", {}, self.data)
+        else:
+            text = apply_changes(source.text, source.data, self.data)
+            if not same(json5.loads(text), self.data):  # a guard: never write what we did not mean
+                raise ConfigError(f"{target}: could not edit the config in place; nothing was written")
+        write_atomic(target, text, private=True, backup=True, expect=source.snapshot if source else None)
         return target
 
     # -- internals -----------------------------------------------------------------------------
+
+    def _with_source(self, path: Path, raw: bytes | None, text: str) -> OpenClawConfig:
+        self._source = _Source(path, text, copy.deepcopy(self.data), Snapshot(path, raw))
+        return self
+
+    def _derive(self, data: dict[str, Any]) -> OpenClawConfig:
+        derived = OpenClawConfig(data, path=self.path, env=self._process_env)
+        derived._source = self._source
+        return derived
 
     def _where(self) -> str:
         return str(self.path) if self.path is not None else "<config>"

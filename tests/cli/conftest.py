@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import json5
 import pytest
 
 from openclaw_deepinfra.cli.main import main
@@ -71,7 +72,8 @@ class CliEnv:
         self.config.write_text(text, encoding="utf-8")
 
     def read_config(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(self.config.read_text(encoding="utf-8"))
+        # JSON5, as the gateway reads it: edits keep the user's comments and unquoted keys.
+        data: dict[str, Any] = json5.loads(self.config.read_text(encoding="utf-8"))
         return data
 
 

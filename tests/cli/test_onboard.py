@@ -91,7 +91,15 @@ def test_onboard_keeps_every_key_of_a_json5_config(cli_env: CliEnv, run: Run) ->
     result = _onboard(run, cli_env.config)
 
     assert result.code == 0, result.err
-    after = cli_env.read_config()  # the file is plain JSON now (comments cannot round-trip)
+    # Issue 12: the file stays the user's JSON5: only the two new members were added.
+    text = cli_env.config.read_text()
+    assert text.startswith("// my gateway, hand written\n{\n  gateway: { port: 18789, bind: 'loopback', },")
+    assert "/* trailing comma above */" in text and "0x1F" in text and "'key.with.dots'" in text
+    for line in USER_CONFIG_JSON5.splitlines():
+        if "models: { \"openai/gpt-5\"" not in line:
+            assert line in text.splitlines(), line
+    assert (cli_env.config.parent / "openclaw.json.bak").read_text() == USER_CONFIG_JSON5
+    after = json5.loads(text)
     expected = json.loads(json.dumps(before))
     expected["agents"]["defaults"]["model"] = {"primary": DEFAULT_REF}
     expected["agents"]["defaults"]["models"][DEFAULT_REF] = {"alias": "DeepInfra"}

@@ -214,6 +214,10 @@ def test_install_trusts_the_plugin_and_keeps_the_rest_of_the_config(
         },
         "gateway": {"port": 1},
     }
+    # Issue 12: an edit, not a rewrite: the comment and the untouched keys keep their bytes.
+    text = cli_env.config.read_text()
+    assert text.startswith("// hand written\n{plugins: {allow: ['other', \"deepinfra\"], deny: ")
+    assert text.endswith("gateway: {port: 1}}")
     assert "deepinfra  loaded" in run("plugins", "list").out
 
 

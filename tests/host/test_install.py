@@ -11,6 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import json5
 import pytest
 
 from openclaw_deepinfra.host.config import OpenClawConfig
@@ -93,7 +94,7 @@ def test_install_by_name_enables_and_updates_allow_deny(tmp_path: Path, plugin_p
     assert plugin.enabled and plugin.note is None
     assert plugin.manifest_path == plugin_pkg.dir / "plugin.toml"
     assert plugin.distribution == "Fake_Plugin" and plugin.entry_point == plugin_pkg.ep.value
-    saved = json.loads(config_path.read_text())
+    saved = json5.loads(config_path.read_text())
     assert saved == {
         "plugins": {
             "allow": ["other", "fake"],
@@ -200,14 +201,14 @@ def test_enable_and_disable_toggle(tmp_path: Path) -> None:
     config_path = tmp_path / "openclaw.json"
     config_path.write_text('{plugins: {allow: [], deny: ["deepinfra"], entries: {deepinfra: {config: {}}}}}')
     disable_plugin("deepinfra", config_path)
-    saved = json.loads(config_path.read_text())["plugins"]
+    saved = json5.loads(config_path.read_text())["plugins"]
     assert saved == {
         "allow": [],
         "deny": ["deepinfra"],
         "entries": {"deepinfra": {"config": {}, "enabled": False}},
     }
     enable_plugin("deepinfra", config_path)
-    saved = json.loads(config_path.read_text())["plugins"]
+    saved = json5.loads(config_path.read_text())["plugins"]
     assert saved == {
         "allow": ["deepinfra"],
         "deny": [],
