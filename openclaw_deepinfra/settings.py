@@ -68,6 +68,7 @@ class ApiKey:
         if not cleaned:
             raise ValueError("an API key cannot be blank")
         register_secret(cleaned)
+        _check_key_characters(cleaned, source)
         self._value = cleaned
         self.source = source
 
@@ -104,6 +105,33 @@ class ApiKey:
 
     def __reduce__(self) -> tuple[Any, ...]:
         raise TypeError("ApiKey cannot be pickled")
+
+
+def describe_key_source(source: str) -> str:
+    """Where a key came from, as the user would look for it (`env:X` -> `X`)."""
+    if source == "config":
+        return "models.providers.deepinfra.apiKey"
+    if source == "profile":
+        return f"auth profile {PROFILE_ID}"
+    return source.partition(":")[2] or source
+
+
+def _check_key_characters(value: str, source: str) -> None:
+    """A key goes into an HTTP header: a line break or a non-ASCII character there is a pasting
+    mistake that httpx would only report as a header-injection ValueError. The message names the
+    source and the character's position, never the key."""
+    for index, char in enumerate(value):
+        if char.isspace() or not char.isprintable():
+            problem = "a line break" if char in "\r\n" else "whitespace or a control character"
+        elif not char.isascii():
+            problem = "a non-ASCII character"
+        else:
+            continue
+        raise ConfigurationError(
+            f"the DeepInfra API key from {describe_key_source(source)} contains {problem} "
+            f"(character {index + 1})",
+            hint="copy the key again from https://deepinfra.com/dash/api_keys without extra characters",
+        )
 
 
 @dataclass(frozen=True)

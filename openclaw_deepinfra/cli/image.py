@@ -56,6 +56,17 @@ def _inputs(paths: list[Path] | None) -> list[ImageInput] | None:
     return images
 
 
+def _check_count(count: int | None, provider: object, *, editing: bool) -> None:
+    """More images than the provider declares it makes would be silently clamped: refuse instead,
+    so the user is not surprised by fewer files (the limit comes from the capabilities data)."""
+    caps = getattr(provider, "capabilities", None)
+    mode = getattr(caps, "edit" if editing else "generate", None)
+    limit = getattr(mode, "max_count", None)
+    if count is not None and isinstance(limit, int) and count > limit:
+        what = "an edit" if editing else "one request"
+        raise CliError(f"--count must be from 1 to {limit} ({what} makes at most {limit})", exit_code=2)
+
+
 async def run(args: argparse.Namespace) -> int:
     if args.count is not None and args.count < 1:
         raise CliError("--count must be at least 1", exit_code=2)
@@ -65,6 +76,7 @@ async def run(args: argparse.Namespace) -> int:
         provider = session.require(KIND, PLUGIN_ID)
         if not isinstance(provider, ImageGenerationProvider):
             raise CliError(f"the registered {KIND} {PLUGIN_ID!r} does not implement generate_image")
+        _check_count(args.count, provider, editing=bool(inputs))
         model, timeout_ms = choose_model(session, "image", provider, args.model)
         request = ImageGenerationRequest(
             provider=PLUGIN_ID, model=model, prompt=" ".join(args.prompt), cfg=session.config,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from importlib.metadata import entry_points
 from typing import Any
 
 from openclaw_deepinfra.cli.session import CliError, HostSession, config_path_from, open_host
-from openclaw_deepinfra.host.install import disable_plugin, enable_plugin, install_plugin
+from openclaw_deepinfra.host.install import ENTRY_POINT_GROUP, disable_plugin, enable_plugin, install_plugin
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -100,6 +101,15 @@ def run_install(args: argparse.Namespace) -> int:
 
 
 def run_enable(args: argparse.Namespace) -> int:
+    # Enabling an id no installed package provides would only leave a stale entry in the config.
+    installed = sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
+    if args.plugin_id not in installed:
+        raise CliError(
+            f"no installed plugin has the id {args.plugin_id!r} "
+            f"(installed: {', '.join(installed) or 'none'}); "
+            "install it first with `openclaw-deepinfra plugins install PATH_OR_NAME`",
+            exit_code=2,
+        )
     path = enable_plugin(args.plugin_id, config_path_from(args))
     print(f"enabled {args.plugin_id} in {path}")
     return 0

@@ -31,6 +31,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="REF", help="deepinfra/<org>/<model> or <org>/<model>")
     parser.add_argument("--voice", metavar="V", help="voice id (DeepInfra Kokoro default: af_bella)")
     parser.add_argument("--format", metavar="F", help=f"audio format: {', '.join(FORMATS)}")
+    parser.add_argument("--speed", metavar="X", type=float, help="speaking speed, 0.25 to 4 (default 1)")
     parser.add_argument(
         "--out", metavar="PATH", type=Path, required=True, help="file (or directory) to write"
     )
@@ -90,12 +91,12 @@ async def run(args: argparse.Namespace) -> int:
         selection = selections[0]
         provider: Any = providers[selection.provider_id]
         timeout_ms = selection.timeout_ms or DEFAULT_TTS_TIMEOUT_MS
-        overrides = {"model": model, "voice": args.voice, "responseFormat": args.format}
+        overrides = {"model": model, "voice": args.voice, "responseFormat": args.format, "speed": args.speed}
         request = SpeechSynthesisRequest(
             text=text,
             cfg=session.config,
             provider_config=_provider_config(session, provider, selection.provider_id, timeout_ms),
-            provider_overrides={k: v for k, v in overrides.items() if v} or None,
+            provider_overrides={k: v for k, v in overrides.items() if v is not None and v != ""} or None,
             timeout_ms=timeout_ms,
         )
         result: SpeechSynthesisResult = await provider.synthesize(request)

@@ -32,16 +32,33 @@ class OnboardingError(ValueError):
 def config_patch(config: dict[str, Any], model_ref: str = DEFAULT_MODEL_REF) -> dict[str, Any]:
     """What onboarding adds to the agent config: the primary model unless one is set, and its alias
     unless it has one. Everything else the user wrote is left alone (the caller deep-merges)."""
-    defaults = ((config.get("agents") or {}).get("defaults") or {}) if isinstance(config, dict) else {}
+    agents = _object(config.get("agents") if isinstance(config, dict) else None, "agents")
+    defaults = _object(agents.get("defaults"), "agents.defaults")
     model = defaults.get("model")
+    if model is not None and not isinstance(model, str | dict):
+        raise OnboardingError(
+            "agents.defaults.model in the config must be a model ref string or {primary: ...}; fix it first"
+        )
     has_primary = bool(model.strip()) if isinstance(model, str) else bool((model or {}).get("primary"))
     patch_defaults: dict[str, Any] = {}
     if not has_primary:
         patch_defaults["model"] = {"primary": model_ref}
-        entry = (defaults.get("models") or {}).get(model_ref) or {}
+        models = _object(defaults.get("models"), "agents.defaults.models")
+        entry = _object(models.get(model_ref), f"agents.defaults.models.{model_ref}")
         if not entry.get("alias"):
             patch_defaults["models"] = {model_ref: {"alias": MODEL_ALIAS}}
     return {"agents": {"defaults": patch_defaults}} if patch_defaults else {}
+
+
+def _object(value: Any, key: str) -> dict[str, Any]:
+    """`value` when it is an object, {} when unset; anything else would be overwritten by the patch,
+    so onboarding stops and names the key instead."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        kind = type(value).__name__
+        raise OnboardingError(f"{key} in the config must be an object, not {kind}; fix it first")
+    return value
 
 
 async def _run(ctx: ProviderAuthContext) -> ProviderAuthResult:

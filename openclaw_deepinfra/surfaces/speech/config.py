@@ -23,6 +23,9 @@ FORMATS: Final = ("mp3", "opus", "flac", "wav", "pcm")
 VOICE_COMPATIBLE: Final = frozenset({"mp3", "opus"})
 DEFAULT_FORMAT: Final = "mp3"
 DEFAULT_MAX_TEXT_LENGTH: Final = 4096
+# The OpenAI speech API's range, which DeepInfra's OpenAI-compatible endpoint mirrors.
+MIN_SPEED: Final = 0.25
+MAX_SPEED: Final = 4.0
 CONFIG_KEY: Final = f"tts.providers.{PROVIDER_ID}"
 
 # First spelling is the normalised key; the others are accepted on input.
@@ -112,8 +115,9 @@ def _speed(value: Any, error: type[ConfigurationError | RequestValidationError])
     if value is None:
         return None
     number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
-    if not math.isfinite(number) or number <= 0:
-        raise error(f"{CONFIG_KEY}.speed must be a positive number, got {value!r}"[:200])
+    if not math.isfinite(number) or not MIN_SPEED <= number <= MAX_SPEED:
+        bounds = f"from {MIN_SPEED:g} to {MAX_SPEED:g}"
+        raise error(f"{CONFIG_KEY}.speed must be a number {bounds}, got {value!r}"[:200])
     return number
 
 
