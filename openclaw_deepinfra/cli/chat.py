@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any, get_args
 
+from openclaw_deepinfra.cli.inputs import prompt_text
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
 from openclaw_deepinfra.host.contracts.chat import (
     ChatCapableProvider,
@@ -45,7 +47,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help='print {"model", "text", "usage", "cost", "finish_reason"} (cost in USD, null = unknown)',
     )
-    parser.add_argument("prompt", help="the user message")
+    parser.add_argument(
+        "--file", type=Path, metavar="PATH", help="read the user message from PATH ('-' = stdin)"
+    )
+    parser.add_argument("prompt", nargs="?", help="the user message ('-' reads it from stdin)")
     parser.set_defaults(handler=run)
 
 
@@ -60,6 +65,7 @@ def _positive_int(value: str) -> int:
 
 
 async def run(args: argparse.Namespace) -> int:
+    prompt = prompt_text(args.prompt, args.file, "PROMPT")
     session = open_host(args)
     try:
         provider = session.require("provider", PLUGIN_ID)
@@ -67,7 +73,7 @@ async def run(args: argparse.Namespace) -> int:
             raise CliError(f"provider {PLUGIN_ID!r} does not run chat calls (no stream/complete hooks)")
         request = ChatRequest(
             model=await _model(args, session, provider),
-            messages=_messages(args),
+            messages=_messages(args.system, prompt),
             options=ChatOptions(max_tokens=args.max_tokens, thinking_level=args.thinking),
         )
         if args.no_stream:
@@ -100,11 +106,11 @@ async def _model(args: argparse.Namespace, session: HostSession, provider: objec
     return str(await default_model())
 
 
-def _messages(args: argparse.Namespace) -> list[ChatMessage]:
+def _messages(system: str | None, prompt: str) -> list[ChatMessage]:
     messages: list[ChatMessage] = []
-    if args.system:
-        messages.append(ChatSystemMessage(content=args.system))
-    messages.append(ChatUserMessage(content=args.prompt))
+    if system:
+        messages.append(ChatSystemMessage(content=system))
+    messages.append(ChatUserMessage(content=prompt))
     return messages
 
 

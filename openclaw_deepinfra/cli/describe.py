@@ -7,9 +7,9 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
+from openclaw_deepinfra.cli.inputs import IMAGE_LIMIT, check_input, read_input
 from openclaw_deepinfra.cli.media_pick import pick_media, print_result, text_option
 from openclaw_deepinfra.cli.session import CliError, open_host
-from openclaw_deepinfra.cli.stt import read_input
 from openclaw_deepinfra.host.contracts.media import (
     ImageDescriptionRequest,
     ImagesDescriptionRequest,
@@ -31,8 +31,14 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
+    for path in args.images:  # every image checked before any is read
+        check_input(path, "IMAGE", IMAGE_LIMIT)
     images = [
-        MediaImage(buffer=read_input(path), file_name=path.name, mime=mimetypes.guess_type(path.name)[0])
+        MediaImage(
+            buffer=read_input(path, "IMAGE", IMAGE_LIMIT),
+            file_name=path.name,
+            mime=mimetypes.guess_type(path.name)[0],
+        )
         for path in args.images
     ]
     session = open_host(args)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from openclaw_deepinfra.cli.inputs import read_text
 from openclaw_deepinfra.cli.session import CliError, open_host
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
@@ -46,12 +47,7 @@ def _read_texts(args: argparse.Namespace) -> list[str]:
     texts = list(args.texts)
     path: Path | None = args.file
     if path is not None:
-        try:
-            content = sys.stdin.read() if str(path) == "-" else path.expanduser().read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CliError(f"--file {path}: cannot read it: {exc.strerror or exc}", exit_code=2) from None
-        except UnicodeDecodeError:
-            raise CliError(f"--file {path}: not UTF-8 text", exit_code=2) from None
+        content = read_text(path, "--file")
         texts.extend(line for line in content.splitlines() if line.strip())
     if not texts:
         raise CliError("nothing to embed: pass TEXT arguments or --file PATH", exit_code=2)

@@ -7,6 +7,7 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
+from openclaw_deepinfra.cli.inputs import IMAGE_LIMIT, prompt_text, read_input
 from openclaw_deepinfra.cli.media_output import Written, choose_model, output_paths, report, write_file
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, open_host
 from openclaw_deepinfra.host.contracts.image import (
@@ -38,7 +39,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="file to write; with several images a directory, or PATH gets -1, -2, ... suffixes",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print paths, MIME types, model and cost as JSON")
-    parser.add_argument("prompt", nargs="+", help="what to draw")
+    parser.add_argument("prompt", nargs="+", help="what to draw ('-' reads it from stdin)")
     parser.set_defaults(handler=run)
 
 
@@ -47,10 +48,7 @@ def _inputs(paths: list[Path] | None) -> list[ImageInput] | None:
         return None
     images: list[ImageInput] = []
     for path in paths:
-        try:
-            data = path.expanduser().read_bytes()
-        except OSError as exc:
-            raise CliError(f"cannot read --input {path}: {exc.strerror or exc}", exit_code=2) from None
+        data = read_input(path, "--input", IMAGE_LIMIT)
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         images.append(ImageInput(buffer=data, mime_type=mime, file_name=path.name))
     return images
@@ -70,6 +68,7 @@ def _check_count(count: int | None, provider: object, *, editing: bool) -> None:
 async def run(args: argparse.Namespace) -> int:
     if args.count is not None and args.count < 1:
         raise CliError("--count must be at least 1", exit_code=2)
+    prompt = prompt_text(args.prompt, None, "PROMPT")
     inputs = _inputs(args.input)
     session = open_host(args)
     try:
@@ -79,7 +78,7 @@ async def run(args: argparse.Namespace) -> int:
         _check_count(args.count, provider, editing=bool(inputs))
         model, timeout_ms = choose_model(session, "image", provider, args.model)
         request = ImageGenerationRequest(
-            provider=PLUGIN_ID, model=model, prompt=" ".join(args.prompt), cfg=session.config,
+            provider=PLUGIN_ID, model=model, prompt=prompt, cfg=session.config,
             auth_store=session.auth_store, timeout_ms=timeout_ms, count=args.count, size=args.size,
             input_images=inputs,
         )  # fmt: skip

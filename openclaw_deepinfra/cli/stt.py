@@ -7,8 +7,9 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
+from openclaw_deepinfra.cli.inputs import AUDIO_LIMIT, read_input
 from openclaw_deepinfra.cli.media_pick import media_auth, pick_media, print_result, text_option
-from openclaw_deepinfra.cli.session import CliError, open_host
+from openclaw_deepinfra.cli.session import open_host
 from openclaw_deepinfra.host.contracts.media import AudioTranscriptionRequest, MediaUnderstandingResult
 
 
@@ -25,15 +26,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run)
 
 
-def read_input(path: Path) -> bytes:
-    try:
-        return path.expanduser().read_bytes()
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror or exc}", exit_code=2) from None
-
-
 async def run(args: argparse.Namespace) -> int:
-    data = read_input(args.audio)
+    data = read_input(args.audio, "AUDIO", AUDIO_LIMIT)
     session = open_host(args)
     try:
         pick = pick_media(session, "audio", args.model, "transcribe_audio")

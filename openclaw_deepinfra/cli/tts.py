@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from openclaw_deepinfra.cli.inputs import prompt_text
 from openclaw_deepinfra.cli.media_pick import split_ref
 from openclaw_deepinfra.cli.session import CliError, HostSession, open_host
 from openclaw_deepinfra.host.contracts.speech import (
@@ -36,7 +37,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "--out", metavar="PATH", type=Path, required=True, help="file (or directory) to write"
     )
     parser.add_argument("--json", action="store_true", help="print path, bytes, format and model as JSON")
-    parser.add_argument("text", nargs="+", help="what to say")
+    parser.add_argument(
+        "--file", type=Path, metavar="PATH", help="read the text from PATH ('-' = stdin)"
+    )
+    parser.add_argument("text", nargs="*", help="what to say ('-' reads it from stdin)")
     parser.set_defaults(handler=run)
 
 
@@ -74,9 +78,7 @@ def _target(out: Path, extension: str) -> Path:
 
 
 async def run(args: argparse.Namespace) -> int:
-    text = " ".join(args.text)
-    if not text.strip():
-        raise CliError("nothing to say: TEXT is empty", exit_code=2)
+    text = prompt_text(args.text, args.file, "TEXT")
     session = open_host(args)
     try:
         providers = providers_of(session.registry, KIND)

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from openclaw_deepinfra.cli.inputs import prompt_text
 from openclaw_deepinfra.cli.media_output import Written, choose_model, output_paths, report, write_file
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, open_host
 from openclaw_deepinfra.host.contracts.video import (
@@ -38,7 +39,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="file to write (a directory gets video-1.mp4)",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print paths, MIME types, model and cost as JSON")
-    parser.add_argument("prompt", nargs="+", help="what happens in the video")
+    parser.add_argument("prompt", nargs="+", help="what happens in the video ('-' reads it from stdin)")
     parser.set_defaults(handler=run)
 
 
@@ -74,6 +75,7 @@ async def _content(provider: object, video: GeneratedVideo, timeout_ms: int | No
 
 
 async def run(args: argparse.Namespace) -> int:
+    prompt = prompt_text(args.prompt, None, "PROMPT")
     session = open_host(args)
     written: list[Written] = []
     try:
@@ -82,7 +84,7 @@ async def run(args: argparse.Namespace) -> int:
             raise CliError(f"the registered {KIND} {PLUGIN_ID!r} does not implement generate_video")
         model, timeout_ms = choose_model(session, "video", provider, args.model)
         request = VideoGenerationRequest(
-            provider=PLUGIN_ID, model=model, prompt=" ".join(args.prompt), cfg=session.config,
+            provider=PLUGIN_ID, model=model, prompt=prompt, cfg=session.config,
             auth_store=session.auth_store, timeout_ms=timeout_ms, aspect_ratio=args.aspect_ratio,
             duration_seconds=args.duration, provider_options=_options(args), on_progress=show_progress,
         )  # fmt: skip

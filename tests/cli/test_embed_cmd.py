@@ -105,7 +105,7 @@ def test_a_progress_bar_on_a_terminal_for_large_inputs(
     ("args", "code", "needle"),
     [
         (("embed",), 2, "nothing to embed"),
-        (("embed", "--file", "/nonexistent/texts.txt"), 2, "cannot read it"),
+        (("embed", "--file", "/nonexistent/texts.txt"), 2, "cannot read --file /nonexistent/texts.txt"),
         (("embed", "--model", "BAAI/bge-m3", "x"), 0, ""),
     ],
 )
@@ -146,7 +146,7 @@ def test_without_a_key_it_says_how_to_set_one(
 
 
 def test_file_from_stdin(run: Run, embeddings: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO("a\nb\n"))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"a\nb\n")))
     result = run("embed", "--json", "--file", "-")
     assert result.code == 0, result.err
     assert json.loads(result.out)["count"] == 2
