@@ -18,7 +18,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from openclaw_deepinfra import __version__
-from openclaw_deepinfra.catalog.store import CACHE_DIR_ENV
 from openclaw_deepinfra.cli import chat as chat_cmd
 from openclaw_deepinfra.cli import describe as describe_cmd
 from openclaw_deepinfra.cli import doctor, models, onboard, plugins
@@ -63,7 +62,7 @@ ENVIRONMENT = (
     (paths.CONFIG_PATH_ENV, "agent config file (default <state dir>/openclaw.json)"),
     (paths.STATE_DIR_ENV, "state dir: config, auth profiles (default ~/.openclaw)"),
     (paths.HOME_ENV, "the home directory the state dir is found in (default $HOME)"),
-    (CACHE_DIR_ENV, "where the last good model catalog is kept"),
+    (paths.CACHE_DIR_ENV, "where the last good model catalog is kept"),
     (DEBUG_ENV, "set to 1 to print a traceback with an error"),
 )
 # Arguments that are paths: on POSIX a file name may be any bytes, so they are not checked as text.
