@@ -24,6 +24,7 @@ from openclaw_deepinfra.transport.redact import get_logger, register_secret
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
     from openclaw_deepinfra.host.config import OpenClawConfig
+    from openclaw_deepinfra.transport.headers import ConfiguredHeaders
 
 __all__ = [
     "API_BASE_ENV",
@@ -143,6 +144,8 @@ class Settings:
     timeout_s: float | None = None
     # In-flight requests per model per process (issue 7); DeepInfra's own limit is 200.
     max_concurrent_per_model: int = 200
+    # `models.providers.deepinfra.headers` + `.request.headers`, for the base URL's origin only.
+    headers: ConfiguredHeaders | None = None
 
     def require_key(self) -> ApiKey:
         if self.api_key is None:
@@ -355,6 +358,8 @@ def resolve_settings(
     """
     environment = config.env if env is None else env
     base_url, base_url_source = _resolve_base_url(config, environment)
+    from openclaw_deepinfra.configured_headers import resolve_configured_headers
+
     return Settings(
         api_key=_resolve_key(config, auth_store, environment),
         base_url=base_url,
@@ -362,4 +367,5 @@ def resolve_settings(
         max_retries=_max_retries(config),
         timeout_s=_timeout(config),
         max_concurrent_per_model=_max_concurrent(config),
+        headers=resolve_configured_headers(config, base_url, env=environment),
     )

@@ -132,8 +132,12 @@ class DeepInfraHttp:
         self, url: str, *, authenticated: bool, accept: str, extra: Mapping[str, str] | None
     ) -> dict[str, str]:
         headers = {"Accept": accept, "User-Agent": user_agent()}
+        configured = self.settings.headers
+        if configured is not None and configured.values:
+            # Only on the origin they were configured for (never a CDN download, never another host).
+            _merge(headers, configured.for_url(url))
         if extra:
-            headers.update(extra)
+            _merge(headers, extra)
         if authenticated:
             key = self.settings.require_key()
             # `url(path)` output starts with the base URL and a "/" (which ends the authority): same
@@ -340,3 +344,12 @@ class DeepInfraHttp:
             return response, slot
 
         return OpenBytes(send, label)
+
+
+def _merge(headers: dict[str, str], more: Mapping[str, str]) -> None:
+    """`headers` updated by `more`, names compared case-insensitively (one `user-agent`, not two)."""
+    for name, value in more.items():
+        lowered = name.lower()
+        for existing in [k for k in headers if k.lower() == lowered]:
+            del headers[existing]
+        headers[name] = value

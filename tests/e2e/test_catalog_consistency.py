@@ -11,220 +11,14 @@ shipped defaults, dropped the thinking level, refused the vision model and the v
 
 from __future__ import annotations
 
-import base64
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from importlib.metadata import entry_points
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from openclaw_deepinfra.host.config import OpenClawConfig
-from openclaw_deepinfra.host.contracts.chat import ChatRequest
-from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
-from openclaw_deepinfra.host.contracts.image import ImageGenerationRequest, ImageInput
-from openclaw_deepinfra.host.contracts.media import AudioTranscriptionRequest, ImageDescriptionRequest
-from openclaw_deepinfra.host.contracts.speech import SpeechSynthesisRequest
-from openclaw_deepinfra.host.contracts.video import VideoGenerationRequest
-from openclaw_deepinfra.host.registry import PluginRegistry
-from tests.e2e.loopback import LoopbackServer, Reply, Seen, serve
-
-KEY = "di-e2e-consistency-key-0123456789abcdef"
-API = "/v1/openai"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x01" * 40
-MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x55" * 200
-MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
-MP4_URL = "data:video/mp4;base64," + base64.b64encode(MP4).decode()
-THINKER = "acme/Thinker-9"
-SEER = "acme/Seer-VL"
-EMBEDDER = "acme/Embed-Small"
-
-
-def _row(model_id: str, *tags: str, **meta: Any) -> dict[str, Any]:
-    return {"id": model_id, "object": "model", "metadata": {"tags": list(tags), **meta}}
-
-
-CATALOG = {
-    "data": [
-        _row(THINKER, "chat", "reasoning_effort", context_length=6000, max_tokens=3000,
-             pricing={"input_tokens": 0.5, "output_tokens": 1.5}),
-        _row(SEER, "chat", "vlm", context_length=32000, max_tokens=2048),
-        _row("black-forest-labs/FLUX-2-pro", "image-gen", default_width=1024, default_height=768),
-        _row("black-forest-labs/FLUX-1-schnell", "image-gen"),
-        _row("Wan-AI/Wan2.9-T2V", "video-gen"),
-        _row("Pixverse/Pixverse-T2V", "video-gen"),
-        _row("hexgrad/Kokoro-82M", "tts"),
-        _row("openai/whisper-large-v3-turbo", "stt"),
-        _row(EMBEDDER, "embed", context_length=4),
-    ]
-}  # fmt: skip
-CHAT_ANSWER = {
-    "id": "c1",
-    "model": THINKER,
-    "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
-    "usage": {"prompt_tokens": 3, "completion_tokens": 1},
-}
-STREAM = (
-    b'data: {"model": "acme/Thinker-9", "choices": [{"index": 0, "delta": {"content": "ok"},'
-    b' "finish_reason": "stop"}]}\n\n',
-    b"data: [DONE]\n\n",
-)
-
-
-def _chat(seen: Seen) -> Reply:
-    return Reply.event_stream(STREAM) if json.loads(seen.body).get("stream") else Reply.json(CHAT_ANSWER)
-
-
-def _embeddings(seen: Seen) -> Reply:
-    texts = json.loads(seen.body)["input"]
-    data = [
-        {"object": "embedding", "index": i, "embedding": [float(len(t)), 0.5]} for i, t in enumerate(texts)
-    ]
-    return Reply.json({"object": "list", "model": EMBEDDER, "data": data})
-
-
-def _routes(server: LoopbackServer) -> None:
-    images = Reply.json({"data": [{"b64_json": base64.b64encode(PNG).decode()}]})
-    server.route("GET", f"{API}/models", Reply.json(CATALOG))
-    server.route("POST", f"{API}/chat/completions", _chat)
-    server.route("POST", f"{API}/images/generations", images)
-    server.route("POST", f"{API}/images/edits", images)
-    server.route("POST", "/v1/inference/Wan-AI/Wan2.9-T2V",
-                 Reply.json({"video_url": MP4_URL, "inference_status": {"status": "succeeded"}}))  # fmt: skip
-    server.route("POST", f"{API}/videos",
-                 Reply.json({"id": "vid_1", "status": "completed", "data": [{"url": MP4_URL}]}))  # fmt: skip
-    server.route("POST", f"{API}/audio/speech", Reply(body=MP3, headers=(("Content-Type", "audio/mpeg"),)))
-    server.route("POST", f"{API}/audio/transcriptions", Reply.json({"text": "buy milk"}))
-    server.route("POST", f"{API}/embeddings", _embeddings)
-
-
-class Host:
-    def __init__(self, registry: PluginRegistry, config: OpenClawConfig) -> None:
-        self.registry = registry
-        self.config = config
-
-    def get(self, kind: str) -> Any:
-        provider = self.registry.get(kind, "deepinfra")
-        assert provider is not None, kind
-        return provider
-
-
-def _chat_request() -> ChatRequest:
-    return ChatRequest.model_validate(
-        {"model": f"deepinfra/{THINKER}", "messages": [{"role": "user", "content": "hi"}],
-         "options": {"thinking_level": "high"}}
-    )  # fmt: skip
-
-
-async def chat(host: Host) -> None:
-    result = await host.get("provider").complete(_chat_request())
-    assert result.warnings == []
-
-
-async def chat_stream(host: Host) -> None:
-    async with host.get("provider").stream(_chat_request()) as events:
-        async for _event in events:
-            pass
-
-
-async def describe(host: Host) -> None:
-    await host.get("media-understanding-provider").describe_image(
-        ImageDescriptionRequest(buffer=PNG, file_name="pic.png", cfg=host.config, timeout_ms=10_000,
-                                model=SEER, provider="deepinfra")
-    )  # fmt: skip
-
-
-async def image(host: Host) -> None:
-    await host.get("image-generation-provider").generate_image(
-        ImageGenerationRequest(provider="deepinfra", model="", prompt="a red square", cfg={})
-    )
-
-
-async def image_edit(host: Host) -> None:
-    source = ImageInput(buffer=PNG, mime_type="image/png", file_name="photo.png")
-    await host.get("image-generation-provider").generate_image(
-        ImageGenerationRequest(
-            provider="deepinfra", model="", prompt="at night", cfg={}, input_images=[source]
-        )
-    )
-
-
-async def video(host: Host) -> None:
-    await host.get("video-generation-provider").generate_video(
-        VideoGenerationRequest(provider="deepinfra", model="", prompt="a boat", cfg={}, duration_seconds=8,
-                               provider_options={"guidance_scale": 5.0, "seed": 7})
-    )  # fmt: skip
-
-
-async def tts(host: Host) -> None:
-    await host.get("speech-provider").synthesize(
-        SpeechSynthesisRequest(text="hello", cfg=host.config, timeout_ms=10_000)
-    )
-
-
-async def stt(host: Host) -> None:
-    media = host.get("media-understanding-provider")
-    await media.transcribe_audio(
-        AudioTranscriptionRequest(buffer=MP3, file_name="memo.mp3", timeout_ms=10_000,
-                                  auth=media.resolve_auth(None))
-    )  # fmt: skip
-
-
-async def embeddings(host: Host) -> None:
-    created = await host.get("embedding-provider").create(
-        EmbeddingProviderCreateOptions(config=host.config, model=EMBEDDER)
-    )
-    # The first text is over the live model's 4-token input limit, so it travels alone.
-    await created.provider.embed_batch(["one two three four five six", "seven"])
-
-
-Call = Callable[[Host], Awaitable[None]]
-JOBS: dict[str, Any] = {"models": {"providers": {"deepinfra": {"video": {"api": "jobs"}}}}}
-SURFACES: dict[str, tuple[Call, dict[str, Any]]] = {
-    "chat": (chat, {}),
-    "chat-stream": (chat_stream, {}),
-    "describe": (describe, {}),
-    "image": (image, {}),
-    "image-edit": (image_edit, {}),
-    "video-native": (video, {}),
-    "video-jobs": (video, JOBS),
-    "tts": (tts, {}),
-    "stt": (stt, {}),
-    "embeddings": (embeddings, {}),
-}
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with serve() as api:
-        _routes(api)
-        yield api
-
-
-@pytest.fixture
-async def make_host(tmp_path: Path) -> AsyncIterator[Callable[[str, LoopbackServer, dict[str, Any]], Host]]:
-    made: list[Host] = []
-
-    def make(name: str, server: LoopbackServer, config: dict[str, Any]) -> Host:
-        env = {
-            "DEEPINFRA_API_KEY": KEY,
-            "DEEPINFRA_BASE_URL": f"{server.base_url}{API}",
-            "OPENCLAW_DEEPINFRA_CACHE_DIR": str(tmp_path / name / "cache"),  # one "process" each
-            "HOME": str(tmp_path / name),
-        }
-        cfg = OpenClawConfig(config, env=env)
-        registry = PluginRegistry(cfg)
-        registry.load([ep for ep in entry_points(group="openclaw.plugins") if ep.name == "deepinfra"])
-        assert registry.records["deepinfra"].status == "loaded", registry.diagnostics
-        host = Host(registry, cfg)
-        made.append(host)
-        return host
-
-    yield make
-    for host in made:
-        await host.registry.aclose()
+from tests.e2e.conftest import MakeHost
+from tests.e2e.loopback import LoopbackServer, Seen
+from tests.e2e.surface_calls import API, SURFACES, chat, embeddings, image, video
 
 
 def _requests(seen: list[Seen]) -> list[tuple[str, str, bytes]]:
@@ -243,7 +37,7 @@ def _requests(seen: list[Seen]) -> list[tuple[str, str, bytes]]:
 
 @pytest.mark.parametrize("surface", list(SURFACES))
 async def test_a_cold_process_sends_what_a_warm_one_sends(
-    surface: str, server: LoopbackServer, make_host: Callable[[str, LoopbackServer, dict[str, Any]], Host]
+    surface: str, server: LoopbackServer, make_host: MakeHost
 ) -> None:
     call, config = SURFACES[surface]
     cold = make_host("cold", server, config)
@@ -267,7 +61,7 @@ async def test_a_cold_process_sends_what_a_warm_one_sends(
 
 
 async def test_the_cold_requests_carry_the_live_catalogs_decisions(
-    server: LoopbackServer, make_host: Callable[[str, LoopbackServer, dict[str, Any]], Host]
+    server: LoopbackServer, make_host: MakeHost
 ) -> None:
     """What the identical requests hold: the live decisions, not the shipped ones."""
     host = make_host("cold", server, {})
