@@ -83,3 +83,25 @@ def test_bad_header_config_is_a_clear_error(headers: Any, message: str) -> None:
 
 def test_a_blank_value_sends_no_header() -> None:
     assert settings_for({"headers": {"X-Empty": ""}}).headers is None
+
+
+def test_provider_ids_in_the_config_are_case_insensitive() -> None:
+    from openclaw_deepinfra.host.config import provider_entry
+    from openclaw_deepinfra.surfaces.speech.config import block_from_config, provider_block
+
+    data = {
+        "models": {"providers": {"DeepInfra": {"apiKey": "c" * 32, "maxRetries": 4,
+                                               "headers": {"X-Tenant": "acme"}}}},
+        "tts": {"providers": {"DEEPINFRA": {"voice": "af_sky"}}},
+    }  # fmt: skip
+    config = OpenClawConfig(data, env={})
+    settings = resolve_settings(config)
+    assert settings.api_key is not None and settings.api_key.source == "config"
+    assert settings.max_retries == 4
+    assert settings.headers is not None and dict(settings.headers.values) == {"X-Tenant": "acme"}
+    assert config.provider_config("deepinfra")["maxRetries"] == 4
+    assert block_from_config(config) == {"voice": "af_sky"}
+    assert provider_block({"providers": {"DeepInfra": {"model": "x"}}}) == {"model": "x"}
+    # an exact match wins over a differently cased one
+    assert provider_entry({"DeepInfra": 1, "deepinfra": 2}, "deepinfra") == 2
+    assert provider_entry({"openai": 1}, "deepinfra") is None

@@ -11,6 +11,7 @@ from typing import Any
 from openclaw_deepinfra.cli.inputs import prompt_text
 from openclaw_deepinfra.cli.media_pick import split_ref
 from openclaw_deepinfra.cli.session import CliError, HostSession, open_host
+from openclaw_deepinfra.host.config import provider_entry
 from openclaw_deepinfra.host.contracts.speech import (
     SpeechResolveConfigContext,
     SpeechSynthesisRequest,
@@ -57,12 +58,12 @@ def _provider_config(session: HostSession, provider: Any, pid: str, timeout_ms: 
     """`tts.providers.<id>` with the active persona's block on top, normalised by the provider."""
     tts = _raw_tts_block(session)
     providers = tts.get("providers")
-    merged = dict(providers.get(pid) or {}) if isinstance(providers, Mapping) else {}
+    merged = dict(provider_entry(providers, pid) or {})
     persona = tts.get("persona")
     personas = tts.get("personas")
     if isinstance(persona, str) and isinstance(personas, Mapping):
         persona_providers = (personas.get(persona) or {}).get("providers") or {}
-        merged.update(persona_providers.get(pid) or {})
+        merged.update(provider_entry(persona_providers, pid) or {})
     hook = getattr(provider, "resolve_config", None)
     if not callable(hook):
         return merged

@@ -76,11 +76,29 @@ def _split(path: str | Sequence[str]) -> tuple[str, ...]:
     return tuple(path.split(".")) if isinstance(path, str) else tuple(path)
 
 
+def provider_entry(providers: Any, provider_id: str) -> Any:
+    """``providers[provider_id]`` with the id matched case-insensitively (``DeepInfra`` is
+    ``deepinfra``, as OpenClaw normalises provider ids); an exact match wins. None when absent."""
+    if not isinstance(providers, Mapping):
+        return None
+    if provider_id in providers:
+        return providers[provider_id]
+    wanted = provider_id.lower()
+    return next((v for k, v in providers.items() if isinstance(k, str) and k.lower() == wanted), None)
+
+
 def _walk(node: Any, parts: Sequence[str]) -> Any:
+    previous = None
     for part in parts:
-        if not isinstance(node, Mapping) or part not in node:
+        if not isinstance(node, Mapping):
             return _MISSING
-        node = node[part]
+        if part in node:
+            node = node[part]
+        elif previous == "providers" and (found := provider_entry(node, part)) is not None:
+            node = found  # a provider id under any `providers` block: case-insensitive
+        else:
+            return _MISSING
+        previous = part
     return _MISSING if node is None else node
 
 

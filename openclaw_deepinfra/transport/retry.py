@@ -10,20 +10,8 @@ A request is repeated only when repeating it cannot bill the caller twice. Which
 |            | TTS, image generate/edit, describe          |                                     |
 | submit     | video job / native video submits            | 429 only                            |
 
-Per surface (the method picks the kind unless the surface passes a policy):
-
-| surface / call                     | kind       | never retried                                   |
-|------------------------------------|------------|-------------------------------------------------|
-| chat (JSON and SSE)                | billed     | 500, 408, other 4xx, anything after a stream's  |
-|                                    |            | first byte                                      |
-| embeddings                         | billed     | 500, 408, other 4xx                             |
-| speech-to-text (Whisper upload)    | billed     | 500, 408, other 4xx                             |
-| text-to-speech (JSON and streamed) | billed     | 500, 408, other 4xx, after the first audio byte |
-| image generate / edit, describe    | billed     | 500, 408, other 4xx                             |
-| video submit (jobs and native)     | submit     | every 5xx and 408: an accepted job is polled by |
-|                                    |            | id, never resubmitted                           |
-| video poll, result downloads,      | idempotent | other 4xx                                       |
-| catalog refresh                    |            |                                                 |
+Per surface (the method picks the kind unless the surface passes a policy): `SURFACE_RETRIES`,
+rendered by `retry_table_markdown()` into the README (a test keeps the two equal).
 
 Why: 500 and 408 mean the server may have run (and billed) the work; 429 means it was refused;
 502/503/504 are the gateway's answers when no (healthy) worker took the request, so they are
@@ -60,9 +48,11 @@ __all__ = [
     "IDEMPOTENT_METHODS",
     "RETRYABLE_STATUSES",
     "SUBMIT_STATUSES",
+    "SURFACE_RETRIES",
     "RetryKind",
     "RetryPlan",
     "RetryPolicy",
+    "SurfaceRetry",
     "as_billed",
     "as_submit",
     "backoff_delay",
@@ -71,6 +61,7 @@ __all__ = [
     "parse_retry_after",
     "plan_retry",
     "retry_kind",
+    "retry_table_markdown",
     "retryable_error",
     "retryable_status",
 ]
@@ -261,3 +252,52 @@ def plan_retry(
             f"({max(remaining_s, 0):.1f} s left)",
         )  # fmt: skip
     return RetryPlan(True, delay_s=delay, shrink_window=shrink, reason=reason)
+
+
+# -- the per-surface table (README "Retries" is rendered from it) ---------------------------------
+
+
+@dataclass(frozen=True)
+class SurfaceRetry:
+    call: str
+    kind: RetryKind
+    also_never: str = ""
+    """What else is never repeated on this call, beyond the statuses its kind leaves out."""
+
+
+SURFACE_RETRIES: tuple[SurfaceRetry, ...] = (
+    SurfaceRetry("chat (JSON and SSE), image description", "billed", "anything after a stream's first byte"),
+    SurfaceRetry("embeddings", "billed"),
+    SurfaceRetry("speech-to-text (Whisper upload)", "billed"),
+    SurfaceRetry("text-to-speech (JSON and streamed)", "billed", "anything after the first audio byte"),
+    SurfaceRetry("image generate / edit", "billed"),
+    SurfaceRetry(
+        "video submit (native and jobs)", "submit", "an accepted job is polled by id, never resubmitted"
+    ),
+    SurfaceRetry("video polls, result downloads, catalog refresh", "idempotent"),
+)
+
+
+def _statuses(kind: RetryKind) -> str:
+    retried = [s for s in range(400, 600) if _status_allowed(kind, s)]
+    every_5xx = all(_status_allowed(kind, s) for s in range(500, 600))
+    shown = [str(s) for s in retried if not (every_5xx and s >= 500)]
+    return ", ".join([*shown, *(["every 5xx"] if every_5xx else [])])
+
+
+def _never(kind: RetryKind) -> str:
+    five = [s for s in range(500, 600) if not _status_allowed(kind, s)]
+    named = ["every 5xx"] if len(five) == 100 else (["500 and the other 5xx"] if five else [])
+    return ", ".join([*named, *(["408"] if not _status_allowed(kind, 408) else []), "other 4xx"])
+
+
+def retry_table_markdown() -> str:
+    """The README's retry table, from `SURFACE_RETRIES` and the status tables above."""
+    lines = [
+        "| call | retried after (at most `maxRetries` times, within the call's deadline) | never retried |",
+        "|---|---|---|",
+    ]
+    for row in SURFACE_RETRIES:
+        never = ", ".join(part for part in (_never(row.kind), row.also_never) if part)
+        lines.append(f"| {row.call} | connect errors, {_statuses(row.kind)} | {never} |")
+    return "\n".join(lines)

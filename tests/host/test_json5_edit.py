@@ -53,7 +53,7 @@ def test_the_readme_example_keeps_every_comment() -> None:
     assert same(json5.loads(edited), new)
     assert COMMENT.findall(edited) == COMMENT.findall(text)
     # only the changed value's characters differ on its line
-    assert "maxRetries: 5,                          // retries of connect errors" in edited
+    assert "maxRetries: 5,                          // retries per call" in edited
     unchanged = [line for line in text.splitlines() if "maxRetries" not in line and "agents" not in line]
     for line in unchanged[:-1]:  # the closing brace line moves below the new member
         assert line in edited.splitlines()

@@ -133,6 +133,8 @@ def test_every_format_is_accepted(fmt: str) -> None:
         ({"speed": 1e9}, "speed must be a number from 0.25 to 4"),
         ({"speed": 0.1}, "speed must be a number from 0.25 to 4"),
         ({"extraBody": "x"}, "extraBody must be an object"),
+        ({"extraBody": {"voice": "x", "model": "y", "lang_code": "a"}},
+         "extraBody sets model, voice, which the plugin sends itself"),
         (
             {"baseUrl": "http://tts.example.com/v1/openai"},
             "tts.providers.deepinfra.baseUrl: .*must use https",
@@ -172,12 +174,17 @@ def test_max_text_length(data: dict[str, Any], expected: int) -> None:
 def test_resolve_config_hook_reads_raw_config_or_the_host_config(make_runtime: MakeRuntime) -> None:
     provider = DeepInfraSpeechProvider(make_runtime())
     cfg = OpenClawConfig({"messages": {"tts": {"providers": {"deepinfra": {"voiceId": "bf_lily"}}}}})
+    # the defaults a request would use are filled in: Kokoro, its voice, mp3
     assert provider.resolve_config(SpeechResolveConfigContext(cfg=cfg, timeout_ms=1000)) == {
-        "voice": "bf_lily"
+        "model": "hexgrad/Kokoro-82M", "voice": "bf_lily", "responseFormat": "mp3"
+    }
+    assert provider.resolve_config(SpeechResolveConfigContext(cfg=OpenClawConfig({}), timeout_ms=1)) == {
+        "model": "hexgrad/Kokoro-82M", "voice": "af_bella", "responseFormat": "mp3"
     }
     whole = {"provider": "deepinfra", "providers": {"deepinfra": {"modelId": "deepinfra/Qwen/Qwen3-TTS"}}}
     ctx = SpeechResolveConfigContext(cfg=cfg, raw_config=whole, timeout_ms=1000)
-    assert provider.resolve_config(ctx) == {"model": "Qwen/Qwen3-TTS"}
+    # no voice the plugin knows for Qwen: none is invented
+    assert provider.resolve_config(ctx) == {"model": "Qwen/Qwen3-TTS", "responseFormat": "mp3"}
     with pytest.raises(ConfigurationError, match="Invalid DeepInfra speech responseFormat: mp4"):
         provider.resolve_config(
             SpeechResolveConfigContext(cfg=cfg, raw_config={"responseFormat": "mp4"}, timeout_ms=1)
@@ -267,3 +274,18 @@ def test_no_warning_noise_from_reading(caplog: pytest.LogCaptureFixture) -> None
     with caplog.at_level(logging.WARNING):
         block_from_config(OpenClawConfig({"tts": {"providers": {"deepinfra": {"voice": "af_sky"}}}}))
     assert caplog.records == []
+
+
+def test_an_extra_body_clash_in_a_request_override_is_refused_too() -> None:
+    with pytest.raises(RequestValidationError, match="extraBody sets input, which the plugin sends itself"):
+        effective_settings({}, {"extraBody": {"input": "other text"}})
+
+
+def test_a_filled_default_voice_does_not_follow_the_model_to_another_one() -> None:
+    resolved = {"model": "hexgrad/Kokoro-82M", "voice": "af_bella", "responseFormat": "mp3"}
+    other = effective_settings(resolved, {"model": "Qwen/Qwen3-TTS"})
+    assert (other.model, other.voice) == ("Qwen/Qwen3-TTS", None)
+    chosen = effective_settings({**resolved, "voice": "bf_lily"}, {"model": "Qwen/Qwen3-TTS"})
+    assert chosen.voice == "bf_lily"  # a voice the user chose stays
+    same = effective_settings(resolved, {"model": "hexgrad/Kokoro-82M"})
+    assert same.voice == "af_bella"

@@ -81,7 +81,7 @@ async def test_config_block_and_overrides_shape_the_body(
         "voice": "bm_lewis",
         "response_format": "flac",
         "speed": 0.9,
-        "extra_body": {"lang_code": "b"},
+        "lang_code": "b",  # extraBody is merged into the top level
     }
     assert (result.output_format, result.file_extension, result.voice_compatible) == ("flac", ".flac", False)
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.host.config import OpenClawConfig, provider_entry
 from openclaw_deepinfra.host.errors import HostError, ModelRefError
 from openclaw_deepinfra.host.refs import parse_model_ref
 from openclaw_deepinfra.host.selection.common import (
@@ -50,8 +50,8 @@ def select_speech(
     timeout = _positive_int(tts.get("timeoutMs"))
 
     def provider_config(pid: str) -> dict[str, Any]:
-        base = dict(_mapping(_mapping(tts.get("providers")).get(pid)))
-        base.update(_mapping(_mapping(persona_block.get("providers")).get(pid)))
+        base = dict(_mapping(provider_entry(tts.get("providers"), pid)))
+        base.update(_mapping(provider_entry(persona_block.get("providers"), pid)))
         return base
 
     def pick(pid: str, reason: str) -> Selection:

@@ -4,7 +4,9 @@
 keys: ``apiKey`` (SecretInput, resolved only just before a request), ``baseUrl``, ``model`` /
 ``modelId``, ``voice`` / ``voiceId`` (newer docs: ``speakerVoice`` / ``speakerVoiceId``), ``speed``,
 ``responseFormat``, ``extraBody``. The normalised block uses the first spelling of each key, so
-normalising it again changes nothing; per-request overrides use the same keys.
+normalising it again changes nothing; per-request overrides use the same keys. ``extraBody`` is
+merged into the top level of the JSON body (what ``extra_body`` means in every OpenAI SDK); a key
+that the plugin sends itself is refused.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError, RequestValidationError
-from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.host.config import OpenClawConfig, provider_entry
 from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.settings import PROVIDER_ID, validate_base_url
+from openclaw_deepinfra.surfaces.speech.voices import default_voice_for
 
 FORMATS: Final = ("mp3", "opus", "flac", "wav", "pcm")
 VOICE_COMPATIBLE: Final = frozenset({"mp3", "opus"})
@@ -26,6 +29,8 @@ DEFAULT_MAX_TEXT_LENGTH: Final = 4096
 # The OpenAI speech API's range, which DeepInfra's OpenAI-compatible endpoint mirrors.
 MIN_SPEED: Final = 0.25
 MAX_SPEED: Final = 4.0
+# The body fields the plugin sends itself; `extraBody` may add others, never replace these.
+CORE_FIELDS: Final = frozenset({"model", "input", "voice", "response_format", "speed"})
 CONFIG_KEY: Final = f"tts.providers.{PROVIDER_ID}"
 
 # First spelling is the normalised key; the others are accepted on input.
@@ -62,9 +67,9 @@ def provider_block(raw: Mapping[str, Any] | None) -> dict[str, Any]:
         return {}
     providers = raw.get("providers")
     if isinstance(providers, Mapping):
-        block = providers.get(PROVIDER_ID)
+        block = provider_entry(providers, PROVIDER_ID)
         return dict(block) if isinstance(block, Mapping) else {}
-    nested = raw.get(PROVIDER_ID)
+    nested = provider_entry(raw, PROVIDER_ID)
     if isinstance(nested, Mapping):
         return dict(nested)
     if _TTS_BLOCK_KEYS & set(raw):
@@ -151,7 +156,26 @@ def normalize_block(
     if extra is not None:
         if not isinstance(extra, Mapping):
             raise error(f"{CONFIG_KEY}.extraBody must be an object of extra request fields")
+        clash = sorted(CORE_FIELDS & set(extra))
+        if clash:
+            raise error(
+                f"{CONFIG_KEY}.extraBody sets {', '.join(clash)}, which the plugin sends itself",
+                hint="use the model, voice, speed and responseFormat keys instead",
+            )
         out["extraBody"] = dict(extra)
+    return out
+
+
+def with_defaults(block: Mapping[str, Any], default_model: str) -> dict[str, Any]:
+    """A normalised block with the defaults a request would use filled in: the model, its default
+    voice (when the plugin knows one) and the format."""
+    out = dict(block)
+    model = out.setdefault("model", default_model)
+    if "voice" not in out:
+        voice = default_voice_for(model)
+        if voice is not None:
+            out["voice"] = voice
+    out.setdefault("responseFormat", DEFAULT_FORMAT)
     return out
 
 
@@ -161,7 +185,19 @@ def effective_settings(
     """Config block, then request overrides on top (an override wins key by key)."""
     merged = normalize_block(provider_block(provider_config or {}))
     if overrides:
-        merged.update(normalize_block(overrides, error=RequestValidationError))
+        override = normalize_block(overrides, error=RequestValidationError)
+        configured = merged.get("model")
+        # A voice that is only the configured model's default (as `resolve_config` fills it) is
+        # not a choice for another model: that model gets its own default.
+        if (
+            "model" in override
+            and "voice" not in override
+            and configured is not None
+            and override["model"] != configured
+            and merged.get("voice") == default_voice_for(configured)
+        ):
+            merged.pop("voice", None)
+        merged.update(override)
     return SpeechSettings(
         api_key=merged.get("apiKey"),
         base_url=merged.get("baseUrl"),

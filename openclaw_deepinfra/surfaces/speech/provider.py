@@ -25,6 +25,7 @@ from openclaw_deepinfra.surfaces.speech.config import (
     max_text_length,
     normalize_block,
     provider_block,
+    with_defaults,
 )
 from openclaw_deepinfra.surfaces.speech.voices import KOKORO_VOICES, describe_voice, resolve_voice, voices_for
 from openclaw_deepinfra.transport.client import DeepInfraHttp
@@ -104,9 +105,10 @@ class DeepInfraSpeechProvider:
     # -- pure hooks -------------------------------------------------------------------------------
 
     def resolve_config(self, ctx: SpeechResolveConfigContext) -> dict[str, Any]:
-        """The normalised ``tts.providers.deepinfra`` block; a bad value is a configuration error."""
+        """The normalised ``tts.providers.deepinfra`` block with the defaults a request would use
+        (model, its voice, format) filled in; a bad value is a configuration error."""
         block = provider_block(ctx.raw_config) if ctx.raw_config else block_from_config(ctx.cfg)
-        return normalize_block(block)
+        return with_defaults(normalize_block(block), self.default_model)
 
     def parse_directive_token(self, ctx: SpeechDirectiveTokenContext) -> SpeechDirectiveTokenResult:
         from openclaw_deepinfra.surfaces.speech import directives
@@ -211,7 +213,8 @@ class DeepInfraSpeechProvider:
         if settings.speed is not None:
             payload["speed"] = settings.speed
         if settings.extra_body:
-            payload["extra_body"] = dict(settings.extra_body)
+            # Top level, as every OpenAI SDK sends `extra_body`; core fields were refused already.
+            payload.update(settings.extra_body)
         key = self._block_key(req.cfg, {"apiKey": settings.api_key} if settings.api_key else None)
         http = http_with(self._runtime, api_key=key, base_url=settings.base_url, source="tts config")
         timeout_s = req.timeout_ms / 1000 if req.timeout_ms and req.timeout_ms > 0 else None
