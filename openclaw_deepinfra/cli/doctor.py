@@ -97,6 +97,7 @@ async def run(args: argparse.Namespace) -> int:
                 Check("catalog", "warn", "skipped: the catalog is fetched only when a key is configured")
             )
         checks += _legacy_key_checks(session)
+        checks += [Check(*finding) for finding in doctor_config.config_type_checks(session)]
         checks += [Check(*finding) for finding in doctor_config.auth_location_checks(session)]
     finally:
         await session.aclose()
@@ -108,5 +109,5 @@ async def run(args: argparse.Namespace) -> int:
     failed = [c for c in checks if c.level == "fail"]
     if not failed:
         return 0
-    config_failure = any(c.name in {"settings", "API key"} for c in failed)
+    config_failure = any(c.name in {"settings", "API key", "config"} for c in failed)
     return 2 if config_failure else 1

@@ -5,11 +5,23 @@ from __future__ import annotations
 
 from typing import Literal
 
+from openclaw_deepinfra import config_check
 from openclaw_deepinfra.cli.session import HostSession
 from openclaw_deepinfra.host.errors import HostError
 
 Level = Literal["ok", "warn", "fail"]
 Finding = tuple[str, Level, str]
+
+
+def config_type_checks(session: HostSession) -> list[Finding]:
+    """Every key the plugin reads whose value it cannot use (a failure), and keys in its own
+    blocks it does not read (a warning: OpenClaw grows new keys, but a typo deserves a hint)."""
+    findings: list[Finding] = [("config", "fail", str(p)) for p in config_check.problems(session.config)]
+    findings += [
+        ("config", "warn", f"{key} is not a key the deepinfra plugin reads; ignored (check the spelling)")
+        for key in config_check.unknown_keys(session.config)
+    ]
+    return findings
 
 
 def auth_location_checks(session: HostSession) -> list[Finding]:

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from openclaw_deepinfra.cli.inputs import read_text
 from openclaw_deepinfra.cli.session import CliError, open_host
+from openclaw_deepinfra.config_check import require
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
 from openclaw_deepinfra.transport.redact import get_logger
@@ -55,9 +56,8 @@ def _read_texts(args: argparse.Namespace) -> list[str]:
 
 
 def _configured_model(config: OpenClawConfig) -> str:
-    search = config.memory_search()
-    provider = search.get("provider")
-    model = search.get("model")
+    provider = require(config, "memory.search.provider")
+    model = require(config, "memory.search.model")
     if isinstance(provider, str) and provider.strip().lower() == PROVIDER_ID and isinstance(model, str):
         return model
     return ""

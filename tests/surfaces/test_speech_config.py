@@ -163,12 +163,19 @@ def test_overrides_win_and_bad_overrides_are_request_errors() -> None:
         ({}, 4096),
         ({"tts": {"maxTextLength": 100}}, 100),
         ({"messages": {"tts": {"maxTextLength": 50}}}, 50),
-        ({"tts": {"maxTextLength": 0}}, 4096),
-        ({"tts": {"maxTextLength": "many"}}, 4096),
     ],
 )
 def test_max_text_length(data: dict[str, Any], expected: int) -> None:
     assert max_text_length(OpenClawConfig(data)) == expected
+
+
+# Issue 12: an unusable value used to mean the default (4096); now it is an error naming the key.
+@pytest.mark.parametrize(
+    ("value", "found"), [(0, "a number"), ("many", "a string"), (True, "a boolean"), (2.5, "a number")]
+)
+def test_an_unusable_max_text_length_names_the_key(value: Any, found: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"tts.maxTextLength is {found}; expected a positive whole"):
+        max_text_length(OpenClawConfig({"tts": {"maxTextLength": value}}))
 
 
 def test_resolve_config_hook_reads_raw_config_or_the_host_config(make_runtime: MakeRuntime) -> None:

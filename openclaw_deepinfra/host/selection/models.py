@@ -30,6 +30,18 @@ EMBEDDING_ADAPTER_BY_API: Mapping[str, str] = {
 # -- embeddings (§8.1) --------------------------------------------------------------------------
 
 
+def _string_key(search: Mapping[str, object], name: str) -> object:
+    """``memory.search.<name>``; a value that is not a string is an error naming the key (it used
+    to mean "unset" and silently picked the default provider)."""
+    value = search.get(name)
+    if value is not None and not isinstance(value, str):
+        kind = {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "an object"}
+        found = kind.get(type(value), type(value).__name__)
+        expects = "a model id string" if name == "model" else "a provider id string"
+        raise ConfigError(f"memory.search.{name} is {found}; expected {expects}")
+    return value
+
+
 def select_embedding(
     config: OpenClawConfig, adapters: Mapping[str, object], *, agent_id: str | None = None
 ) -> EmbeddingSelection:
@@ -39,16 +51,16 @@ def select_embedding(
     search = config.memory_search(agent_id)
     if search.get("enabled") is False:
         return EmbeddingSelection(None, None, "disabled")
-    raw = _str(search.get("provider"))
+    raw = _str(_string_key(search, "provider"))
     name = (raw or DEFAULT_EMBEDDING_PROVIDER).lower()
     if name == "auto":
         logger.info("memory.search.provider \"auto\" is legacy; using %r", DEFAULT_EMBEDDING_PROVIDER)
         name = DEFAULT_EMBEDDING_PROVIDER
     if name == "none":
         return EmbeddingSelection(None, None, "none")
-    fallback_name = _str(search.get("fallback"))
+    fallback_name = _str(_string_key(search, "fallback"))
     fallback = None if not fallback_name or fallback_name.lower() == "none" else fallback_name.lower()
-    model = _str(search.get("model"))
+    model = _str(_string_key(search, "model"))
 
     def chosen(pid: str, reason: str, config_provider: str | None = None) -> EmbeddingSelection:
         model_id = model or _default_model(adapters[pid])

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from openclaw_deepinfra.config_check import Problem, json_type, require
 from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError, RequestValidationError
 from openclaw_deepinfra.host.config import OpenClawConfig, provider_entry
 from openclaw_deepinfra.host.refs import strip_provider_prefix
@@ -66,8 +67,12 @@ def provider_block(raw: Mapping[str, Any] | None) -> dict[str, Any]:
     if not raw:
         return {}
     providers = raw.get("providers")
+    if providers is not None and not isinstance(providers, Mapping):
+        raise ConfigurationError(str(Problem("tts.providers", json_type(providers), "an object")))
     if isinstance(providers, Mapping):
         block = provider_entry(providers, PROVIDER_ID)
+        if block is not None and not isinstance(block, Mapping):
+            raise ConfigurationError(str(Problem(CONFIG_KEY, json_type(block), "an object")))
         return dict(block) if isinstance(block, Mapping) else {}
     nested = provider_entry(raw, PROVIDER_ID)
     if isinstance(nested, Mapping):
@@ -81,9 +86,10 @@ def block_from_config(config: OpenClawConfig) -> dict[str, Any]:
     """``tts.providers.deepinfra``, else ``messages.tts.providers.deepinfra``; read raw so a
     SecretInput ``apiKey`` stays unresolved (and an unset ``${VAR}`` elsewhere is not an error here)."""
     for root in (("tts",), ("messages", "tts")):
-        if config.get(root, raw=True) is not None:
-            block = config.get((*root, "providers", PROVIDER_ID), raw=True)
-            return dict(block) if isinstance(block, Mapping) else {}
+        tts = config.get(root, raw=True)
+        if tts is not None:
+            # The same shape rules as a block handed to resolve_config (a wrong type is an error).
+            return provider_block(tts) if isinstance(tts, Mapping) and "providers" in tts else {}
     return {}
 
 
@@ -211,9 +217,5 @@ def effective_settings(
 
 def max_text_length(config: OpenClawConfig | None) -> int:
     """``tts.maxTextLength`` (older ``messages.tts.maxTextLength``), default 4096."""
-    if config is None:
-        return DEFAULT_MAX_TEXT_LENGTH
-    value = config.lookup(("tts", "maxTextLength"))
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    return DEFAULT_MAX_TEXT_LENGTH
+    value = require(config, "tts.maxTextLength")  # a wrong type is an error naming the key
+    return DEFAULT_MAX_TEXT_LENGTH if value is None else int(value)

@@ -1,0 +1,190 @@
+"""Every config key the plugin reads, with the type it needs: one table for ``doctor`` and for the
+first use of a key.
+
+A value of the wrong type used to fall back to a default silently (``tts.maxTextLength: "4k"``
+meant 4096). Now ``doctor`` lists each unusable value (key, what it is, what is expected), the code
+that reads a key calls ``require`` so the first request needing it raises a ConfigurationError
+naming it, and keys inside the plugin's own blocks that it does not read are warnings only
+(OpenClaw grows new keys; a typo is worth a hint, never an error).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from openclaw_deepinfra.errors import ConfigurationError
+from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.host.errors import HostError
+
+Accepts = Callable[[Any], bool]
+
+
+def _object(value: Any) -> bool:
+    return isinstance(value, Mapping)
+
+
+def _string(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _boolean(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _positive_int(value: Any) -> bool:
+    return _number(value) and float(value).is_integer() and value > 0
+
+
+def _positive_number(value: Any) -> bool:
+    return _number(value) and math.isfinite(value) and value > 0
+
+
+def _whole_in(low: int, high: int) -> Accepts:
+    return lambda value: _number(value) and float(value).is_integer() and low <= value <= high
+
+
+def _string_or_object(value: Any) -> bool:
+    return isinstance(value, str | Mapping)
+
+
+@dataclass(frozen=True)
+class KeyRule:
+    key: str  # current spelling; older spellings are read through OpenClawConfig.lookup
+    expects: str
+    accepts: Accepts
+
+
+_PROVIDER = "models.providers.deepinfra"
+_TTS = "tts.providers.deepinfra"
+RULES: Final = (
+    KeyRule(_PROVIDER, "an object", _object),
+    KeyRule(f"{_PROVIDER}.baseUrl", "a URL string", _string),
+    KeyRule(f"{_PROVIDER}.apiKey", "a string or a SecretRef {source, provider, id}", _string_or_object),
+    KeyRule(f"{_PROVIDER}.nativeBaseUrl", "a URL string", _string),
+    KeyRule(f"{_PROVIDER}.headers", "an object of header names to values", _object),
+    KeyRule(f"{_PROVIDER}.video", "an object", _object),
+    KeyRule(f"{_PROVIDER}.video.api", '"native" or "jobs"', lambda v: v in ("native", "jobs")),
+    KeyRule(f"{_PROVIDER}.maxRetries", "a whole number from 0 to 10", _whole_in(0, 10)),
+    KeyRule(f"{_PROVIDER}.timeoutSeconds", "a number of seconds > 0", _positive_number),
+    KeyRule(f"{_PROVIDER}.maxConcurrentPerModel", "a whole number from 1 to 10000", _whole_in(1, 10_000)),
+    KeyRule("plugins.entries.deepinfra", "an object", _object),
+    KeyRule("plugins.entries.deepinfra.enabled", "true or false", _boolean),
+    KeyRule("plugins.entries.deepinfra.config", "an object", _object),
+    KeyRule("tts", "an object", _object),
+    KeyRule("tts.provider", "a provider id string", _string),
+    KeyRule("tts.providers", "an object of provider id to settings", _object),
+    KeyRule("tts.maxTextLength", "a positive whole number of characters", _positive_int),
+    KeyRule(_TTS, "an object", _object),
+    KeyRule(f"{_TTS}.model", "a model id string", _string),
+    KeyRule(f"{_TTS}.voice", "a voice name string", _string),
+    KeyRule(f"{_TTS}.speed", "a positive number", _positive_number),
+    KeyRule(f"{_TTS}.responseFormat", "a format name string", _string),
+    KeyRule(f"{_TTS}.extraBody", "an object of extra request fields", _object),
+    KeyRule("memory.search", "an object", _object),
+    KeyRule("memory.search.enabled", "true or false", _boolean),
+    KeyRule("memory.search.provider", "a provider id string", _string),
+    KeyRule("memory.search.model", "a model id string", _string),
+    KeyRule("memory.search.fallback", "a provider id string", _string),
+    KeyRule("memory.search.remote", "an object", _object),
+    KeyRule("memory.search.outputDimensionality", "a positive whole number", _positive_int),
+)
+_BY_KEY: Final = {rule.key: rule for rule in RULES}
+
+# The keys each of the plugin's own blocks may hold (everything it reads, every accepted spelling,
+# and the keys OpenClaw itself keeps there). Anything else is reported as a warning.
+KNOWN_KEYS: Final[Mapping[str, frozenset[str]]] = {
+    _PROVIDER: frozenset(
+        {"apiKey", "baseUrl", "nativeBaseUrl", "headers", "maxRetries", "timeoutSeconds",
+         "maxConcurrentPerModel", "video", "api", "auth", "authHeader", "models"}
+    ),
+    _TTS: frozenset(
+        {"apiKey", "baseUrl", "model", "modelId", "voice", "voiceId", "speakerVoice", "speakerVoiceId",
+         "speed", "responseFormat", "format", "extraBody"}
+    ),
+    "plugins.entries.deepinfra": frozenset({"enabled", "config", "hooks", "apiKey", "env"}),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    found: str  # what the value is ("a string", "null", ...), never the value itself
+    expects: str
+
+    def __str__(self) -> str:
+        return f"{self.key} is {self.found}; expected {self.expects}"
+
+
+def json_type(value: Any) -> str:
+    """The JSON5 name of a value's type, for messages (never the value: it may be a secret)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "Infinity"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _read(config: OpenClawConfig, key: str) -> Any:
+    return config.lookup(tuple(key.split(".")))
+
+
+def problems(config: OpenClawConfig) -> list[Problem]:
+    """Every key the plugin reads whose value it cannot use, in table order."""
+    found: list[Problem] = []
+    for rule in RULES:
+        try:
+            value = _read(config, rule.key)
+        except HostError as exc:  # an unset ${VAR} or a malformed older block: say that instead
+            found.append(Problem(rule.key, "unreadable", str(exc)))
+            continue
+        if value is not None and not rule.accepts(value):
+            found.append(Problem(rule.key, json_type(value), rule.expects))
+    return found
+
+
+def unknown_keys(config: OpenClawConfig) -> list[str]:
+    """Dotted keys inside the plugin's own blocks that it does not read (warnings, not errors)."""
+    found: list[str] = []
+    for block_key, known in KNOWN_KEYS.items():
+        try:
+            block = _read(config, block_key)
+        except HostError:
+            continue
+        if isinstance(block, Mapping):
+            found += [f"{block_key}.{name}" for name in block if name not in known]
+    return found
+
+
+def require(config: OpenClawConfig | None, key: str) -> Any:
+    """The value at ``key`` (``None`` when unset), or a ConfigurationError naming the key when its
+    type is unusable; called where the plugin first needs the value."""
+    if config is None:
+        return None
+    rule = _BY_KEY[key]
+    try:
+        value = _read(config, key)
+    except HostError as exc:
+        raise ConfigurationError(str(exc)) from None
+    if value is not None and not rule.accepts(value):
+        raise ConfigurationError(
+            f"{Problem(key, json_type(value), rule.expects)}",
+            hint=f"fix {key} in the config file (`openclaw-deepinfra doctor` lists every such key)",
+        )
+    return value
