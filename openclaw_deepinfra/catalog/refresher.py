@@ -106,6 +106,10 @@ class CatalogRefresher:
         """The catalog one call decides from: `refresh()` awaited for at most the fetch's own short
         timeout, cut to `within` (what is left of the call's deadline). When that runs out first the
         call gets last good, then shipped, and the fetch carries on for the calls after it."""
+        if self._settings.api_key is not None:
+            fresh = self._fresh.get(self._key)
+            if fresh is not None:  # the steady state: no timeout scope, no task, per call
+                return fresh
         budget = FETCH_TIMEOUT_S if within is None else min(FETCH_TIMEOUT_S, max(within, 0.0))
         try:
             async with asyncio.timeout(budget):

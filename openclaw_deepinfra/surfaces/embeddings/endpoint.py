@@ -2,7 +2,8 @@
 
 Base URL: `memory.search.remote.baseUrl` (or the create options' `remote.base_url`), else the
 provider's own base URL. The provider *owns* the destination when both normalise to the same URL;
-only then are `models.providers.deepinfra.headers` and the provider key used there.
+only then are `models.providers.deepinfra.headers` / `.request.headers` and the provider key used
+there.
 Credentials, first match wins: an explicit `Authorization` header; `remote.apiKey`; the provider
 key if owned; otherwise a configuration error naming the destination. SecretInputs (the remote
 key and header values) are kept raw here and resolved by `connect`, just before the first request.
@@ -112,9 +113,16 @@ def resolve_endpoint(
     owned = normalize_url(base_url) == normalize_url(settings.base_url)
     headers: dict[str, SecretInput] = {}
     if owned:
-        headers.update(
-            _headers(config.provider_config(PROVIDER_ID).get("headers"), "models.providers.deepinfra.headers")
-        )
+        # The provider's own headers (the transport sends them on its origin; listed here so the
+        # index identity sees them): `headers`, then `request.headers`, which wins.
+        provider = config.provider_config(PROVIDER_ID)
+        request = provider.get("request")
+        request_headers = request.get("headers") if isinstance(request, Mapping) else None
+        for where, value in (
+            ("models.providers.deepinfra.headers", provider.get("headers")),
+            ("models.providers.deepinfra.request.headers", request_headers),
+        ):
+            headers.update(_headers(value, where))
     headers.update(_headers(raw_headers, f"{_REMOTE}.headers"))
     if isinstance(api_key, str) and not api_key.strip():
         api_key = None

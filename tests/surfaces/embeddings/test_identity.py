@@ -151,3 +151,14 @@ def test_cache_key_data_without_headers_at_the_default_endpoint() -> None:
         "provider": "deepinfra",
         "model": "m",
     }
+
+
+async def test_the_providers_request_headers_count_like_its_headers(harness: MakeHarness) -> None:
+    plain = await identity(harness, {})
+    assert "headersHash" not in plain
+    tenant = {"models": {"providers": {"deepinfra": {"request": {"headers": {"X-Tenant": "acme"}}}}}}
+    data = await identity(harness, tenant)
+    assert "headersHash" in data and "acme" not in json.dumps(data)
+    provider = {"headers": {"X-Tenant": "globex"}, "request": {"headers": {"X-Tenant": "acme"}}}
+    both = {"models": {"providers": {"deepinfra": provider}}}
+    assert (await identity(harness, both))["headersHash"] == data["headersHash"]  # request.headers wins
