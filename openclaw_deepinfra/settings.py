@@ -254,11 +254,46 @@ def resolve_config_secret(
         ) from None
 
 
+_warned: set[str] = set()
+
+
+def _warn_once(token: str, message: str, *args: object) -> None:
+    """Settings are resolved by several surfaces and by doctor in one process: one warning each."""
+    if token in _warned:
+        return
+    _warned.add(token)
+    logger.warning(message, *args)
+
+
+def _unset_env_reference(value: Any, env: Mapping[str, str]) -> str | None:
+    """The variable a `"${VAR}"` string names when it is not set, else None. An explicit SecretRef
+    object stays strict: whoever wrote one asked for exactly that source."""
+    from openclaw_deepinfra.host.secrets import UnsetEnvVarError, substitute_env_vars
+
+    if not isinstance(value, str):
+        return None
+    try:
+        substitute_env_vars(value, env)
+    except UnsetEnvVarError as exc:
+        return exc.name
+    return None
+
+
 def _resolve_key(
     config: OpenClawConfig, auth_store: AuthProfileStore | None, env: Mapping[str, str]
 ) -> ApiKey | None:
     configured = _config_value(config, "apiKey", raw=True)
-    if configured is not None:
+    unset = _unset_env_reference(configured, env)
+    if unset is not None:
+        # The README's own config (`apiKey: "${DEEPINFRA_API_KEY}"`) must keep working when the
+        # variable is not exported but a key was onboarded: fall through, and say so once.
+        _warn_once(
+            f"unset:{config.path}:{unset}",
+            "models.providers.deepinfra.apiKey refers to ${%s}, which is not set; "
+            "using the next key source (auth profile, then DEEPINFRA_API_KEY / DEEPINFRA_API_TOKEN)",
+            unset,
+        )
+    elif configured is not None:
         value = resolve_config_secret(config, configured, "models.providers.deepinfra.apiKey", env=env)
         if value is not None and value.strip():
             return ApiKey(value, "config")

@@ -1,5 +1,6 @@
-"""`doctor`: is the plugin loaded, is a key present (never printed), is the base URL valid, does the
-catalog answer, and which config keys still use an older spelling."""
+"""`doctor`: is the plugin loaded, is a key present (never printed), from which source, and accepted
+by DeepInfra, is the base URL valid, does the catalog answer, and which config keys still use an
+older spelling."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from openclaw_deepinfra.cli import doctor_config
+from openclaw_deepinfra.cli import doctor_auth, doctor_config
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.settings import resolve_settings
@@ -56,7 +57,7 @@ def _settings_checks(session: HostSession) -> tuple[list[Check], bool]:
         hint = "run `openclaw-deepinfra onboard --deepinfra-api-key KEY` or set DEEPINFRA_API_KEY"
         checks.insert(0, Check("API key", "fail", f"no key found; {hint}"))
         return checks, False
-    checks.insert(0, Check("API key", "ok", f"present (from {settings.api_key.source})"))
+    checks[:0] = [Check(*finding) for finding in doctor_auth.key_source_findings(session, settings)]
     return checks, True
 
 
@@ -91,6 +92,9 @@ async def run(args: argparse.Namespace) -> int:
         settings_checks, have_key = _settings_checks(session)
         checks += settings_checks
         if have_key:
+            auth = await doctor_auth.auth_finding(session)
+            if auth is not None:
+                checks.append(Check(auth[0], auth[1], auth[2]))
             checks.append(await _catalog_check(session))
         else:
             checks.append(
@@ -109,5 +113,5 @@ async def run(args: argparse.Namespace) -> int:
     failed = [c for c in checks if c.level == "fail"]
     if not failed:
         return 0
-    config_failure = any(c.name in {"settings", "API key", "config"} for c in failed)
+    config_failure = any(c.name in {"settings", "API key", "authentication", "config"} for c in failed)
     return 2 if config_failure else 1

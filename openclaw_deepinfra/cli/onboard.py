@@ -1,24 +1,38 @@
-"""`onboard --deepinfra-api-key KEY`: run the plugin's own API-key auth method, as a gateway's
-onboarding does, then store its profile in the agent's auth-profiles.json (moving any keys an older
-version left beside the config) and apply its config patch."""
+"""`onboard`: run the plugin's own API-key auth method, as a gateway's onboarding does, then store
+its profile in the agent's auth-profiles.json (moving any keys an older version left beside the
+config) and apply its config patch.
+
+The key comes from `--deepinfra-api-key -` (one line of standard input), `DEEPINFRA_API_KEY`, or a
+hidden prompt on a terminal; `--deepinfra-api-key KEY` still works, though it puts the key in `ps`
+and the shell history (the help says so)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
+from collections.abc import Mapping
 from typing import Any
 
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
 from openclaw_deepinfra.host.contracts.text import ProviderAuthContext, ProviderAuthMethod
 from openclaw_deepinfra.host.safe_write import ensure_writable_target
+from openclaw_deepinfra.settings import API_KEY_ENV
 
 FLAG = "--deepinfra-api-key"
+STDIN = "-"
+_MAX_KEY_LINE = 64 * 1024
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "onboard", parents=[common], help="store a DeepInfra API key and pick a default model"
     )
-    parser.add_argument(FLAG, dest="api_key", required=True, metavar="KEY", help="DeepInfra API key")
+    parser.add_argument(
+        FLAG, dest="api_key", metavar="KEY",
+        help=f"'-' reads the key from stdin (default: ${API_KEY_ENV}, else a hidden prompt on a terminal); "
+        "a KEY given here is visible in ps and the shell history",
+    )  # fmt: skip
     parser.add_argument(
         "--agent",
         metavar="ID",
@@ -46,6 +60,28 @@ def _auth_method(session: HostSession) -> tuple[ProviderAuthMethod, str]:
     return method, choice.option_key
 
 
+def _given_key(given: str | None, env: Mapping[str, str]) -> tuple[str | None, bool]:
+    """(the key to pass to the auth method, interactive). None: the method reads DEEPINFRA_API_KEY
+    from its context itself."""
+    if given == STDIN:
+        key = sys.stdin.readline(_MAX_KEY_LINE).strip()
+        if not key:
+            raise CliError(f"{FLAG} -: no key on standard input; pipe the key in", exit_code=2)
+        return key, False
+    if given is not None:
+        return given, False
+    if (env.get(API_KEY_ENV) or "").strip():
+        print(f"using the key from {API_KEY_ENV}", file=sys.stderr)
+        return None, False
+    if sys.stdin.isatty():
+        return getpass.getpass("DeepInfra API key (input hidden): "), True
+    raise CliError(
+        f"no API key given: pipe it in with `{FLAG} -`, set {API_KEY_ENV}, or run onboard on a terminal "
+        "to be asked for it",
+        exit_code=2,
+    )
+
+
 async def run(args: argparse.Namespace) -> int:
     session = open_host(args)
     # Both targets are checked before anything is written: a refused config must not leave a key
@@ -54,11 +90,12 @@ async def run(args: argparse.Namespace) -> int:
     ensure_writable_target(session.auth_store.path, within=session.auth_store.path.parent)
     try:
         method, option_key = _auth_method(session)
+        key, interactive = _given_key(args.api_key, session.config.env)
         ctx = ProviderAuthContext(
             config=session.config,
             env=dict(session.config.env),
-            opts={option_key: args.api_key},
-            interactive=False,
+            opts={option_key: key} if key is not None else {},
+            interactive=interactive,
         )
         try:
             result = await method.run(ctx)

@@ -45,6 +45,10 @@ logger = logging.getLogger("openclaw.config")
 DEFAULT_CONFIG_PATH = Path("~/.openclaw/openclaw.json")
 CONFIG_PATH_ENV = paths.CONFIG_PATH_ENV
 _MISSING: Any = object()
+# SecretInputs inside a block read (`provider_config`, `tts()`) stay raw: their reader resolves
+# them just before use, and may fall through to another key source when a `${VAR}` is unset,
+# so a block read must not fail on them first.
+SECRET_INPUT_KEYS = frozenset({"apiKey"})
 _JSON5_LINE_RE = re.compile(r":(\d+) (.*)$")
 
 
@@ -411,7 +415,10 @@ class OpenClawConfig:
                     f"export it, add it to env.vars, or write $${{{exc.name}}} for a literal"
                 ) from None
         if isinstance(value, Mapping):
-            return {k: self._substitute(v, f"{where}.{k}") for k, v in value.items()}
+            return {
+                k: copy.deepcopy(v) if k in SECRET_INPUT_KEYS else self._substitute(v, f"{where}.{k}")
+                for k, v in value.items()
+            }
         if isinstance(value, list):
             return [self._substitute(v, f"{where}[{i}]") for i, v in enumerate(value)]
         return value

@@ -58,6 +58,13 @@ class DeepInfraModelCatalog:
         snapshot = await self._runtime.catalog().refresh(force=refresh)
         return snapshot.to_json()
 
+    async def verify_key(self) -> dict[str, Any]:
+        """`{level, detail, request_id}`: one free authenticated call (`doctor`)."""
+        from openclaw_deepinfra.surfaces.account import verify_key
+
+        check = await verify_key(self._runtime)
+        return {"level": check.level, "detail": check.detail, "request_id": check.request_id}
+
     async def aclose(self) -> None:
         await self._runtime.aclose()
 

@@ -31,10 +31,12 @@ __all__ = [
 ]
 
 MASK = "***"
-# Registering a short value would mask every occurrence of that substring in unrelated text
-# (a 3-letter "key" would shred error messages). Real DeepInfra keys are 32+ characters and JWTs
-# far longer, so values below this length are ignored.
+# A secret this long or longer is masked wherever it occurs. A shorter one (a mistyped or test key)
+# is still a secret, but masking it as a bare substring would shred unrelated text (a 3-letter
+# key inside every word), so it is masked only as a whole token: not inside a longer run of
+# key-like characters.
 MIN_SECRET_LENGTH = 8
+_TOKEN_CHARS = r"A-Za-z0-9_\-"  # noqa: S105 - a character class, not a secret
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)\b(bearer)(\s+)[A-Za-z0-9._~+/=:\-]{8,}"), rf"\1\2{MASK}"),
@@ -51,15 +53,22 @@ _secret_re: re.Pattern[str] | None = None
 def register_secret(value: str) -> None:
     """Remember `value` (and its stripped form) so `redact` masks it from now on."""
     global _secrets, _secret_re
-    candidates = {v for v in (value, value.strip()) if len(v) >= MIN_SECRET_LENGTH}
+    candidates = {v for v in (value, value.strip()) if v.strip()}
     if not candidates or candidates <= _secrets:
         return
     with _lock:
         merged = _secrets | candidates
         # Longest first so a secret that contains another one is masked as a whole.
         ordered = sorted(merged, key=len, reverse=True)
-        _secret_re = re.compile("|".join(re.escape(s) for s in ordered))
+        _secret_re = re.compile("|".join(_secret_pattern(s) for s in ordered))
         _secrets = frozenset(merged)
+
+
+def _secret_pattern(secret: str) -> str:
+    escaped = re.escape(secret)
+    if len(secret) >= MIN_SECRET_LENGTH:
+        return escaped
+    return f"(?<![{_TOKEN_CHARS}]){escaped}(?![{_TOKEN_CHARS}])"
 
 
 def clear_secrets() -> None:

@@ -17,6 +17,7 @@ from tests.e2e.loopback import LoopbackServer, Reply, serve
 
 SECRET = "di-cli-secret-KEY-9f8e7d6c5b4a39281706"
 MODELS_PATH = "/v1/openai/models"
+AUTH_PATH = "/deploy/list"
 
 
 def _row(model_id: str, *tags: str, **meta: Any) -> dict[str, Any]:
@@ -120,6 +121,7 @@ def catalog(cli_env: CliEnv, monkeypatch: pytest.MonkeyPatch) -> Iterator[Loopba
     """A loopback DeepInfra answering the catalog projection; DEEPINFRA_BASE_URL points at it."""
     with serve() as server:
         server.route("GET", MODELS_PATH, Reply.json(PROJECTION))
+        server.route("GET", AUTH_PATH, Reply.json([]))  # doctor's authenticated check
         monkeypatch.setenv("DEEPINFRA_BASE_URL", f"{server.base_url}/v1/openai")
         yield server
 

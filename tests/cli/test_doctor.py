@@ -44,6 +44,7 @@ def test_a_key_and_a_live_catalog_is_healthy(
         "[ok  ] plugin: deepinfra: loaded",
         "[ok  ] API key: present (from env:DEEPINFRA_API_KEY)",
         f"[ok  ] base URL: {catalog.base_url}/v1/openai (from env:DEEPINFRA_BASE_URL)",
+        "[ok  ] authentication: DeepInfra accepted the key",
         "[ok  ] catalog: reachable; 9 models across surfaces",
     ]
     assert catalog_requests(catalog) == 1
@@ -71,7 +72,7 @@ def test_doctor_json(
     assert result.code == 0, result.text
     checks: list[dict[str, Any]] = json.loads(result.out)["checks"]
     assert [(c["name"], c["level"]) for c in checks] == [
-        ("plugin", "ok"), ("API key", "ok"), ("base URL", "ok"), ("catalog", "ok"),
+        ("plugin", "ok"), ("API key", "ok"), ("base URL", "ok"), ("authentication", "ok"), ("catalog", "ok"),
     ]
     assert checks[1]["detail"] == "present (from env:DEEPINFRA_API_KEY)"
     assert SECRET not in result.text

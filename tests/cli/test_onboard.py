@@ -10,7 +10,7 @@ from typing import Any
 import json5
 import pytest
 
-from tests.cli.conftest import SECRET, CliEnv, Run, catalog_requests
+from tests.cli.conftest import AUTH_PATH, MODELS_PATH, SECRET, CliEnv, Run, catalog_requests
 from tests.e2e.loopback import LoopbackServer
 
 DEFAULT_REF = "deepinfra/deepseek-ai/DeepSeek-V4-Flash"
@@ -221,5 +221,9 @@ def test_doctor_after_onboarding_finds_the_key_in_the_profile(
     assert "[ok  ] API key: present (from profile)" in result.out.splitlines()
     assert catalog_requests(catalog) == 1
     assert SECRET not in result.text
-    # the catalog projection is anonymous: the key only gates the fetch
-    assert all("authorization" not in seen.headers for seen in catalog.seen)
+    # the catalog projection is anonymous: the key only gates the fetch; doctor's key check
+    # (issue 18) is the one request that carries it
+    catalog_seen = [seen for seen in catalog.seen if seen.path.startswith(MODELS_PATH)]
+    assert all("authorization" not in seen.headers for seen in catalog_seen)
+    (auth,) = [seen for seen in catalog.seen if seen.path == AUTH_PATH]
+    assert auth.headers["authorization"] == f"Bearer {SECRET}"

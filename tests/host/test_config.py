@@ -220,11 +220,24 @@ def test_missing_env_var_names_key_and_variable_only() -> None:
         env={"OTHER_SECRET": "s3cr3t-value"},
     )
     with pytest.raises(ConfigError) as info:
-        config.provider_config("deepinfra")
+        config.get("models.providers.deepinfra.apiKey")
     message = str(info.value)
     assert "models.providers.deepinfra.apiKey" in message and "DEEPINFRA_API_KEY" in message
     assert "s3cr3t-value" not in message
     assert config.get("models.providers.deepinfra.apiKey", raw=True) == "${DEEPINFRA_API_KEY}"
+
+
+def test_a_block_read_keeps_a_secret_input_raw_for_its_reader() -> None:
+    # The key's reader resolves it just before use and may fall through to another source
+    # (issue 18); reading the block it sits in must not fail on it first.
+    config = OpenClawConfig(
+        {"models": {"providers": {"deepinfra": {"apiKey": "${DEEPINFRA_API_KEY}", "api": "${API}"}}}},
+        env={"API": "openai-completions"},
+    )
+    assert config.provider_config("deepinfra") == {
+        "apiKey": "${DEEPINFRA_API_KEY}",
+        "api": "openai-completions",
+    }
 
 
 def test_env_vars_apply_only_when_process_env_lacks_key() -> None:

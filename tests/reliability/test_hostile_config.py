@@ -22,7 +22,7 @@ from openclaw_deepinfra.host.errors import HostError
 from openclaw_deepinfra.host.selection import providers_of, select_embedding, select_generation
 from tests.e2e.faults import FaultServer
 from tests.reliability import calls
-from tests.reliability.conftest import Host, MakeHost
+from tests.reliability.conftest import KEY, Host, MakeHost
 
 pytestmark = pytest.mark.usefixtures("loop_errors")
 
@@ -178,7 +178,6 @@ def test_config_constructor_rejects_bad_env_vars_with_the_key() -> None:
     [
         ({"source": "file", "provider": "keys", "id": "/deepinfra"}, "cannot read"),
         ({"source": "env", "id": "DEEPINFRA_UNSET_VARIABLE"}, "DEEPINFRA_UNSET_VARIABLE is not set"),
-        ("${DEEPINFRA_UNSET_VARIABLE}", "DEEPINFRA_UNSET_VARIABLE is not set"),
         ({"source": "exec", "provider": "nope", "id": "x"}, "secrets.providers.nope"),
         ({"source": "file", "provider": "Bad Provider!", "id": "/x"}, "provider must match"),
         ({"source": "vault", "id": "x"}, "not a SecretRef"),
@@ -201,6 +200,25 @@ async def test_unresolvable_secret_refs_are_configuration_errors_before_any_requ
     assert faults.requests == []
     # the registry keeps serving what needs no key: the shipped catalog
     assert host.get("image-generation-provider").models
+
+
+async def test_an_unset_variable_in_a_string_api_key_falls_through_to_the_environment_key(
+    faults: FaultServer, make_host: MakeHost, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Issue 18: `apiKey: "${DEEPINFRA_UNSET_VARIABLE}"` (the README's shape) with the variable unset
+    # used to fail every call; it now falls through to the next source (here DEEPINFRA_API_KEY,
+    # which host_env sets) with one warning. The case moved here from the test above.
+    calls.route_all_ok(faults)
+    config = {"models": {"providers": {"deepinfra": {"apiKey": "${DEEPINFRA_UNSET_VARIABLE}"}}}}
+    host = make_host(faults, config=config)
+    for call in (calls.chat, calls.embed):
+        await call(host)
+    assert {r.headers["authorization"] for r in faults.requests if r.method == "POST"} == {f"Bearer {KEY}"}
+    warnings = [r.getMessage() for r in caplog.records if "DEEPINFRA_UNSET_VARIABLE" in r.getMessage()]
+    assert warnings == [
+        "models.providers.deepinfra.apiKey refers to ${DEEPINFRA_UNSET_VARIABLE}, which is not set; "
+        "using the next key source (auth profile, then DEEPINFRA_API_KEY / DEEPINFRA_API_TOKEN)"
+    ]
 
 
 async def test_tts_secret_ref_to_a_missing_file_is_reported_with_its_key(

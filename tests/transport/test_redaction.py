@@ -46,9 +46,9 @@ def test_redact_patterns(api_key: ApiKey, text: str, expected: str) -> None:
     assert redact(text) == expected
 
 
-def test_short_values_are_not_registered() -> None:
+def test_short_values_are_masked_only_as_whole_tokens() -> None:
     register_secret("abc")
-    assert redact("abc abcdef") == "abc abcdef"
+    assert redact("abc abcdef x-abc key=abc.") == "*** abcdef x-abc key=***."
 
 
 def test_longest_secret_wins() -> None:
