@@ -14,11 +14,16 @@ from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreate
 from openclaw_deepinfra.host.registry import PluginRegistry
 
 
-def load_registry(base: str, cache_dir: str, *, concurrency: int = 16) -> PluginRegistry:
+def load_registry(
+    base: str, cache_dir: str, *, concurrency: int = 16, provider: dict[str, Any] | None = None
+) -> PluginRegistry:
     os.environ.update(
         {"DEEPINFRA_API_KEY": KEY, "DEEPINFRA_BASE_URL": base, "OPENCLAW_DEEPINFRA_CACHE_DIR": cache_dir}
     )
-    config = OpenClawConfig({"memory": {"search": {"remote": {"batch": {"concurrency": concurrency}}}}})
+    data: dict[str, Any] = {"memory": {"search": {"remote": {"batch": {"concurrency": concurrency}}}}}
+    if provider:
+        data["models"] = {"providers": {"deepinfra": provider}}
+    config = OpenClawConfig(data)
     registry = PluginRegistry(config)
     registry.load([ep for ep in entry_points(group="openclaw.plugins") if ep.name == "deepinfra"])
     record = registry.records["deepinfra"]

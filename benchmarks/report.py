@@ -14,6 +14,7 @@ WORKLOADS: dict[str, tuple[str, float, str, float]] = {
     "embeddings": ("embeddings batch", 1e3, "ms", 1.3),
 }
 LOAD_BUDGET_S = 0.150
+RSS_RATIO_TARGET = 2.0  # issue 16: memory per open stream within 2x raw aiohttp
 
 
 def _median(values: list[float]) -> float:
@@ -42,6 +43,25 @@ def summarize(report: dict[str, Any]) -> dict[str, Any]:
         row["ratio_httpx"] = ours / row["raw httpx"]["cpu_per_unit"]
         row["met"] = row["ratio_aiohttp"] <= target and not any(row["plugin"]["new_connections"])
         summary[name] = row
+    over = report.get("overload")
+    if over:
+        row = {"per_model": over["per_model"], "pool": over["pool"]}
+        for client, rs in over["runs"].items():
+            row[client] = {
+                "p50_s": _median([r["p50_s"] for r in rs]),
+                "p99_s": _median([r["p99_s"] for r in rs]),
+                "max_s": max(r["max_s"] for r in rs),
+                "failures": sum(r["failures"] for r in rs),
+                "first_failure": next((r["first_failure"] for r in rs if r["first_failure"]), None),
+                "inversions": sum(r["inversions"] for r in rs),
+                "streams": rs[0]["streams"],
+            }
+        plugin_row = row["plugin"]
+        row["met"] = plugin_row["failures"] == 0 and plugin_row["inversions"] == 0
+        summary["overload"] = row
+    memory = report.get("memory")
+    if memory:
+        summary["memory"] = {**memory, "met": memory["ratio_rss"] <= RSS_RATIO_TARGET}
     load = report.get("load")
     if load:
         plugin = _median([w for w, _ in load["plugin"]])
@@ -113,6 +133,34 @@ def render(report: dict[str, Any]) -> dict[str, Any]:
             f"{sizes['pace_ms']} ms apart); {sizes['requests']} requests at {sizes['request_in_flight']} "
             f"in flight; {sizes['texts']} texts in batches of {sizes['embed_batch']} "
             f"({sizes['dims']} floats each), {sizes['embed_concurrency']} in flight"
+        )
+    over = summary.get("overload")
+    if over:
+        print()
+        p, r = over["plugin"], over["raw aiohttp"]
+        print(
+            f"first-token wait under overload: {p['streams']} paced streams over 3 models arriving "
+            f"{sizes['overload_interval_ms']} ms apart; plugin maxConcurrentPerModel {over['per_model']}, "
+            f"raw aiohttp pool {over['pool']}"
+        )
+        for label, c in (("plugin", p), ("raw aiohttp", r)):
+            print(
+                f"  {label:<12} p50 {c['p50_s']:6.2f} s  p99 {c['p99_s']:6.2f} s  max {c['max_s']:6.2f} s  "
+                f"failed {c['failures']}  order inversions {c['inversions']}"
+                + (f"  ({c['first_failure']})" if c["first_failure"] else "")
+            )
+        verdict = "ok" if over["met"] else "MISSED"
+        print(f"  plugin: no failure, first tokens in arrival order per model: {verdict}")
+    memory = summary.get("memory")
+    if memory:
+        p, r = memory["plugin"], memory["raw aiohttp"]
+        kib = {k: (c["rss_per_stream"] / 1024, c["heap_per_stream"] / 1024) for k, c in (("p", p), ("r", r))}
+        print(
+            f"memory per open paced stream ({memory['open_streams']} open, median of {memory['reps']}): "
+            f"RSS plugin {kib['p'][0]:.1f} KiB, raw aiohttp {kib['r'][0]:.1f} KiB "
+            f"-> {memory['ratio_rss']:.2f}x (target <= {RSS_RATIO_TARGET:.1f}x) "
+            f"{'ok' if memory['met'] else 'MISSED'}; traced heap plugin {kib['p'][1]:.1f} KiB, "
+            f"raw {kib['r'][1]:.1f} KiB ({memory['ratio_heap']:.2f}x)"
         )
     load = summary.get("load")
     if load:

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import logging
 import multiprocessing
 import os
 import tempfile
@@ -23,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from benchmarks import ceiling, loadtime
+from benchmarks import ceiling, loadtime, overload
 from benchmarks.payloads import BASE_PATH, CHAT_MODEL, chat_completion
 from benchmarks.plugin_side import Plugin, load_registry
 from benchmarks.raw import RawAiohttp, RawHttpx, run_workers
@@ -48,11 +49,21 @@ class Sizes:
     cached_lookups: int = 20_000
     cold_callers: int = 1000
     ceiling_requests: int = 20_000
+    # overload (issue 16): long paced streams over three models, arriving faster than admitted
+    overload_streams: int = 1000
+    overload_interval_ms: float = 2.0
+    overload_chunks: int = 20
+    overload_pace_ms: float = 100.0
+    overload_per_model: int = 200  # the plugin's maxConcurrentPerModel (the default)
+    overload_pool: int = 400  # raw aiohttp's connection limit (the plugin's old fixed pool)
+    open_streams: int = 500  # RSS per open stream
 
 
 SMOKE = Sizes(
     streams=40, chunks=50, stream_in_flight=10, paced_streams=20, requests=400, request_in_flight=50,
     texts=2048, load_reps=1, cached_lookups=2000, ceiling_requests=2000,
+    overload_streams=90, overload_chunks=10, overload_pace_ms=50.0, overload_per_model=10,
+    overload_pool=20, open_streams=50,
 )  # fmt: skip
 
 
@@ -220,6 +231,49 @@ async def bench_ceiling(server: Server, sizes: Sizes) -> dict[str, Any]:
     }
 
 
+async def bench_overload(server: Server, sizes: Sizes, reps: int, cache_dir: str) -> dict[str, Any]:
+    """First-token wait under overload, plugin and raw aiohttp alternating, `reps` times each."""
+    base = f"http://127.0.0.1:{server.port}{BASE_PATH}"
+    # The canned frames name one model for all three: the "served another model" warning is noise.
+    logging.getLogger("openclaw_deepinfra.surfaces.chat").setLevel(logging.ERROR)
+    server.command("mode", sizes.overload_chunks, sizes.overload_pace_ms)
+    registry = load_registry(base, cache_dir, provider={"maxConcurrentPerModel": sizes.overload_per_model})
+    provider: Any = registry.get("provider", "deepinfra")
+    session = overload.raw_session(sizes.overload_pool)
+    runs: dict[str, list[dict[str, Any]]] = {"plugin": [], "raw aiohttp": []}
+    interval = sizes.overload_interval_ms / 1000.0
+
+    async def plugin(i: int, model: str, on_first: Callable[[], None]) -> None:
+        await overload.plugin_stream(provider, model, on_first)
+
+    async def raw(i: int, model: str, on_first: Callable[[], None]) -> None:
+        await overload.raw_stream(session, base, model, on_first)
+
+    try:
+        for model in overload.MODELS:  # warm-up: catalog, connections, imports
+            await overload.plugin_stream(provider, model, lambda: None)
+            await overload.raw_stream(session, base, model, lambda: None)
+        for rep in range(reps):
+            order = (("plugin", plugin), ("raw aiohttp", raw))
+            for label, run in order if rep % 2 == 0 else order[::-1]:
+                gc.collect()
+                runs[label].append(await overload.first_tokens(sizes.overload_streams, interval, run))
+    finally:
+        await session.close()
+        await registry.aclose()
+        server.command("mode", sizes.chunks, 0.0)
+    return {"runs": runs, "per_model": sizes.overload_per_model, "pool": sizes.overload_pool}
+
+
+def bench_memory(server: Server, sizes: Sizes, reps: int, cache_dir: str) -> dict[str, Any]:
+    server.command("mode", 100_000, 200.0)  # streams that stay open far longer than a measurement
+    try:
+        base = f"http://127.0.0.1:{server.port}{BASE_PATH}"
+        return overload.rss_per_stream(base, sizes.open_streams, reps, cache_dir)
+    finally:
+        server.command("mode", sizes.chunks, 0.0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -228,11 +282,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--json", metavar="PATH", help="also write the JSON report to PATH")
     parser.add_argument(
-        "--only", nargs="*", default=None, help=f"http ({', '.join(WORKLOADS)}), catalog, load (default: all)"
+        "--only",
+        nargs="*",
+        default=None,
+        help=f"http ({', '.join(WORKLOADS)}), overload, memory, catalog, load (default: all)",
     )
     args = parser.parse_args(argv)
     sizes = SMOKE if args.smoke else Sizes()
-    only = set(args.only or ("http", "catalog", "load"))
+    only = set(args.only or ("http", "overload", "memory", "catalog", "load"))
     report: dict[str, Any] = {
         "sizes": sizes.__dict__,
         "reps": args.reps,
@@ -245,6 +302,10 @@ def main(argv: list[str] | None = None) -> int:
             report["server"] = asyncio.run(bench_ceiling(server, sizes))
             if only & {"http", *WORKLOADS}:
                 report["workloads"] = asyncio.run(bench_http(server, sizes, args.reps, cache_dir, only))
+            if "overload" in only:
+                report["overload"] = asyncio.run(bench_overload(server, sizes, args.reps, cache_dir))
+            if "memory" in only:
+                report["memory"] = bench_memory(server, sizes, args.reps, cache_dir)
             if "catalog" in only:
                 report["catalog"] = asyncio.run(bench_catalog(server, sizes, args.reps))
             if "load" in only:
