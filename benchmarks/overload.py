@@ -87,10 +87,24 @@ async def first_tokens(
     }
 
 
-async def plugin_stream(provider: Any, model: str, on_first: Callable[[], None]) -> None:
-    from openclaw_deepinfra.host.contracts.chat import ChatRequest
+_REQUESTS: dict[str, Any] = {}
 
-    request = ChatRequest.model_validate({"model": f"deepinfra/{model}", "messages": MESSAGES})
+
+def chat_request(model: str) -> Any:
+    """One host request per model, built once (as `plugin_side.Plugin` does: the host builds its
+    request once per turn; what a stream costs the plugin is what it adds on top)."""
+    found = _REQUESTS.get(model)
+    if found is None:
+        from openclaw_deepinfra.host.contracts.chat import ChatRequest
+
+        found = _REQUESTS[model] = ChatRequest.model_validate(
+            {"model": f"deepinfra/{model}", "messages": MESSAGES}
+        )
+    return found
+
+
+async def plugin_stream(provider: Any, model: str, on_first: Callable[[], None]) -> None:
+    request = chat_request(model)
     first = True
     async with provider.stream(request) as events:
         async for event in events:
@@ -132,8 +146,18 @@ def _rss() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-async def _hold_open(open_one: Callable[[asyncio.Event], Awaitable[None]], count: int) -> tuple[int, int]:
+async def _hold_open(open_stream: Callable[[asyncio.Event], Awaitable[None]], count: int) -> tuple[int, int]:
     """Open `count` streams, wait for every first event; (RSS growth, traced heap growth)."""
+
+    async def open_one(first: asyncio.Event) -> None:
+        try:
+            await open_stream(first)
+        finally:
+            if not first.is_set():  # failed before its first event: do not wait for it forever
+                first.set()
+                failed.append(1)
+
+    failed: list[int] = []
     warm = [asyncio.Event() for _ in range(8)]
     warm_tasks = [asyncio.create_task(open_one(e)) for e in warm]
     await asyncio.gather(*(e.wait() for e in warm))
@@ -145,6 +169,8 @@ async def _hold_open(open_one: Callable[[asyncio.Event], Awaitable[None]], count
     await asyncio.sleep(0.5)  # a few more paced chunks: steady state, not just the first one
     gc.collect()
     grown = (_rss() - rss0, tracemalloc.get_traced_memory()[0] - heap0)
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {count} streams failed before their first event")
     for task in tasks + warm_tasks:
         task.cancel()
     await asyncio.gather(*tasks, *warm_tasks, return_exceptions=True)
@@ -157,7 +183,8 @@ async def _child_main(kind: str, base: str, count: int, cache_dir: str, heap: bo
     if kind == "plugin":
         from benchmarks.plugin_side import load_registry
 
-        registry = load_registry(base, cache_dir)
+        # Every stream open at once: the per-model limit must not hold any of them back.
+        registry = load_registry(base, cache_dir, provider={"maxConcurrentPerModel": count + 16})
         provider: Any = registry.get("provider", "deepinfra")
         try:
 

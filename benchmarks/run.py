@@ -56,7 +56,7 @@ class Sizes:
     overload_pace_ms: float = 100.0
     overload_per_model: int = 200  # the plugin's maxConcurrentPerModel (the default)
     overload_pool: int = 400  # raw aiohttp's connection limit (the plugin's old fixed pool)
-    open_streams: int = 500  # RSS per open stream
+    open_streams: int = 300  # RSS per open stream (below the old fixed pool of 400: comparable)
 
 
 SMOKE = Sizes(

@@ -146,6 +146,8 @@ class Settings:
     max_concurrent_per_model: int = 200
     # `models.providers.deepinfra.headers` + `.request.headers`, for the base URL's origin only.
     headers: ConfiguredHeaders | None = None
+    # The connection pool's cap (issue 16; `maxConnections`); None: transport.pool.pool_cap().
+    max_connections: int | None = None
 
     def require_key(self) -> ApiKey:
         if self.api_key is None:
@@ -370,14 +372,16 @@ def _timeout(config: OpenClawConfig) -> float | None:
 
 
 def _max_concurrent(config: OpenClawConfig) -> int:
-    value = _config_value(config, "maxConcurrentPerModel")
+    return _whole(config, "maxConcurrentPerModel") or 200
+
+
+def _whole(config: OpenClawConfig, key: str) -> int | None:
+    value = _config_value(config, key)
     if value is None:
-        return 200
-    number = _number(value, "maxConcurrentPerModel")
+        return None
+    number = _number(value, key)
     if not number.is_integer() or not 1 <= number <= 10_000:
-        raise ConfigurationError(
-            "models.providers.deepinfra.maxConcurrentPerModel must be a whole number from 1 to 10000"
-        )
+        raise ConfigurationError(f"models.providers.deepinfra.{key} must be a whole number from 1 to 10000")
     return int(number)
 
 
@@ -403,4 +407,5 @@ def resolve_settings(
         timeout_s=_timeout(config),
         max_concurrent_per_model=_max_concurrent(config),
         headers=resolve_configured_headers(config, base_url, env=environment),
+        max_connections=_whole(config, "maxConnections"),
     )

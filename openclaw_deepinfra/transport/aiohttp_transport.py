@@ -212,12 +212,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         key = (timeouts.get("connect"), timeouts.get("read"), timeouts.get("write"), timeouts.get("pool"))
         timeout = self._timeouts.get(key)
         if timeout is None:
-            connect, read, _write, pool = key
-            # aiohttp's `connect` spans waiting for a pool slot and connecting; `sock_connect` the latter.
-            total_connect = None if pool is None or connect is None else pool + connect
-            timeout = aiohttp.ClientTimeout(
-                total=None, connect=total_connect, sock_connect=connect, sock_read=read
-            )
+            connect, read, _write, _pool = key
+            # aiohttp's `connect` spans waiting for a pool slot and connecting. The pool never
+            # waits: `ConnectionGate` (transport.admission) admits no more calls than it has
+            # connections, and time queued there is the call deadline's, not a connect timeout.
+            timeout = aiohttp.ClientTimeout(total=None, connect=connect, sock_connect=connect, sock_read=read)
             if len(self._timeouts) < 64:
                 self._timeouts[key] = timeout
         return timeout

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from openclaw_deepinfra.errors import DeadlineExceededError, DeepInfraError, ModelBusyError, excerpt
+from openclaw_deepinfra.transport.admission import ConnectionGate
 from openclaw_deepinfra.transport.deadline import CallRecord, Deadline
 from openclaw_deepinfra.transport.errors import DEFAULT_LABEL, error_from_response, error_from_transport
 from openclaw_deepinfra.transport.limits import FairLimiter, ModelLimits
@@ -48,15 +49,20 @@ def deadline_timeout(exc: BaseException, deadline: Deadline) -> bool:
 
 
 class Slot:
-    """One call's hold on a model slot; `release()` is idempotent."""
+    """One call's hold on a model slot and a connection permit; `release()` is idempotent."""
 
-    __slots__ = ("held", "limiter")
+    __slots__ = ("admitted", "gate", "held", "limiter")
 
-    def __init__(self, limiter: FairLimiter | None) -> None:
+    def __init__(self, limiter: FairLimiter | None, gate: ConnectionGate | None = None) -> None:
         self.limiter = limiter
+        self.gate = gate
         self.held = False
+        self.admitted = False
 
     def release(self) -> None:
+        if self.admitted and self.gate is not None:
+            self.admitted = False
+            self.gate.release()
         if self.held and self.limiter is not None:
             self.held = False
             self.limiter.release()
@@ -107,7 +113,11 @@ class Attempts:
         """
         client = self.pool.client(self.settings.base_url)
         record = CallRecord(label or DEFAULT_LABEL, model)
-        slot = Slot(self.model_limits.limiter(model) if model else None)
+        gate = self.pool.gate(self.settings.base_url)
+        limiter = self.model_limits.limiter(model) if model else None
+        if model and limiter is not None:
+            gate.add_model(model, limiter.capacity)
+        slot = Slot(limiter, gate)
         counters = self.model_limits.counters
         counters["requests"] += 1
         attempt = 0
@@ -171,20 +181,43 @@ class Attempts:
         )
 
     async def _acquire(self, slot: Slot, deadline: Deadline, record: CallRecord, *, front: bool) -> None:
+        """The model slot, then a connection permit: queueing for either spends only the deadline
+        (never a connect timeout, never a retry); a retry queues ahead of newcomers for both."""
         limiter = slot.limiter
-        if limiter is None:
+        if limiter is not None:
+            if not limiter.try_acquire():
+                record.queued_behind = limiter.in_flight + limiter.waiting
+                started = deadline.clock()
+                try:
+                    async with asyncio.timeout(max(deadline.remaining(), 0.0)):
+                        await limiter.acquire(front=front)
+                except TimeoutError:
+                    record.slot_wait_s += deadline.clock() - started
+                    self.model_limits.counters["deadline_exceeded"] += 1
+                    raise record.expired(deadline, during="model slot") from None
+                record.slot_wait_s += deadline.clock() - started
+            slot.held = True
+        gate = slot.gate
+        if gate is None:
             return
-        if not limiter.try_acquire():
+        if not gate.try_acquire():
+            record.pool_queued_behind = gate.in_use + gate.waiting
+            record.pool_cap = gate.capacity
             started = deadline.clock()
+            self.model_limits.counters["pool_queued"] += 1
             try:
                 async with asyncio.timeout(max(deadline.remaining(), 0.0)):
-                    await limiter.acquire(front=front)
+                    await gate.acquire(front=front)
             except TimeoutError:
-                record.slot_wait_s += deadline.clock() - started
+                record.pool_wait_s += deadline.clock() - started
+                slot.release()
                 self.model_limits.counters["deadline_exceeded"] += 1
-                raise record.expired(deadline, during="model slot") from None
-            record.slot_wait_s += deadline.clock() - started
-        slot.held = True
+                raise record.expired(deadline, during="connection") from None
+            except BaseException:
+                slot.release()
+                raise
+            record.pool_wait_s += deadline.clock() - started
+        slot.admitted = True
 
     def _stopped(
         self, error: DeepInfraError, record: CallRecord, deadline: Deadline, plan: RetryPlan

@@ -100,6 +100,7 @@ class DeepInfraHttp:
         self._sleep = sleep
         self._monotonic = monotonic  # deadlines
         self.max_body_bytes = max_body_bytes
+        pool.configure(settings.max_connections)  # the first settings on a pool size it
         # Shared by every DeepInfraHttp on this pool, so the per-model limit is per process.
         self.model_limits = (
             model_limits

@@ -89,6 +89,10 @@ class CallRecord:
     last_failure: str | None = None
     slot_wait_s: float = 0.0
     retries: list[str] = field(default_factory=list)
+    queued_behind: int = 0  # requests for the model ahead (in flight + queued) when this one queued
+    pool_wait_s: float = 0.0  # time queued for a connection (`transport.admission`)
+    pool_queued_behind: int = 0
+    pool_cap: int = 0
 
     def expired(self, deadline: Deadline, *, during: str | None = None) -> DeadlineExceededError:
         """The error for a deadline that ran out, naming the time spent and on what."""
@@ -97,8 +101,22 @@ class CallRecord:
         if self.last_failure:
             parts[0] += f", last: {self.last_failure}"
         if self.slot_wait_s > 0 or during == "model slot":
-            parts.append(f"waited {self.slot_wait_s:.1f} s for a model slot")
-        if during and during != "model slot":
+            waited = f"waited {self.slot_wait_s:.1f} s for a model slot"
+            if during == "model slot":
+                waited += (
+                    f": queued {self.slot_wait_s:.1f} s behind {self.queued_behind} requests"
+                    f" for model {self.model}"
+                )
+            parts.append(waited)
+        if self.pool_wait_s > 0 or during == "connection":
+            waited = f"waited {self.pool_wait_s:.1f} s for a connection"
+            if during == "connection":
+                waited += (
+                    f": queued {self.pool_wait_s:.1f} s behind {self.pool_queued_behind} requests"
+                    f" for a connection (pool of {self.pool_cap}, every model)"
+                )
+            parts.append(waited)
+        if during and during not in ("model slot", "connection"):
             parts.append(during if during.startswith("a ") else f"ran out while {during}")
         elapsed = deadline.elapsed()
         return DeadlineExceededError(
@@ -106,7 +124,11 @@ class CallRecord:
             elapsed_s=elapsed,
             budget_s=deadline.budget_s,
             attempts=self.attempts,
-            slot_wait_s=self.slot_wait_s,
+            slot_wait_s=self.slot_wait_s + self.pool_wait_s,
             hint="raise the call's timeout (timeoutMs / models.providers.deepinfra.timeoutSeconds) "
-            "or lower the load on this model",
+            + (
+                "or the pool (models.providers.deepinfra.maxConnections)"
+                if during == "connection"
+                else "or lower the load on this model"
+            ),
         )

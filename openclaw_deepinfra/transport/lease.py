@@ -39,12 +39,19 @@ class Releasable(Protocol):
 
 
 class ResponseLease:
-    """Closes `response` and releases `slot` once, whichever way the stream ends."""
+    """Closes a response and releases `slot` once, whichever way the stream ends.
 
-    __slots__ = ("_loop", "_response", "_slot", "closed")
+    With the aiohttp transport it keeps only the body's synchronous close, not the
+    `httpx.Response`: an open stream then holds no httpx request, headers or URL objects (a few
+    KiB per stream that nothing reads after the status check; issue 16).
+    """
+
+    __slots__ = ("_close_now", "_loop", "_response", "_slot", "closed")
 
     def __init__(self, response: httpx.Response, slot: Releasable) -> None:
-        self._response = response
+        close_now: Callable[[], None] | None = response.extensions.get(CLOSE_NOW_EXTENSION)
+        self._close_now = close_now
+        self._response = response if close_now is None else None
         self._slot = slot
         self._loop = asyncio.get_running_loop()
         self.closed = False
@@ -55,10 +62,9 @@ class ResponseLease:
             return
         self.closed = True
         try:
-            close_now: Callable[[], None] | None = self._response.extensions.get(CLOSE_NOW_EXTENSION)
-            if close_now is not None:
-                close_now()
-            else:
+            if self._close_now is not None:
+                self._close_now()
+            elif self._response is not None:
                 with contextlib.suppress(httpx.HTTPError, RuntimeError):
                     await self._response.aclose()
         finally:
@@ -70,10 +76,9 @@ class ResponseLease:
             return
         self.closed = True
         try:
-            close_now: Callable[[], None] | None = self._response.extensions.get(CLOSE_NOW_EXTENSION)
-            if close_now is not None:
-                close_now()
-            elif not self._loop.is_closed():
+            if self._close_now is not None:
+                self._close_now()
+            elif self._response is not None and not self._loop.is_closed():
                 task = self._loop.create_task(_quiet_close(self._response))
                 _closing.add(task)
                 task.add_done_callback(_closing.discard)

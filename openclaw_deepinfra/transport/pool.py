@@ -19,16 +19,19 @@ from typing import Final, Literal
 import httpx
 
 from openclaw_deepinfra.errors import ConfigurationError
+from openclaw_deepinfra.transport.admission import ConnectionGate, GateStats
 from openclaw_deepinfra.transport.pool_stats import PoolStats, pool_stats_of
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "DEFAULT_POOL_CAP",
     "DEFAULT_TIMEOUT",
     "TRANSPORT_ENV",
     "ClientPool",
     "PoolStats",
     "TransportKind",
     "make_transport",
+    "pool_cap",
     "timeout_from_seconds",
     "transport_kind",
     "user_agent",
@@ -38,10 +41,25 @@ TransportKind = Literal["aiohttp", "httpx"]
 TRANSPORT_ENV: Final = "OPENCLAW_DEEPINFRA_HTTP_TRANSPORT"
 _KINDS: Final = ("aiohttp", "httpx")
 
-# DeepInfra allows 200 requests in flight per model per account; a gateway serving two or more
-# models needs more sockets than that, and idle keep-alives beyond 200 are wasted.
-DEFAULT_LIMITS = httpx.Limits(max_connections=400, max_keepalive_connections=200, keepalive_expiry=30.0)
+# The pool's size is the cap of its `ConnectionGate` (`transport.admission`): the sum of the
+# per-model limits of the models in use, at most `maxConnections` (default: DEFAULT_POOL_CAP, and
+# never more than half the process's open-file limit). The connector gets a little more than the
+# gate so it never queues itself; connections are opened only as they are needed.
+DEFAULT_POOL_CAP = 1024
+MIN_POOL_CAP = 64
+GATE_SLACK = 8
+DEFAULT_LIMITS = httpx.Limits(
+    max_connections=DEFAULT_POOL_CAP + GATE_SLACK,
+    max_keepalive_connections=DEFAULT_POOL_CAP,
+    keepalive_expiry=30.0,
+)
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=120.0, write=30.0, pool=30.0)
+
+
+def _limits_for(cap: int) -> httpx.Limits:
+    return httpx.Limits(
+        max_connections=cap + GATE_SLACK, max_keepalive_connections=cap, keepalive_expiry=30.0
+    )
 
 
 @functools.cache
@@ -57,6 +75,21 @@ def timeout_from_seconds(seconds: float, base: httpx.Timeout = DEFAULT_TIMEOUT) 
     """A caller's single number becomes the read/write/pool budget; connecting stays short."""
     connect = min(base.connect, seconds) if base.connect is not None else seconds
     return httpx.Timeout(seconds, connect=connect)
+
+
+def pool_cap(configured: int | None = None) -> int:
+    """`maxConnections` if configured, else DEFAULT_POOL_CAP within half the open-file limit."""
+    if configured is not None:
+        return configured
+    try:
+        import resource
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):  # not POSIX: no limit to read
+        return DEFAULT_POOL_CAP
+    if soft == resource.RLIM_INFINITY or soft <= 0:
+        return DEFAULT_POOL_CAP
+    return max(MIN_POOL_CAP, min(DEFAULT_POOL_CAP, soft // 2))
 
 
 def transport_kind(env: Mapping[str, str] | None = None) -> TransportKind:
@@ -89,21 +122,43 @@ def make_transport(kind: TransportKind, limits: httpx.Limits) -> httpx.AsyncBase
 
 
 class ClientPool:
-    """One pooled `httpx.AsyncClient` per base URL, created on first use."""
+    """One pooled `httpx.AsyncClient` per base URL, created on first use, each behind its own
+    first-come-first-served `ConnectionGate`."""
 
     def __init__(
         self,
         *,
         transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
-        limits: httpx.Limits = DEFAULT_LIMITS,
+        limits: httpx.Limits | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     ) -> None:
         self._transport_factory = transport_factory
-        self.limits = limits
+        self.cap = pool_cap()
+        self._sized = limits is not None  # explicit limits (tests): `configure` leaves them alone
+        self.limits = limits if limits is not None else _limits_for(self.cap)
+        if limits is not None and limits.max_connections:
+            self.cap = max(1, limits.max_connections - GATE_SLACK)
         self.timeout = timeout
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._transports: dict[str, httpx.AsyncBaseTransport] = {}
+        self._gates: dict[str, ConnectionGate] = {}
         self._closed = False
+
+    def configure(self, max_connections: int | None) -> None:
+        """Size the pool from the settings (`maxConnections`); the first call before any client
+        exists wins, as the per-model limit is per process."""
+        if self._sized or self._clients:
+            return
+        self._sized = True
+        self.cap = pool_cap(max_connections)
+        self.limits = _limits_for(self.cap)
+
+    def gate(self, base_url: str) -> ConnectionGate:
+        key = base_url.rstrip("/")
+        found = self._gates.get(key)
+        if found is None:
+            found = self._gates[key] = ConnectionGate(self.cap)
+        return found
 
     def client(self, base_url: str) -> httpx.AsyncClient:
         if self._closed:
@@ -127,6 +182,9 @@ class ClientPool:
         self._clients[key] = client
         self._transports[key] = transport
         return client
+
+    def gate_stats(self) -> dict[str, GateStats]:
+        return {key: gate.stats() for key, gate in self._gates.items()}
 
     def stats(self) -> PoolStats:
         """Connections over every base URL's pool (leak checks, operators)."""

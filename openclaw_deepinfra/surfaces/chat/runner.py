@@ -22,6 +22,7 @@ from openclaw_deepinfra.surfaces.chat.model import ChatModel, resolve_chat_model
 from openclaw_deepinfra.surfaces.chat.payload import PreparedChat, build_body, prepare_chat
 from openclaw_deepinfra.surfaces.chat.stream import ChatAccumulator
 from openclaw_deepinfra.transport.errors import error_from_stream_frame, raise_for_stream_frame
+from openclaw_deepinfra.transport.sse import SSEEvent
 
 CHAT_PATH: Final = "/chat/completions"
 LABEL: Final = "DeepInfra chat"
@@ -160,8 +161,19 @@ async def _run(call: _Call) -> AsyncGenerator[ChatStreamEvent, None]:
         CHAT_PATH, json=body, timeout=timeout_s, label=LABEL, model=model.id, deadline=deadline
     ) as sse:
         next_events = sse.next_events
-        # One await per network read, every event it carried handled in this frame.
-        while not saw_done and (events := await next_events()):
+        events: list[SSEEvent] | None = None
+        event: SSEEvent | None = None
+        chunk: dict[str, Any] | None = None
+        data: str | None = None
+        item: ChatStreamEvent | None = None
+        # One await per network read, every event it carried handled in this frame. The previous
+        # read's events and parsed chunk are dropped before waiting: a paced stream spends nearly
+        # all its life in that wait, and they would be kept alive through it (issue 16).
+        while not saw_done:
+            events = event = chunk = data = item = None
+            events = await next_events()
+            if not events:
+                break
             for event in events:
                 if event.event == "error":
                     raise_for_stream_frame(event)
