@@ -4,7 +4,7 @@
 than the limits admit at once, so later ones queue. For each stream: the wait from its call to
 its first token, whether it failed, and its place in the order of first tokens within its model
 (an "inversion" is a stream that got its first token before one of the same model that arrived
-earlier). The plugin runs with its per-model limit (`maxConcurrentPerModel`); raw aiohttp has no
+more than 10 ms earlier). The plugin runs with its per-model limit (`maxConcurrentPerModel`); raw aiohttp has no
 per-model limit, only its connection pool of the same total size, so all queueing is aiohttp's.
 
 `rss_per_stream`: a fresh child process (spawn) opens `open_streams` slow streams, waits until
@@ -34,6 +34,8 @@ from benchmarks.raw import HEADERS
 
 MODELS = (CHAT_MODEL, "deepseek-ai/DeepSeek-V4-Flash", "Qwen/Qwen9-VL")
 MESSAGES = [{"role": "user", "content": "Say something about foxes."}]
+
+INVERSION_SLACK_S = 0.010
 
 FirstEvent = Callable[[int, str], Awaitable[None]]
 """Opens stream `i` for `model`, returns once its first token arrived, then reads it to the end."""
@@ -73,7 +75,12 @@ async def first_tokens(
     await asyncio.gather(*(one(i) for i in range(streams)))
     wall = time.perf_counter() - wall
     waits = [firsts[i] - started[i] for i in firsts]
-    inversions = sum(sum(1 for a, b in itertools.pairwise(seq) if b < a) for seq in order.values())
+    # An inversion: a stream whose first token came before that of one of the same model that
+    # arrived more than INVERSION_SLACK_S earlier (closer arrivals race on the loop and the wire).
+    inversions = sum(
+        sum(1 for a, b in itertools.pairwise(seq) if started[b] < started[a] - INVERSION_SLACK_S)
+        for seq in order.values()
+    )
     return {
         "streams": streams,
         "first_tokens": len(firsts),
