@@ -4,8 +4,9 @@
 than the limits admit at once, so later ones queue. For each stream: the wait from its call to
 its first token, whether it failed, and its place in the order of first tokens within its model
 (an "inversion" is a stream that got its first token before one of the same model that arrived
-more than 10 ms earlier). The plugin runs with its per-model limit (`maxConcurrentPerModel`); raw aiohttp has no
-per-model limit, only its connection pool of the same total size, so all queueing is aiohttp's.
+more than 10 ms earlier). The plugin runs with its per-model limit (`maxConcurrentPerModel`);
+raw aiohttp has no per-model limit, only its connection pool of the old fixed size, so all of its
+queueing is aiohttp's.
 
 `rss_per_stream`: a fresh child process (spawn) opens `open_streams` slow streams, waits until
 each has its first event, and reports how much its resident set grew per open stream (after a
