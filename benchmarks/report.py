@@ -5,6 +5,8 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+from benchmarks.fleet import render_fleet, summarize_fleet
+
 CLIENTS = ("plugin", "raw aiohttp", "raw httpx")
 # workload -> (what one unit is, scale to the printed unit, unit suffix, target ratio vs raw aiohttp)
 WORKLOADS: dict[str, tuple[str, float, str, float]] = {
@@ -75,6 +77,8 @@ def summarize(report: dict[str, Any]) -> dict[str, Any]:
             "modules": load["modules"],
             "met": plugin - deps <= LOAD_BUDGET_S,
         }
+    if report.get("fleet"):
+        summary["fleet"] = summarize_fleet(report["fleet"])
     catalog = report.get("catalog")
     if catalog:
         cold = catalog["cold"]
@@ -183,4 +187,7 @@ def render(report: dict[str, Any]) -> dict[str, Any]:
             f"{catalog['cold_requests']} "
             f"in {catalog['cold_wall_ms']:.0f} ms (target exactly 1) {'ok' if catalog['met'] else 'MISSED'}"
         )
+    fleet = summary.get("fleet")
+    if fleet:
+        render_fleet(fleet)
     return summary

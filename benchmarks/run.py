@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmarks import ceiling, loadtime, overload
+from benchmarks.fleet import bench_fleet
 from benchmarks.payloads import BASE_PATH, CHAT_MODEL, chat_completion
 from benchmarks.plugin_side import Plugin, load_registry
 from benchmarks.raw import RawAiohttp, RawHttpx, run_workers
@@ -285,11 +286,11 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         nargs="*",
         default=None,
-        help=f"http ({', '.join(WORKLOADS)}), overload, memory, catalog, load (default: all)",
+        help=f"http ({', '.join(WORKLOADS)}), overload, memory, catalog, load, fleet (default: all)",
     )
     args = parser.parse_args(argv)
     sizes = SMOKE if args.smoke else Sizes()
-    only = set(args.only or ("http", "overload", "memory", "catalog", "load"))
+    only = set(args.only or ("http", "overload", "memory", "catalog", "load", "fleet"))
     report: dict[str, Any] = {
         "sizes": sizes.__dict__,
         "reps": args.reps,
@@ -308,6 +309,15 @@ def main(argv: list[str] | None = None) -> int:
                 report["memory"] = bench_memory(server, sizes, args.reps, cache_dir)
             if "catalog" in only:
                 report["catalog"] = asyncio.run(bench_catalog(server, sizes, args.reps))
+            if "fleet" in only:
+                base = f"http://127.0.0.1:{server.port}{BASE_PATH}"
+                report["fleet"] = asyncio.run(
+                    bench_fleet(
+                        base, cache_dir,
+                        [(sizes.requests, sizes.request_in_flight), (sizes.requests // 10, 1)],
+                        args.reps, lambda fn: measure(server, fn),
+                    )
+                )  # fmt: skip
             if "load" in only:
                 env = {**os.environ, "OPENCLAW_DEEPINFRA_CACHE_DIR": cache_dir}
                 report["load"] = loadtime.measure(sizes.load_reps, env)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError, MissingApiKeyError
+from openclaw_deepinfra.fleet.config import FleetConfig, resolve_fleet_config
 from openclaw_deepinfra.host.errors import HostError
 from openclaw_deepinfra.transport.redact import get_logger, register_secret
 
@@ -148,6 +149,8 @@ class Settings:
     headers: ConfiguredHeaders | None = None
     # The connection pool's cap (issue 16; `maxConnections`); None: transport.pool.pool_cap().
     max_connections: int | None = None
+    # Fleet mode (issue 15): the per-model limit shared through Redis; None = off.
+    fleet: FleetConfig | None = None
 
     def require_key(self) -> ApiKey:
         if self.api_key is None:
@@ -408,4 +411,5 @@ def resolve_settings(
         max_concurrent_per_model=_max_concurrent(config),
         headers=resolve_configured_headers(config, base_url, env=environment),
         max_connections=_whole(config, "maxConnections"),
+        fleet=resolve_fleet_config(config, environment),
     )

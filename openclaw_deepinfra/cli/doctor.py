@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from openclaw_deepinfra.cli import doctor_auth, doctor_config
+from openclaw_deepinfra.cli.doctor_fleet import fleet_status
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.settings import resolve_settings
@@ -103,6 +104,7 @@ async def run(args: argparse.Namespace) -> int:
         checks += _legacy_key_checks(session)
         checks += [Check(*finding) for finding in doctor_config.config_type_checks(session)]
         checks += [Check(*finding) for finding in doctor_config.auth_location_checks(session)]
+        checks += [Check("fleet", level, detail) for level, detail in await fleet_status(session)]
     finally:
         await session.aclose()
     if args.json:

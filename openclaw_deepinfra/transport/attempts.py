@@ -34,6 +34,7 @@ from openclaw_deepinfra.transport.retry import (
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.settings import Settings
+    from openclaw_deepinfra.transport.fleet_admission import AdmissionGate
 
 __all__ = ["DEADLINE_SLACK_S", "Attempts", "Slot", "deadline_timeout"]
 
@@ -51,13 +52,17 @@ def deadline_timeout(exc: BaseException, deadline: Deadline) -> bool:
 class Slot:
     """One call's hold on a model slot and a connection permit; `release()` is idempotent."""
 
-    __slots__ = ("admitted", "gate", "held", "limiter")
+    __slots__ = ("admitted", "fleet", "gate", "held", "limiter", "model")
 
-    def __init__(self, limiter: FairLimiter | None, gate: ConnectionGate | None = None) -> None:
+    def __init__(
+        self, limiter: FairLimiter | None, gate: ConnectionGate | None = None, model: str | None = None
+    ) -> None:
         self.limiter = limiter
         self.gate = gate
         self.held = False
         self.admitted = False
+        self.model = model
+        self.fleet: AdmissionGate | None = None  # fleet mode: set while a fleet slot is held
 
     def release(self) -> None:
         if self.admitted and self.gate is not None:
@@ -65,6 +70,9 @@ class Slot:
             self.gate.release()
         if self.held and self.limiter is not None:
             self.held = False
+            fleet, self.fleet = self.fleet, None
+            if fleet is not None and self.model is not None:
+                fleet.release(self.model)
             self.limiter.release()
 
 
@@ -80,8 +88,10 @@ class Attempts:
         sleep: Callable[[float], Awaitable[None]],
         rand: Callable[[], float],
         clock: Callable[[], float],
+        fleet: AdmissionGate | None = None,
     ) -> None:
         self.settings = settings
+        self.fleet = fleet  # fleet mode: asked after the local model slot, before sending
         self.pool = pool
         self.model_limits = model_limits
         self._sleep = sleep
@@ -117,7 +127,7 @@ class Attempts:
         limiter = self.model_limits.limiter(model) if model else None
         if model and limiter is not None:
             gate.add_model(model, limiter.capacity)
-        slot = Slot(limiter, gate)
+        slot = Slot(limiter, gate, model)
         counters = self.model_limits.counters
         counters["requests"] += 1
         attempt = 0
@@ -197,6 +207,8 @@ class Attempts:
                     raise record.expired(deadline, during="model slot") from None
                 record.slot_wait_s += deadline.clock() - started
             slot.held = True
+            if self.fleet is not None and slot.model is not None:
+                await self._admit_fleet(self.fleet, slot, slot.model, deadline, record, front=front)
         gate = slot.gate
         if gate is None:
             return
@@ -218,6 +230,31 @@ class Attempts:
                 raise
             record.pool_wait_s += deadline.clock() - started
         slot.admitted = True
+
+    async def _admit_fleet(
+        self,
+        fleet: AdmissionGate,
+        slot: Slot,
+        model: str,
+        deadline: Deadline,
+        record: CallRecord,
+        *,
+        front: bool,
+    ) -> None:
+        """The fleet slot, taken while holding the local one; on failure the local one goes back."""
+        started = deadline.clock()
+        try:
+            await fleet.admit(model, deadline.remaining(), front=front)
+        except TimeoutError:
+            slot.release()
+            record.slot_wait_s += deadline.clock() - started
+            self.model_limits.counters["deadline_exceeded"] += 1
+            raise record.expired(deadline, during="model slot") from None
+        except BaseException:
+            slot.release()
+            raise
+        record.slot_wait_s += deadline.clock() - started
+        slot.fleet = fleet
 
     def _stopped(
         self, error: DeepInfraError, record: CallRecord, deadline: Deadline, plan: RetryPlan
@@ -265,6 +302,8 @@ class Attempts:
         )  # fmt: skip
         if status == 429:
             self.model_limits.counters["model_busy" if busy else "rate_limited"] += 1
+        if plan.shrink_window and self.fleet is not None and record.model:
+            self.fleet.on_rate_limited(record.model)  # the fleet's window, not only this process's
         if plan.shrink_window and slot.limiter is not None and slot.limiter.on_rate_limited():
             logger.debug(
                 "DeepInfra rate limited model %s: in-flight window now %d of %d",

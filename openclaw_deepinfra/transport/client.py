@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationError, excerpt
+from openclaw_deepinfra.transport.fleet_admission import fleet_gate
 from openclaw_deepinfra.transport.attempts import Attempts, deadline_timeout
 from openclaw_deepinfra.transport.deadline import Deadline, resolve_budget
 from openclaw_deepinfra.transport.errors import error_from_transport, request_id_from
@@ -111,6 +112,7 @@ class DeepInfraHttp:
             settings,
             pool,
             self.model_limits,
+            fleet=fleet_gate(pool, settings),
             # Looked up at each backoff, so replacing `_sleep` after construction still takes effect.
             sleep=lambda delay: self._sleep(delay),
             rand=rand,

@@ -1,0 +1,148 @@
+"""Whether fleet mode is on, and where its Redis is: `models.providers.deepinfra.fleet.*`.
+
+`fleet.redisUrl` (a SecretInput: the URL may carry a password) -> `OPENCLAW_DEEPINFRA_REDIS_URL`;
+neither set means fleet mode is off and nothing else changes. `fleet.leaseSeconds` is how long a
+silent process's slots stay counted (default 5 s; the heartbeat restates them three times per
+lease). `fleet.workers` is how many processes to assume before Redis has ever answered (default 1),
+so a fleet that starts while Redis is down still splits the limit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from openclaw_deepinfra.errors import ConfigurationError
+from openclaw_deepinfra.transport.redact import register_secret
+
+if TYPE_CHECKING:
+    from openclaw_deepinfra.host.config import OpenClawConfig
+
+__all__ = ["REDIS_URL_ENV", "FleetConfig", "display_redis_url", "resolve_fleet_config"]
+
+REDIS_URL_ENV = "OPENCLAW_DEEPINFRA_REDIS_URL"
+DEFAULT_LEASE_S = 5.0
+_KEY = "models.providers.deepinfra.fleet"
+_SCHEMES = ("redis", "rediss", "unix")
+_HINT = f"set {_KEY}.redisUrl (or {REDIS_URL_ENV}) to redis://host:6379/0, rediss://... or unix:///path"
+
+
+def display_redis_url(url: str) -> str:
+    """The URL without user, password or query: what logs and `doctor` may show."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "<unparsable Redis URL>"
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+class FleetConfig:
+    """Fleet settings. The URL is only handed to the Redis client; `repr` shows it without secrets."""
+
+    __slots__ = ("_url", "lease_s", "source", "workers")
+
+    def __init__(self, url: str, *, source: str, lease_s: float = DEFAULT_LEASE_S, workers: int = 1) -> None:
+        self._url = _validated(url, source)
+        parts = urlsplit(self._url)
+        if parts.password:  # the URL is only as secret as its password; logs show display_url
+            register_secret(parts.password)
+            register_secret(self._url)
+        self.source = source
+        self.lease_s = lease_s
+        self.workers = workers
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @property
+    def display_url(self) -> str:
+        return display_redis_url(self._url)
+
+    @property
+    def heartbeat_s(self) -> float:
+        return self.lease_s / 3.0
+
+    def __repr__(self) -> str:
+        return f"FleetConfig(url={self.display_url!r}, source={self.source!r}, lease_s={self.lease_s:g})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FleetConfig):
+            return NotImplemented
+        return (self._url, self.lease_s, self.workers) == (other._url, other.lease_s, other.workers)
+
+    def __hash__(self) -> int:
+        return hash((self._url, self.lease_s, self.workers))
+
+
+def _validated(url: str, source: str) -> str:
+    cleaned = url.strip()
+    where = f"{_KEY}.redisUrl" if source == "config" else REDIS_URL_ENV
+    try:
+        parts = urlsplit(cleaned)
+        _ = parts.port
+    except ValueError:
+        raise ConfigurationError(f"{where} is not a valid URL", hint=_HINT) from None
+    if parts.scheme.lower() not in _SCHEMES:
+        raise ConfigurationError(
+            f"{where} must be a redis://, rediss:// or unix:// URL, got {display_redis_url(cleaned)}",
+            hint=_HINT,
+        )
+    if parts.scheme.lower() == "unix" and not parts.path:
+        raise ConfigurationError(f"{where} names no socket path", hint=_HINT)
+    if parts.scheme.lower() != "unix" and not parts.hostname:
+        raise ConfigurationError(f"{where} names no host", hint=_HINT)
+    return cleaned
+
+
+def _number(value: Any, key: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ConfigurationError(f"{_KEY}.{key} must be a number from {low:g} to {high:g}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigurationError(f"{_KEY}.{key} must be a number from {low:g} to {high:g}") from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ConfigurationError(f"{_KEY}.{key} must be a number from {low:g} to {high:g}")
+    return number
+
+
+def resolve_fleet_config(config: OpenClawConfig, env: Mapping[str, str]) -> FleetConfig | None:
+    """The fleet settings, or None when no Redis URL is configured (fleet mode off)."""
+    from openclaw_deepinfra.settings import resolve_config_secret
+
+    section = config.get([*_KEY.split(".")], raw=True)
+    if section is not None and not isinstance(section, Mapping):
+        raise ConfigurationError(f"{_KEY} must be an object with redisUrl, leaseSeconds, workers")
+    section = section or {}
+    unknown = sorted(set(section) - {"redisUrl", "leaseSeconds", "workers"})
+    if unknown:
+        raise ConfigurationError(f"{_KEY} has unknown keys: {', '.join(map(str, unknown))[:200]}", hint=_HINT)
+    url, source = None, "config"
+    if section.get("redisUrl") is not None:
+        url = resolve_config_secret(config, section["redisUrl"], f"{_KEY}.redisUrl", env=env)
+    if not (url and url.strip()):
+        url, source = env.get(REDIS_URL_ENV), f"env:{REDIS_URL_ENV}"
+    if not (url and url.strip()):
+        return None
+    lease = section.get("leaseSeconds")
+    workers = section.get("workers")
+    return FleetConfig(
+        url,
+        source=source,
+        lease_s=DEFAULT_LEASE_S if lease is None else _number(lease, "leaseSeconds", 0.3, 300),
+        workers=1 if workers is None else _whole(workers),
+    )
+
+
+def _whole(value: Any) -> int:
+    number = _number(value, "workers", 1, 10_000)
+    if not number.is_integer():
+        raise ConfigurationError(f"{_KEY}.workers must be a whole number from 1 to 10000")
+    return int(number)
