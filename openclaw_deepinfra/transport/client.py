@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationError, excerpt
-from openclaw_deepinfra.transport.fleet_admission import fleet_gate
 from openclaw_deepinfra.transport.attempts import Attempts, deadline_timeout
 from openclaw_deepinfra.transport.deadline import Deadline, resolve_budget
 from openclaw_deepinfra.transport.errors import error_from_transport, request_id_from
+from openclaw_deepinfra.transport.fleet_admission import fleet_gate
 from openclaw_deepinfra.transport.lease import Releasable
 from openclaw_deepinfra.transport.limits import ModelLimits, shared_limits
 from openclaw_deepinfra.transport.pool import (
