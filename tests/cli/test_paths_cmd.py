@@ -139,3 +139,15 @@ def test_main_restores_the_environment_even_when_the_command_fails(cli_env: CliE
     before = dict(os.environ)
     assert main(["--profile", "x", "stt", "/nonexistent.mp3"]) != 0
     assert dict(os.environ) == before
+
+
+def test_the_catalog_cache_follows_the_state_dir_and_the_profile(
+    bare_env: Path, run: Run, catalog: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEEPINFRA_API_KEY", SECRET)
+    monkeypatch.delenv("OPENCLAW_DEEPINFRA_CACHE_DIR")
+    assert run("models", "--json").code == 0
+    assert list((bare_env / ".openclaw" / "cache" / "deepinfra").glob("catalog-*.json"))
+    assert run("--profile", "work", "models", "--json").code == 0
+    # a profile has its own last-good catalog, never the default state dir's
+    assert list((bare_env / ".openclaw-work" / "cache" / "deepinfra").glob("catalog-*.json"))
