@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from openclaw_deepinfra.cli.inputs import IMAGE_LIMIT, prompt_text, read_input
-from openclaw_deepinfra.cli.media_output import Written, choose_model, output_paths, report, write_file
+from openclaw_deepinfra.cli.media_output import (
+    Written,
+    check_out,
+    choose_model,
+    output_paths,
+    raise_if_fell_back,
+    report,
+    write_file,
+)
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, open_host
 from openclaw_deepinfra.host.contracts.image import (
     ImageGenerationProvider,
@@ -70,6 +78,7 @@ async def run(args: argparse.Namespace) -> int:
         raise CliError("--count must be at least 1", exit_code=2)
     prompt = prompt_text(args.prompt, None, "PROMPT")
     inputs = _inputs(args.input)
+    check_out(args.out)
     session = open_host(args)
     try:
         provider = session.require(KIND, PLUGIN_ID)
@@ -87,9 +96,11 @@ async def run(args: argparse.Namespace) -> int:
         await session.aclose()
     names = [image.file_name or f"image-{i}" for i, image in enumerate(result.images, start=1)]
     written: list[Written] = []
+    saved = []
     for path, image in zip(output_paths(args.out, names), result.images, strict=True):
-        write_file(path, image.buffer)
+        saved.append(write_file(path, image.buffer))
         extra = {"revisedPrompt": image.revised_prompt} if image.revised_prompt else {}
-        written.append(Written(path, image.mime_type, len(image.buffer), extra))
+        written.append(Written(saved[-1].path, image.mime_type, len(image.buffer), extra))
     print(report(written, model=result.model or model, metadata=result.metadata, as_json=args.json))
+    raise_if_fell_back(saved, request_id=(result.metadata or {}).get("requestId"))
     return 0

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from openclaw_deepinfra.cli.session import PLUGIN_ID, HostSession
+from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession
 from openclaw_deepinfra.host.refs import parse_model_ref, strip_provider_prefix
-from openclaw_deepinfra.host.safe_write import write_atomic
+from openclaw_deepinfra.host.safe_write import FileWriteError, ensure_writable_target, write_atomic
 
 
 def choose_model(
@@ -57,9 +59,51 @@ class Written:
     extra: Mapping[str, Any]
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Atomic, and never over a device, FIFO, socket or directory (``host.safe_write``)."""
-    write_atomic(path, data, private=False)
+def check_out(given: str | Path) -> None:
+    """Refuse an unusable `--out` before any (billed) request: a missing or read-only directory,
+    a file where a directory is expected, a FIFO, device or directory where a file goes."""
+    out = Path(given).expanduser()
+    is_dir = out.is_dir() or str(given).endswith(("/", os.sep))
+    try:
+        # For a directory, a name inside it: its parent (the directory) must then be writable.
+        ensure_writable_target(out / ".openclaw-deepinfra-out" if is_dir else out)
+    except FileWriteError as exc:
+        raise CliError(f"--out {given}: {exc}; nothing was sent", exit_code=2) from None
+
+
+@dataclass(frozen=True)
+class Saved:
+    path: Path
+    """Where the data is: the requested path, or the fallback when that could not be written."""
+    failed: Path | None = None
+    reason: str | None = None
+
+
+def write_file(path: Path, data: bytes) -> Saved:
+    """Atomic, and never over a device, FIFO, socket or directory (``host.safe_write``). A paid
+    result is never dropped: when `path` cannot be written it goes to a fallback file instead."""
+    try:
+        write_atomic(path, data, private=False)
+        return Saved(path)
+    except OSError as exc:  # FileWriteError included
+        reason = str(exc) if isinstance(exc, FileWriteError) else f"{path}: {exc.strerror or exc}"
+    fd, name = tempfile.mkstemp(prefix="openclaw-deepinfra-", suffix=f"-{path.name}")
+    os.close(fd)  # only reserves a unique name; the one writer fills it
+    write_atomic(Path(name), data, private=True)
+    return Saved(Path(name), failed=path, reason=reason)
+
+
+def raise_if_fell_back(saved: Sequence[Saved], *, request_id: str | None, url: str | None = None) -> None:
+    """After the report: one line per result saved elsewhere, then exit 1 naming what to keep."""
+    fell_back = [s for s in saved if s.failed is not None]
+    if not fell_back:
+        return
+    ids = f" (request id {request_id})" if request_id else ""
+    for item in fell_back:
+        print(f"could not write {item.failed}: {item.reason}", file=sys.stderr)
+    where = ", ".join(str(s.path) for s in fell_back)
+    also = f"; result URL {url}" if url else ""
+    raise CliError(f"the paid result was saved to {where} instead{ids}{also}", exit_code=1)
 
 
 def report(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from openclaw_deepinfra.cli.inputs import prompt_text
+from openclaw_deepinfra.cli.media_output import check_out, raise_if_fell_back, write_file
 from openclaw_deepinfra.cli.media_pick import split_ref
 from openclaw_deepinfra.cli.session import CliError, HostSession, open_host
 from openclaw_deepinfra.host.config import provider_entry
@@ -17,7 +18,6 @@ from openclaw_deepinfra.host.contracts.speech import (
     SpeechSynthesisRequest,
     SpeechSynthesisResult,
 )
-from openclaw_deepinfra.host.safe_write import write_atomic
 from openclaw_deepinfra.host.selection import DEFAULT_TTS_TIMEOUT_MS, providers_of, select_speech
 
 KIND = "speech-provider"
@@ -38,9 +38,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "--out", metavar="PATH", type=Path, required=True, help="file (or directory) to write"
     )
     parser.add_argument("--json", action="store_true", help="print path, bytes, format and model as JSON")
-    parser.add_argument(
-        "--file", type=Path, metavar="PATH", help="read the text from PATH ('-' = stdin)"
-    )
+    parser.add_argument("--file", type=Path, metavar="PATH", help="read the text from PATH ('-' = stdin)")
     parser.add_argument("text", nargs="*", help="what to say ('-' reads it from stdin)")
     parser.set_defaults(handler=run)
 
@@ -80,6 +78,7 @@ def _target(out: Path, extension: str) -> Path:
 
 async def run(args: argparse.Namespace) -> int:
     text = prompt_text(args.text, args.file, "TEXT")
+    check_out(args.out)
     session = open_host(args)
     try:
         providers = providers_of(session.registry, KIND)
@@ -106,7 +105,8 @@ async def run(args: argparse.Namespace) -> int:
     finally:
         await session.aclose()
     path = _target(args.out, result.dotted_extension)
-    write_atomic(path, result.audio_buffer, private=False)
+    saved = write_file(path, result.audio_buffer)
+    path = saved.path
     used = result.model or selection.model
     if args.json:
         print(json.dumps({
@@ -115,4 +115,5 @@ async def run(args: argparse.Namespace) -> int:
         }))  # fmt: skip
     else:
         print(f"wrote {len(result.audio_buffer)} bytes of {result.output_format} audio to {path} ({used})")
+    raise_if_fell_back([saved], request_id=None)
     return 0

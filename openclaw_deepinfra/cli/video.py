@@ -13,7 +13,16 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from openclaw_deepinfra.cli.inputs import prompt_text
-from openclaw_deepinfra.cli.media_output import Written, choose_model, output_paths, report, write_file
+from openclaw_deepinfra.cli.media_output import (
+    Saved,
+    Written,
+    check_out,
+    choose_model,
+    output_paths,
+    raise_if_fell_back,
+    report,
+    write_file,
+)
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, open_host
 from openclaw_deepinfra.host.contracts.video import (
     GeneratedVideo,
@@ -76,8 +85,10 @@ async def _content(provider: object, video: GeneratedVideo, timeout_ms: int | No
 
 async def run(args: argparse.Namespace) -> int:
     prompt = prompt_text(args.prompt, None, "PROMPT")
+    check_out(args.out)
     session = open_host(args)
     written: list[Written] = []
+    saved: list[Saved] = []
     try:
         provider = session.require(KIND, PLUGIN_ID)
         if not isinstance(provider, VideoGenerationProvider):
@@ -92,12 +103,15 @@ async def run(args: argparse.Namespace) -> int:
         names = [video.file_name or f"video-{i}.mp4" for i, video in enumerate(result.videos, start=1)]
         for path, video in zip(output_paths(args.out, names), result.videos, strict=True):
             data, mime = await _content(provider, video, timeout_ms)
-            write_file(path, data)
-            written.append(Written(path, mime, len(data), {}))
+            saved.append(write_file(path, data))
+            written.append(Written(saved[-1].path, mime, len(data), {}))
     finally:
         await session.aclose()
     print(report(written, model=result.model or model, metadata=result.metadata, as_json=args.json))
-    job_id = (result.metadata or {}).get("jobId")
+    meta = result.metadata or {}
+    job_id = meta.get("jobId")
     if job_id and not args.json:
         print(f"job: {job_id}")
+    urls = [video.url for video in result.videos if video.url]
+    raise_if_fell_back(saved, request_id=meta.get("requestId") or job_id, url=urls[0] if urls else None)
     return 0
