@@ -23,9 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import json5
-
-from openclaw_deepinfra.host import paths
+from openclaw_deepinfra.host import json5_fast, paths
 from openclaw_deepinfra.host.config_keys import (
     AGENT_MEMORY_SEARCH,
     AGENT_MEMORY_SEARCH_OLD,
@@ -160,7 +158,7 @@ class OpenClawConfig:
         if not text.strip():
             return cls({}, path=target, env=env)._with_source(target, raw, text)
         try:
-            data = json5.loads(text)
+            data = json5_fast.read(text)
         except RecursionError:  # the parser recurses per nesting level
             raise ConfigError(f"{target}: the config is nested too deeply to read") from None
         except ValueError as exc:
@@ -326,7 +324,7 @@ class OpenClawConfig:
             text = apply_changes("", {}, self.data)
         else:
             text = apply_changes(source.text, source.data, self.data)
-            if not same(json5.loads(text), self.data):  # a guard: never write what we did not mean
+            if not same(json5_fast.read(text), self.data):  # a guard: never write what we did not mean
                 raise ConfigError(f"{target}: could not edit the config in place; nothing was written")
         write_atomic(target, text, private=True, backup=True, expect=source.snapshot if source else None)
         return target
