@@ -4,11 +4,13 @@ origin (a result download from a second server)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from openclaw_deepinfra.errors import DeepInfraError
 from tests.e2e.loopback import LoopbackServer, Reply, serve
 from tests.e2e.surface_calls import API, KEY, MP4, SURFACES, Host, video
 
@@ -60,3 +62,22 @@ async def test_a_download_from_another_origin_gets_none_of_them(
     assert "authorization" not in download.headers
     (submit,) = [s for s in server.seen if s.path.startswith("/v1/inference/")]
     assert submit.headers["x-tenant-token"] == TENANT_SECRET
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+async def test_a_secret_header_value_echoed_by_the_server_is_redacted(
+    surface: str, server: LoopbackServer, make_host: MakeHost, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    echo = Reply.json({"error": {"message": f"tenant token {TENANT_SECRET} is not allowed"}}, status=400)
+    for method, path in list(server.routes):
+        if method == "POST":
+            server.route(method, path, echo)
+    call, extra = SURFACES[surface]
+    host = make_host("cold", server, _config(extra), TT=TENANT_SECRET)
+    with pytest.raises(DeepInfraError) as caught:
+        await call(host)
+    assert any(s.headers.get("x-tenant-token") == TENANT_SECRET for s in server.seen)  # it was sent
+    for text in (str(caught.value), repr(caught.value), caplog.text):
+        assert TENANT_SECRET not in text
+    assert "tenant token" in str(caught.value)  # the rest of the server's message is kept

@@ -2,7 +2,8 @@
 
 `embed` embeds a query, `embed_batch` documents (the memory index); a per-call `input_type`
 overrides that. A batch is split into requests (`batching`), sent concurrently under a semaphore
-(each request retried by the HTTP layer on 408/429/5xx and connect errors), and answered in input
+(each request retried by the HTTP layer only where nothing was billed: connect errors, 429,
+502-504, as `transport/retry.py`'s table says; never after a 500 or 408), and answered in input
 order with one vector per input. When requests fail after their retries, the error names the
 inputs that failed: one failed request raises its typed error (its label names the inputs), more
 raise `EmbeddingBatchError` listing every failed range. An empty batch sends nothing.
