@@ -193,3 +193,25 @@ def test_video_jobs_polls_with_progress_and_switches_from_a_retired_native_route
     assert f"wrote {out} (video/mp4, {len(MP4)} bytes)" in result.stdout
     assert "job: vid_42" in result.stdout
     assert SECRET not in result.stdout + result.stderr
+
+
+def test_a_fresh_process_posts_the_live_catalogs_image_default(tmp_path: Path) -> None:
+    """The issue's reproduction: `models` shows FLUX-2-pro as the image default, and `image` in a
+    fresh process (empty cache) posts FLUX-2-pro too, at 1024x1024 (not the row's 1024x768)."""
+    projection = {"data": [
+        {"id": "black-forest-labs/FLUX-2-pro", "metadata": {"tags": ["image-gen"], "default_width": 1024,
+                                                             "default_height": 768}},
+        {"id": "black-forest-labs/FLUX-1-schnell", "metadata": {"tags": ["image-gen"]}},
+    ]}  # fmt: skip
+    with serve() as server:
+        server.route("GET", "/v1/openai/models", Reply.json(projection))
+        server.route("POST", "/v1/openai/images/generations", Reply.json({"data": [{"b64_json": _b64(PNG)}]}))
+        result = _run(tmp_path, server.base_url, "image", "--out", str(tmp_path / "x.png"), "a red square")
+        seen = list(server.seen)
+    assert result.returncode == 0, result.stderr
+    (request,) = _without_catalog(seen)
+    assert json.loads(request.body) == {
+        "model": "black-forest-labs/FLUX-2-pro", "prompt": "a red square", "n": 1, "size": "1024x1024",
+        "response_format": "b64_json",
+    }  # fmt: skip
+    assert "model: deepinfra/black-forest-labs/FLUX-2-pro" in result.stdout
