@@ -85,7 +85,11 @@ def serve() -> Iterator[LoopbackServer]:
                 return
             self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
-            self.wfile.write(reply.body)
+            try:
+                self.wfile.write(reply.body)
+            except (BrokenPipeError, ConnectionResetError):
+                # A client killed mid-request (the fleet's kill -9 test) is expected, not a failure.
+                self.close_connection = True
 
         def _send_chunked(self, reply: Reply) -> None:
             self.send_header("Transfer-Encoding", "chunked")
