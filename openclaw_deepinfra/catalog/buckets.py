@@ -74,9 +74,15 @@ def _surface_catalog(
     surface: Surface, rows: tuple[CatalogModel, ...], static: StaticCatalog, source: Source
 ) -> SurfaceCatalog:
     # The curated default stays even when the live list does not name it: the list is shown as
-    # DeepInfra ranks it, and the default is a product decision, not a ranking.
-    default = rows[0].id if surface in LIVE_DEFAULT_SURFACES else static.default(surface)
-    return SurfaceCatalog(default=default, models=rows, source=source)
+    # DeepInfra ranks it, and the default is a product decision, not a ranking. Deprecation is
+    # shipped data (the wire does not carry it), so the static surface already says whether the
+    # curated default was replaced.
+    if surface in LIVE_DEFAULT_SURFACES:
+        return SurfaceCatalog(default=rows[0].id, models=rows, source=source)
+    curated = static.surface(surface)
+    return SurfaceCatalog(
+        default=curated.default, models=rows, source=source, deprecated_default=curated.deprecated_default
+    )
 
 
 def describe_counts(counts: Mapping[Surface, int]) -> str:

@@ -68,6 +68,8 @@ class SurfaceCatalog:
     default: str
     models: tuple[CatalogModel, ...]
     source: Source
+    # The curated default this surface's `default` stands in for, when that one is deprecated.
+    deprecated_default: str | None = None
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -75,6 +77,25 @@ class SurfaceCatalog:
 
     def find(self, model_id: str) -> CatalogModel | None:
         return next((m for m in self.models if m.id == model_id), None)
+
+
+def curated_surface(curated: str, models: tuple[CatalogModel, ...], source: Source) -> SurfaceCatalog:
+    """A surface whose default is `curated`, or what replaces it when the catalog marks it deprecated.
+
+    The replacement chain is followed while each step is a deprecated row of this surface naming
+    a `replaced_by` that is also one of its rows; a replacement the surface does not list is not
+    taken (nothing says it can do this surface's job), nor is a cycle.
+    """
+    by_id = {m.id: m for m in models}
+    default, seen = curated, {curated}
+    while (row := by_id.get(default)) is not None and row.status == "deprecated":
+        nxt = row.replaced_by
+        if nxt is None or nxt in seen or nxt not in by_id:
+            break
+        default = nxt
+        seen.add(nxt)
+    replaced = curated if default != curated else None
+    return SurfaceCatalog(default=default, models=models, source=source, deprecated_default=replaced)
 
 
 @dataclass(frozen=True)
@@ -110,6 +131,7 @@ class CatalogSnapshot:
             "surfaces": {
                 s: {
                     "default": cat.default,
+                    "deprecated_default": cat.deprecated_default,
                     "source": cat.source,
                     "models": [m.to_json() for m in cat.models],
                 }

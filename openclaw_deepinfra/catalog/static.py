@@ -20,6 +20,7 @@ from openclaw_deepinfra.catalog.models import (
     CatalogSnapshot,
     Surface,
     SurfaceCatalog,
+    curated_surface,
 )
 from openclaw_deepinfra.catalog.wire import metadata_numbers, positive_int, price
 from openclaw_deepinfra.resources import manifest_path, manifests_dir
@@ -151,7 +152,7 @@ def _load_surface_file(path: Path, chat: tuple[CatalogModel, ...]) -> tuple[Surf
     default = data.get("default")
     if not isinstance(default, str) or not any(m.id == default for m in models):
         raise StaticCatalogError(f"{path}: default {default!r} is not one of the surface's models")
-    return surface, SurfaceCatalog(default=default, models=models, source="static")
+    return surface, curated_surface(default, models, "static")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

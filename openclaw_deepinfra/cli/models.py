@@ -78,7 +78,10 @@ def render(report: Mapping[str, Any]) -> str:
     lines.extend(f"warning: {w}" for w in report.get("warnings", []))
     for name, surface in report["surfaces"].items():
         lines.append("")
-        lines.append(f"{name}: default {surface['default']} [{surface.get('source', source)}]")
+        header = f"{name}: default {surface['default']} [{surface.get('source', source)}]"
+        if surface.get("deprecated_default"):
+            header += f" (replaces the deprecated curated default {surface['deprecated_default']})"
+        lines.append(header)
         for model in surface["models"]:
             marker = "*" if model["id"] == surface["default"] else " "
             details = []

@@ -52,7 +52,7 @@ def test_buckets_in_response_order_model_in_every_tagged_bucket() -> None:
         ("video-gen", "live/vid-a", "first live"),
         ("tts", "hexgrad/Kokoro-82M", "curated"),
         ("stt", "openai/whisper-large-v3-turbo", "curated"),
-        ("vlm", "moonshotai/Kimi-K2.5", "curated"),
+        ("vlm", "moonshotai/Kimi-K2.6", "curated K2.5 is deprecated: its replacement"),
         ("embed", "BAAI/bge-m3", "curated"),
     ],
 )

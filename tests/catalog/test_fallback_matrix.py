@@ -161,7 +161,7 @@ def _expected_defaults(outcome: str, static: StaticCatalog) -> dict[Surface, str
 CURATED: dict[Surface, str] = {
     "stt": "openai/whisper-large-v3-turbo",
     "tts": "hexgrad/Kokoro-82M",
-    "vlm": "moonshotai/Kimi-K2.5",
+    "vlm": "moonshotai/Kimi-K2.6",  # the curated K2.5 is deprecated; its replacement
     "embed": "BAAI/bge-m3",
 }
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from openclaw_deepinfra import resources
-from openclaw_deepinfra.catalog.models import SURFACES, Surface
+from openclaw_deepinfra.catalog.models import SURFACES, CatalogModel, Surface, curated_surface
 from openclaw_deepinfra.catalog.static import (
     StaticCatalog,
     StaticCatalogError,
@@ -28,7 +28,7 @@ def static() -> StaticCatalog:
     ("surface", "default"),
     [
         ("chat", "deepseek-ai/DeepSeek-V4-Flash"),
-        ("vlm", "moonshotai/Kimi-K2.5"),
+        ("vlm", "moonshotai/Kimi-K2.6"),  # curated K2.5 is deprecated -> K2.6
         ("embed", "BAAI/bge-m3"),
         ("image-gen", "black-forest-labs/FLUX-1-schnell"),
         ("video-gen", "Pixverse/Pixverse-T2V"),
@@ -223,3 +223,58 @@ def test_chat_row_conversion_defaults() -> None:
     assert dict(model.pricing) == {"input_tokens": 1.0, "output_tokens": 2.0}
     with pytest.raises(StaticCatalogError, match="no id"):
         chat_row_to_model({"name": "nameless"})
+
+
+def _row(model_id: str, status: str | None = None, replaced_by: str | None = None) -> CatalogModel:
+    return CatalogModel(id=model_id, tags=("vlm",), status=status, replaced_by=replaced_by)
+
+
+@pytest.mark.parametrize(
+    ("rows", "default", "replaced"),
+    [
+        # a current curated default stays
+        ((_row("a"), _row("b")), "a", None),
+        # deprecated with a listed replacement: the replacement, and the surface says so
+        ((_row("a", "deprecated", "b"), _row("b")), "b", "a"),
+        # a chain is followed to the first current row
+        ((_row("a", "deprecated", "b"), _row("b", "deprecated", "c"), _row("c")), "c", "a"),
+        # a replacement this surface does not list is not taken (nothing says it can do the job)
+        ((_row("a", "deprecated", "elsewhere"), _row("b")), "a", None),
+        # deprecated without a replacement, or a cycle: the curated id stays
+        ((_row("a", "deprecated"), _row("b")), "a", None),
+        ((_row("a", "deprecated", "b"), _row("b", "deprecated", "a")), "b", "a"),
+    ],
+)
+def test_curated_default_follows_replaced_by(
+    rows: tuple[CatalogModel, ...], default: str, replaced: str | None
+) -> None:
+    surface = curated_surface("a", rows, "static")
+    assert (surface.default, surface.deprecated_default, surface.models) == (default, replaced, rows)
+
+
+def test_shipped_vision_default_is_the_replacement_of_the_deprecated_curated_one(
+    static: StaticCatalog,
+) -> None:
+    vlm = static.surface("vlm")
+    old = vlm.find("moonshotai/Kimi-K2.5")
+    assert old is not None and (old.status, old.replaced_by) == ("deprecated", "moonshotai/Kimi-K2.6")
+    assert (vlm.default, vlm.deprecated_default) == ("moonshotai/Kimi-K2.6", "moonshotai/Kimi-K2.5")
+    assert static.snapshot().to_json()["surfaces"]["vlm"]["deprecated_default"] == "moonshotai/Kimi-K2.5"
+    # every other curated default is current, so nothing else is substituted
+    assert all(s.deprecated_default is None for n, s in static.surfaces.items() if n != "vlm")
+
+
+def test_readme_default_table_names_the_effective_curated_defaults(static: StaticCatalog) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    rows: dict[str, Surface] = {
+        "image understanding (vlm)": "vlm",
+        "speech-to-text": "stt",
+        "text-to-speech": "tts",
+        "embeddings": "embed",
+    }
+    for label, name in rows.items():
+        surface = static.surface(name)
+        line = next(row for row in readme.splitlines() if row.startswith(f"| {label} |"))
+        assert line.split("|")[2].strip().startswith(f"`{surface.default}`"), line
+        if surface.deprecated_default:
+            assert f"`{surface.deprecated_default}` is deprecated" in line

@@ -25,7 +25,16 @@ def test_human_output_lists_every_surface_with_its_default_and_marks_deprecated_
     assert lines[0] == "catalog source: static (shipped catalog (no key, no network or no good answer))"
     headers = [line for line in lines if line and not line.startswith(" ")][1:]
     static = load_static_catalog().snapshot()
-    assert headers == [f"{name}: default {static.surfaces[name].default} [static]" for name in SURFACES]
+    note = " (replaces the deprecated curated default {})"
+    assert headers == [
+        f"{n}: default {s.default} [static]"
+        + (note.format(s.deprecated_default) if s.deprecated_default else "")
+        for n, s in ((n, static.surfaces[n]) for n in SURFACES)
+    ]
+    assert (
+        "vlm: default moonshotai/Kimi-K2.6 [static]"
+        " (replaces the deprecated curated default moonshotai/Kimi-K2.5)"
+    ) in headers
     assert headers[0] == "chat: default deepseek-ai/DeepSeek-V4-Flash [static]"
     assert "video-gen: default Pixverse/Pixverse-T2V [static]" in headers
     # one row per model; the default is starred; a deprecated row names its replacement
@@ -47,8 +56,9 @@ def test_human_output_lists_every_surface_with_its_default_and_marks_deprecated_
     for (model_id, replacement), row in zip(expected, deprecated, strict=True):
         assert row.split("  (")[0].strip(" *") == model_id
         assert row.endswith(f"deprecated -> {replacement})")
-    # the vlm default is itself deprecated: starred and marked
-    assert any(row.startswith("  * moonshotai/Kimi-K2.5  (") and "deprecated ->" in row for row in rows)
+    # the curated vlm default is deprecated: its replacement is starred, the old row only marked
+    assert any(row.startswith("    moonshotai/Kimi-K2.5  (") and "deprecated ->" in row for row in rows)
+    assert any(row.startswith("  * moonshotai/Kimi-K2.6  (") for row in rows)
 
 
 def test_surface_filter_json_prints_only_that_surface(cli_env: CliEnv, run: Run) -> None:

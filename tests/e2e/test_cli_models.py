@@ -92,7 +92,10 @@ def test_models_json_reads_the_live_catalog_through_the_entry_point(tmp_path: Pa
     # the curated surfaces keep their defaults while showing the live list
     assert surfaces["stt"]["default"] == "openai/whisper-large-v3-turbo"
     assert [m["id"] for m in surfaces["stt"]["models"]] == ["openai/whisper-large-v3"]
-    assert surfaces["vlm"]["default"] == "moonshotai/Kimi-K2.5"
+    # the curated vision default is deprecated in the shipped catalog: its replacement serves
+    assert surfaces["vlm"]["default"] == "moonshotai/Kimi-K2.6"
+    assert surfaces["vlm"]["deprecated_default"] == "moonshotai/Kimi-K2.5"
+    assert surfaces["stt"]["deprecated_default"] is None
     assert surfaces["embed"]["default"] == "BAAI/bge-m3"
     assert surfaces["tts"]["default"] == "hexgrad/Kokoro-82M"
     # the fetch was anonymous and exact

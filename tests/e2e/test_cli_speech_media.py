@@ -214,7 +214,10 @@ def test_describe_sends_a_vision_chat_call_and_prints_the_answer(tmp_path: Path)
         "provider": "deepinfra",
     }
     body = json.loads(chat.body)
-    assert body["model"] == "moonshotai/Kimi-K2.5" and body["max_tokens"] == 4096
+    # The curated default (Kimi-K2.5) is deprecated in the catalog: its replacement is posted and
+    # nothing warns about a deprecation the user never chose (issue 18 item 10).
+    assert body["model"] == "moonshotai/Kimi-K2.6" and body["max_tokens"] == 4096
+    assert "deprecated" not in result.stderr
     assert body["messages"][0]["content"] == [
         {"type": "text", "text": "What is it?"},
         {
@@ -222,6 +225,29 @@ def test_describe_sends_a_vision_chat_call_and_prints_the_answer(tmp_path: Path)
             "image_url": {"url": "data:image/png;base64," + base64.b64encode(PNG).decode()},
         },
     ]
+
+
+def test_describe_with_an_explicitly_chosen_deprecated_model_still_warns(tmp_path: Path) -> None:
+    image = tmp_path / "a.png"
+    image.write_bytes(PNG)
+    answer = {"id": "c2", "model": "moonshotai/Kimi-K2.6", "choices": [{"index": 0, "message": {
+        "role": "assistant", "content": "Pixels."}, "finish_reason": "stop"}]}  # fmt: skip
+    with serve() as server:
+        server.route("POST", "/v1/openai/chat/completions", Reply.json(answer))
+        result = _run(
+            tmp_path,
+            server.base_url,
+            None,
+            "describe",
+            "--model",
+            "deepinfra/moonshotai/Kimi-K2.5",
+            str(image),
+        )
+        (chat,) = _posts(server.seen, "/v1/openai/chat/completions")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(chat.body)["model"] == "moonshotai/Kimi-K2.5"  # a user's choice is kept
+    assert "moonshotai/Kimi-K2.5 is deprecated (replaced by moonshotai/Kimi-K2.6)" in result.stderr
+    assert result.stderr.count("is deprecated") == 1
 
 
 def test_describe_refuses_a_text_only_model(tmp_path: Path) -> None:

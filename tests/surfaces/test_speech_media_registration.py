@@ -74,7 +74,7 @@ async def test_select_speech(
 
 
 @pytest.mark.parametrize(
-    ("capability", "model"), [("audio", "openai/whisper-large-v3-turbo"), ("image", "moonshotai/Kimi-K2.5")]
+    ("capability", "model"), [("audio", "openai/whisper-large-v3-turbo"), ("image", "moonshotai/Kimi-K2.6")]
 )
 async def test_select_media_understanding_auto(
     monkeypatch: pytest.MonkeyPatch, capability: Any, model: str

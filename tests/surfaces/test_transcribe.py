@@ -194,7 +194,7 @@ def test_identity_and_auth(make_runtime: MakeRuntime) -> None:
     provider = DeepInfraMediaUnderstandingProvider(make_runtime())
     assert provider.capabilities == ("image", "audio")
     assert provider.default_models == {
-        "image": "moonshotai/Kimi-K2.5",
+        "image": "moonshotai/Kimi-K2.6",  # the curated K2.5 is deprecated
         "audio": "openai/whisper-large-v3-turbo",
     }
     assert provider.auto_priority == {"image": 45, "audio": 45}
