@@ -40,6 +40,8 @@ __all__ = ["DEADLINE_SLACK_S", "Attempts", "Slot", "deadline_timeout"]
 
 logger = get_logger("openclaw_deepinfra.transport.client")  # one logger name for the whole client
 
+# A retry wait this long (or longer) is announced: shorter ones pass unnoticed anyway.
+LONG_WAIT_S = 2.0
 # An httpx timeout that fires with this little (or less) of the deadline left is the deadline's.
 DEADLINE_SLACK_S = 0.05
 
@@ -351,4 +353,16 @@ class Attempts:
             f" (Retry-After {retry_after:g}s)" if retry_after is not None else "",
             redact(reason),
         )
+        if plan.delay_s >= LONG_WAIT_S:
+            # A long pause is otherwise silent: say what is awaited and for how long.
+            logger.warning(
+                "waiting %.0f s for DeepInfra (%s%s) before attempt %d of %d of %s %s",
+                plan.delay_s,
+                plan.reason,
+                f", Retry-After {retry_after:g} s" if retry_after is not None else "",
+                attempt + 2,
+                policy.max_retries + 1,
+                request.method,
+                request.url.path,
+            )
         await self._sleep(plan.delay_s)

@@ -251,6 +251,14 @@ def plan_retry(
             reason=f"a {delay:.1f} s {reason} wait would pass the deadline "
             f"({max(remaining_s, 0):.1f} s left)",
         )  # fmt: skip
+    if remaining_s is not None and retry_after is not None and retry_after >= remaining_s:
+        # The capped wait fits, but the server said it will not serve before the deadline:
+        # sleeping the cap and asking again would only spend the caller's time.
+        return RetryPlan(
+            False, delay_s=delay, shrink_window=shrink, stopped_by_deadline=True,
+            reason=f"DeepInfra asked to wait {retry_after:.0f} s (Retry-After), past the deadline "
+            f"({max(remaining_s, 0):.1f} s left)",
+        )  # fmt: skip
     return RetryPlan(True, delay_s=delay, shrink_window=shrink, reason=reason)
 
 

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -267,3 +268,46 @@ def test_describe_refuses_a_text_only_model(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "does not accept images" in result.stderr and "vision model such as" in result.stderr
     assert _posts(seen, "/v1/openai/chat/completions") == []
+
+
+_LIMITED = {"error": {"message": "Rate limited"}}
+
+
+def test_describe_ends_at_once_when_retry_after_is_past_the_deadline(tmp_path: Path) -> None:
+    image = tmp_path / "a.png"
+    image.write_bytes(PNG)
+    limited = Reply(status=429, body=json.dumps(_LIMITED).encode(), headers=(
+        ("Content-Type", "application/json"), ("Retry-After", "86400")))  # fmt: skip
+    with serve() as server:
+        server.route("POST", "/v1/openai/chat/completions", limited)
+        started = time.monotonic()
+        result = _run(tmp_path, server.base_url, None, "describe", str(image))
+        elapsed = time.monotonic() - started
+        posts = _posts(server.seen, "/v1/openai/chat/completions")
+    assert result.returncode != 0 and len(posts) == 1 and elapsed < 30  # not slept (the cap is 60 s)
+    assert "DeepInfra asked to wait 86400 s (Retry-After), past the deadline" in result.stderr
+    assert "Traceback" not in result.stderr and SECRET not in result.stderr
+
+
+def test_describe_announces_a_long_retry_wait_on_stderr(tmp_path: Path) -> None:
+    image = tmp_path / "a.png"
+    image.write_bytes(PNG)
+    answer = {"id": "c3", "model": "moonshotai/Kimi-K2.6", "choices": [{"index": 0, "message": {
+        "role": "assistant", "content": "Pixels."}, "finish_reason": "stop"}]}  # fmt: skip
+    calls: list[int] = []
+
+    def reply(_seen: Seen) -> Reply:
+        calls.append(1)
+        if len(calls) == 1:
+            return Reply(status=429, body=json.dumps(_LIMITED).encode(), headers=(
+                ("Content-Type", "application/json"), ("Retry-After", "2")))  # fmt: skip
+        return Reply.json(answer)
+
+    with serve() as server:
+        server.route("POST", "/v1/openai/chat/completions", reply)
+        result = _run(tmp_path, server.base_url, None, "describe", str(image))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Pixels." and len(calls) == 2
+    waits = [line for line in result.stderr.splitlines() if "waiting 2 s for DeepInfra" in line]
+    assert len(waits) == 1, result.stderr
+    assert "rate limited, Retry-After 2 s" in waits[0] and "POST /v1/openai/chat/completions" in waits[0]

@@ -372,6 +372,36 @@ async def test_a_retry_after_longer_than_the_deadline_is_not_slept() -> None:
     )
 
 
+async def test_a_retry_after_past_the_deadline_ends_the_call_although_the_cap_would_fit() -> None:
+    handler, seen = replies(httpx.Response(429, headers={"Retry-After": "86400"}, json=LIMITED))
+    time = FakeTime()
+    http, _, pool = make(handler, time=time)
+    async with pool:
+        with pytest.raises(RateLimitError) as info:
+            await http.request_json("POST", "x", json={}, model="m", deadline=Deadline(120.0, clock=time))
+    assert time.sleeps == [] and len(seen) == 1
+    expected = "DeepInfra asked to wait 86400 s (Retry-After), past the deadline (120.0 s left)"
+    assert expected in str(info.value)
+
+
+async def test_a_long_retry_wait_is_announced_once(caplog: pytest.LogCaptureFixture) -> None:
+    handler, seen = replies(
+        httpx.Response(429, headers={"Retry-After": "5"}, json=LIMITED),
+        httpx.Response(429, headers={"Retry-After": "1"}, json=BUSY),
+        httpx.Response(200, json={}),
+    )
+    time = FakeTime()
+    http, _, pool = make(handler, time=time)
+    caplog.set_level(logging.WARNING)
+    async with pool:
+        await http.request_json("POST", "x", json={}, model="m", deadline=Deadline(120.0, clock=time))
+    assert len(seen) == 3 and time.sleeps[0] == 5.0 and time.sleeps[1] < 2.0
+    waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting ")]
+    assert waits == [
+        "waiting 5 s for DeepInfra (rate limited, Retry-After 5 s) before attempt 2 of 3 of POST /v1/openai/x"
+    ]
+
+
 async def test_waiting_for_a_model_slot_counts_against_the_deadline() -> None:
     gate = asyncio.Event()
     entered = asyncio.Event()

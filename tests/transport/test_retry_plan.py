@@ -87,6 +87,9 @@ PLANS = [
     ((429, True, None, 0, 1.0, 0.5), (False, 1.0, False, True)),
     ((503, False, None, 1, 1.0, 0.9), (False, 1.0, False, True)),
     ((503, False, None, 1, 1.0, 1.1), (True, 1.0, False, False)),
+    # a Retry-After past the deadline ends the call even though the capped wait would fit
+    ((429, False, 86400.0, 0, 0.0, 120.0), (False, 60.0, True, True)),
+    ((429, True, 86400.0, 0, 0.0, 120.0), (False, 60.0, False, True)),
     # billed POST: never 500 or 408
     ((500, False, None, 0, 1.0, None), (False, 0.0, False, False)),
     ((408, False, None, 0, 1.0, None), (False, 0.0, False, False)),
