@@ -10,6 +10,8 @@ from typing import Any
 
 import json5
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from openclaw_deepinfra.host import json5_fast
 
@@ -87,3 +89,47 @@ def test_a_1mb_config_is_read_in_linear_time() -> None:
     # and 8x the text costs at most ~8x the time (with slack for noise), not 64x
     assert timings[1] < 2.0, timings
     assert timings[1] < 20 * max(timings[0], 0.005), timings
+
+
+_KEYS = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8)
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**60), max_value=2**60)
+    | st.floats(allow_nan=False, allow_infinity=True)
+    | st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=_VALUES,
+    quote_keys=st.booleans(),
+    trailing_commas=st.booleans(),
+    indent=st.sampled_from([None, 2]),
+    comment=st.sampled_from(["", "// a comment: 'x' \"y\" /* z\n", "/* a 'comment' // here */ "]),
+)
+def test_the_rewrite_agrees_with_json5_on_any_json5_it_writes(
+    value: Any, quote_keys: bool, trailing_commas: bool, indent: int | None, comment: str
+) -> None:
+    # Whatever shape json5 itself writes (unquoted keys, trailing commas, comments around the
+    # value, Infinity), the fast path must read the same value or leave it to json5: never a
+    # different value.
+    text = (
+        comment
+        + json5.dumps(value, quote_keys=quote_keys, trailing_commas=trailing_commas, indent=indent)
+        + "\n"
+        + comment
+    )
+    expected = json5.loads(text)
+    assert _same(json5_fast.read(text), expected)
+    try:
+        fast = json5_fast.loads(text)
+    except ValueError:
+        return  # not the fast path's form; read() handed it to json5 above
+    assert _same(fast, expected)
