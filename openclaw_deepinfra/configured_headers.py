@@ -18,8 +18,9 @@ from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import HostError
 from openclaw_deepinfra.settings import PROVIDER_ID, resolve_config_secret
-from openclaw_deepinfra.transport.headers import RESERVED, ConfiguredHeaders, origin_of
+from openclaw_deepinfra.transport.headers import RESERVED, ConfiguredHeaders
 from openclaw_deepinfra.transport.redact import register_secret
+from openclaw_deepinfra.urls import origin
 
 __all__ = ["HEADER_KEYS", "resolve_configured_headers"]
 
@@ -63,7 +64,7 @@ def resolve_configured_headers(
             resolved[resolved_name] = text
     if not resolved:
         return None
-    return ConfiguredHeaders(origin=origin_of(base_url), values=resolved)
+    return ConfiguredHeaders(origin=origin(base_url), values=resolved)
 
 
 def _one(

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError, MissingApiKeyError
 from openclaw_deepinfra.fleet.config import FleetConfig, resolve_fleet_config
 from openclaw_deepinfra.host.errors import HostError
 from openclaw_deepinfra.transport.redact import get_logger, register_secret
+from openclaw_deepinfra.urls import DEFAULT_BASE_URL, validate_base_url
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
@@ -38,12 +37,10 @@ __all__ = [
     "ApiKey",
     "Settings",
     "resolve_settings",
-    "validate_base_url",
 ]
 
 logger = get_logger(__name__)
 
-DEFAULT_BASE_URL = "https://api.deepinfra.com/v1/openai"
 PROVIDER_ID = "deepinfra"
 PROFILE_ID = "deepinfra:default"
 API_KEY_ENV = "DEEPINFRA_API_KEY"
@@ -156,79 +153,6 @@ class Settings:
         if self.api_key is None:
             raise MissingApiKeyError("DeepInfra API key missing", hint=_HINT_KEY)
         return self.api_key
-
-
-def _display_url(url: str) -> str:
-    """The URL without userinfo, query or fragment: safe to put in a message."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "<unparsable URL>"
-    if not parts.scheme:
-        return "<URL without a scheme>"
-    return f"{parts.scheme}://{host}{port}{parts.path}"
-
-
-def is_loopback(host: str) -> bool:
-    """localhost, *.localhost, 127.0.0.0/8, ::1 and IPv4-mapped loopback: the only plain-http hosts."""
-    lowered = host.lower().strip("[]")
-    if lowered == "localhost" or lowered.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(lowered)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped.is_loopback
-    return address.is_loopback
-
-
-def validate_base_url(url: str) -> str:
-    """The base URL trimmed and without trailing slashes, or InvalidBaseUrlError."""
-    cleaned = url.strip().rstrip("/")
-    if not cleaned:
-        raise InvalidBaseUrlError("DeepInfra base URL is empty", hint=_HINT_BASE_URL)
-    shown = _display_url(cleaned)
-    try:
-        parts = urlsplit(cleaned)
-        host = parts.hostname or ""
-        _ = parts.port  # raises ValueError for a malformed port
-    except ValueError:
-        raise InvalidBaseUrlError(
-            f"DeepInfra base URL {shown} is not a valid URL", hint=_HINT_BASE_URL
-        ) from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not host:
-        raise InvalidBaseUrlError(
-            f"DeepInfra base URL {shown} must be an absolute http(s) URL", hint=_HINT_BASE_URL
-        )
-    if parts.username is not None or parts.password is not None:
-        raise InvalidBaseUrlError(
-            f"DeepInfra base URL {shown} must not contain credentials",
-            hint="put the key in models.providers.deepinfra.apiKey or DEEPINFRA_API_KEY",
-        )
-    if parts.query or parts.fragment:
-        raise InvalidBaseUrlError(
-            f"DeepInfra base URL {shown} must not have a query string or fragment", hint=_HINT_BASE_URL
-        )
-    if scheme == "http" and not is_loopback(host):
-        raise InvalidBaseUrlError(
-            f"DeepInfra base URL {shown} must use https (plain http only to localhost)",
-            hint=_HINT_BASE_URL,
-        )
-    if "/v1/inference" in parts.path.lower():
-        raise InvalidBaseUrlError(
-            f"DeepInfra base URL {shown} points at the native /v1/inference API; "
-            "this plugin speaks the OpenAI-compatible API",
-            hint=_HINT_BASE_URL,
-        )
-    if host.lower() == "api.deepinfra.com" and parts.path.rstrip("/") != "/v1/openai":
-        logger.warning(
-            "DeepInfra base URL %s does not end in /v1/openai; requests will likely answer 404", shown
-        )
-    return cleaned
 
 
 def _config_value(config: OpenClawConfig, key: str, *, raw: bool = False) -> Any:

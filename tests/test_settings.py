@@ -15,8 +15,8 @@ from openclaw_deepinfra.settings import (
     ApiKey,
     Settings,
     resolve_settings,
-    validate_base_url,
 )
+from openclaw_deepinfra.urls import validate_base_url
 
 CONFIG_KEY = "sk-config-key-000000000001"
 PROFILE_KEY = "sk-profile-key-00000000002"

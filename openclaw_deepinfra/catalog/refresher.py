@@ -18,10 +18,11 @@ from cachetools import TTLCache
 from openclaw_deepinfra.catalog.buckets import bucket_counts, build_snapshot, describe_counts
 from openclaw_deepinfra.catalog.models import SURFACES, CatalogModel, CatalogSnapshot, Surface
 from openclaw_deepinfra.catalog.static import StaticCatalog
-from openclaw_deepinfra.catalog.store import SnapshotStore, StoredCatalog, normalize_base_url
+from openclaw_deepinfra.catalog.store import SnapshotStore, StoredCatalog
 from openclaw_deepinfra.catalog.wire import parse_projection_report
 from openclaw_deepinfra.errors import DeepInfraError
 from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.urls import normalize
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.settings import Settings
@@ -57,7 +58,7 @@ class CatalogRefresher:
         self._clock = clock
         self._failure_backoff_s = failure_backoff_s
         self._ttl_s = ttl_s
-        self._key = normalize_base_url(settings.base_url)
+        self._key = normalize(settings.base_url)
         self._fresh: TTLCache[str, CatalogSnapshot] = TTLCache(maxsize=1, ttl=ttl_s, timer=clock)
         self._good: StoredCatalog | None = None  # last good answer (this process or disk)
         self._good_snapshot: CatalogSnapshot | None = None  # `_good` as a "cache" snapshot

@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from openclaw_deepinfra.catalog.models import CatalogModel
 from openclaw_deepinfra.catalog.wire import parse_projection_report, price, to_wire_row
@@ -15,6 +14,7 @@ from openclaw_deepinfra.errors import MalformedResponseError
 from openclaw_deepinfra.host import paths
 from openclaw_deepinfra.host.safe_write import write_atomic
 from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.urls import normalize
 
 logger = get_logger(__name__)
 
@@ -35,13 +35,6 @@ def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     return paths.cache_dir(env)
 
 
-def normalize_base_url(url: str) -> str:
-    """Same endpoint, same spelling: trimmed, scheme and host lowercased, no trailing slash."""
-    parts = urlsplit(url.strip())
-    path = parts.path.rstrip("/")
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
-
-
 class SnapshotStore:
     """One JSON file per base URL, named by the URL's sha256 (never by anything secret)."""
 
@@ -52,7 +45,7 @@ class SnapshotStore:
         return f"SnapshotStore({str(self.directory)!r})"
 
     def path_for(self, base_url: str) -> Path:
-        digest = hashlib.sha256(normalize_base_url(base_url).encode()).hexdigest()
+        digest = hashlib.sha256(normalize(base_url).encode()).hexdigest()
         return self.directory / f"catalog-{digest}.json"
 
     def load(self, base_url: str) -> StoredCatalog | None:
@@ -66,7 +59,7 @@ class SnapshotStore:
         except (OSError, ValueError) as exc:
             logger.debug("ignoring unreadable DeepInfra catalog cache %s: %s", path, exc)
             return None
-        reason = _invalid_reason(data, normalize_base_url(base_url))
+        reason = _invalid_reason(data, normalize(base_url))
         if reason is None:
             try:
                 models = parse_projection_report(data["models"]).models
@@ -84,7 +77,7 @@ class SnapshotStore:
         path = self.path_for(base_url)
         payload = {
             "version": CACHE_VERSION,
-            "base_url": normalize_base_url(base_url),
+            "base_url": normalize(base_url),
             "fetched_at": fetched_at,
             "models": [to_wire_row(m) for m in models],
         }

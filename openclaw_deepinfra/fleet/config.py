@@ -16,28 +16,18 @@ from urllib.parse import urlsplit
 
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.transport.redact import register_secret
+from openclaw_deepinfra.urls import display
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.config import OpenClawConfig
 
-__all__ = ["REDIS_URL_ENV", "FleetConfig", "display_redis_url", "resolve_fleet_config"]
+__all__ = ["REDIS_URL_ENV", "FleetConfig", "resolve_fleet_config"]
 
 REDIS_URL_ENV = "OPENCLAW_DEEPINFRA_REDIS_URL"
 DEFAULT_LEASE_S = 5.0
 _KEY = "models.providers.deepinfra.fleet"
 _SCHEMES = ("redis", "rediss", "unix")
 _HINT = f"set {_KEY}.redisUrl (or {REDIS_URL_ENV}) to redis://host:6379/0, rediss://... or unix:///path"
-
-
-def display_redis_url(url: str) -> str:
-    """The URL without user, password or query: what logs and `doctor` may show."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "<unparsable Redis URL>"
-    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 class FleetConfig:
@@ -61,7 +51,7 @@ class FleetConfig:
 
     @property
     def display_url(self) -> str:
-        return display_redis_url(self._url)
+        return display(self._url)
 
     @property
     def heartbeat_s(self) -> float:
@@ -91,7 +81,7 @@ def _validated(url: str, source: str) -> str:
         raise ConfigurationError(f"{where} is not a valid URL", hint=_HINT) from None
     if parts.scheme.lower() not in _SCHEMES:
         raise ConfigurationError(
-            f"{where} must be a redis://, rediss:// or unix:// URL, got {display_redis_url(cleaned)}",
+            f"{where} must be a redis://, rediss:// or unix:// URL, got {display(cleaned)}",
             hint=_HINT,
         )
     if parts.scheme.lower() == "unix" and not parts.path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final, Literal
-from urllib.parse import urlsplit
 
 from openclaw_deepinfra.errors import (
     AuthenticationError,
@@ -20,6 +19,7 @@ from openclaw_deepinfra.errors import (
 )
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.transport.retry import RetryPolicy
+from openclaw_deepinfra.urls import origin_url
 
 AUTH_PATH: Final = "/deploy/list"
 AUTH_TIMEOUT_S: Final = 15.0
@@ -33,8 +33,7 @@ class KeyCheck:
 
 
 def auth_url(base_url: str) -> str:
-    parts = urlsplit(base_url)
-    return f"{parts.scheme}://{parts.netloc}{AUTH_PATH}"
+    return origin_url(base_url) + AUTH_PATH
 
 
 async def verify_key(runtime: DeepInfraRuntime) -> KeyCheck:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import dataclasses
 
 from openclaw_deepinfra.runtime import DeepInfraRuntime
-from openclaw_deepinfra.settings import ApiKey, validate_base_url
+from openclaw_deepinfra.settings import ApiKey
 from openclaw_deepinfra.transport.client import DeepInfraHttp
+from openclaw_deepinfra.urls import validate_base_url
 
 
 def http_with(

@@ -11,14 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 from openclaw_deepinfra.errors import MalformedResponseError
-from openclaw_deepinfra.settings import is_loopback
 from openclaw_deepinfra.transport.client import BytesResponse, DeepInfraHttp
 from openclaw_deepinfra.transport.deadline import Deadline
 from openclaw_deepinfra.transport.redact import get_logger
 from openclaw_deepinfra.transport.retry import RetryPolicy, as_billed, as_submit
+from openclaw_deepinfra.urls import display, problem, same_origin
 
 logger = get_logger(__name__)
 
@@ -45,57 +44,19 @@ def billed_policy(http: DeepInfraHttp) -> RetryPolicy:
     return as_billed(http.retry)
 
 
-def url_problem(url: str) -> str | None:
-    """Why `url` may not be fetched (https only, plain http to loopback, no credentials), else None."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        _ = parts.port
-    except ValueError:
-        return "is not a valid URL"
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not host:
-        return "must be an absolute http(s) URL"
-    if parts.username is not None or parts.password is not None:
-        return "must not contain credentials"
-    if scheme == "http" and not is_loopback(host):
-        return "must use https (plain http only to localhost)"
-    return None
-
-
-def same_origin(url: str, other: str) -> bool:
-    a, b = urlsplit(url), urlsplit(other)
-    try:
-        return (a.scheme.lower(), a.hostname, a.port) == (b.scheme.lower(), b.hostname, b.port)
-    except ValueError:
-        return False
-
-
-def display_url(url: str) -> str:
-    """Scheme, host and path only: signed result URLs carry tokens in their query."""
-    try:
-        parts = urlsplit(url)
-        if not parts.scheme or not parts.hostname:
-            return "<URL without a scheme or host>"
-        port = f":{parts.port}" if parts.port else ""
-        return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"
-    except ValueError:
-        return "<unparsable URL>"
-
-
 async def fetch_remote(
     http: DeepInfraHttp, url: str, *, timeout_s: float | None, max_bytes: int, label: str,
     deadline: Deadline | None = None,
 ) -> BytesResponse:  # fmt: skip
     """GET a result URL through the HTTP layer, capped at `max_bytes`; the key goes only to the API host."""
-    problem = url_problem(url)
-    if problem is not None:
-        raise MalformedResponseError(f"{label}: the result URL {display_url(url)} {problem}")
+    found = problem(url, endpoint=False)
+    if found is not None:
+        raise MalformedResponseError(f"{label}: the result URL {display(url)} {found}")
     capped = DeepInfraHttp(
         http.settings, http.pool, retry=http.retry, max_body_bytes=min(max_bytes, http.max_body_bytes)
     )
     authenticated = same_origin(url, http.settings.base_url)
-    logger.debug("fetching %s (authenticated=%s)", display_url(url), authenticated)
+    logger.debug("fetching %s (authenticated=%s)", display(url), authenticated)
     return await capped.request_bytes(
         "GET", url, authenticated=authenticated, timeout=timeout_s, label=label, deadline=deadline
     )

@@ -54,6 +54,7 @@ from openclaw_deepinfra.transport.streaming import (
     OpenBytes,
     OpenSSE,
 )
+from openclaw_deepinfra.urls import display, same_origin
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.settings import Settings
@@ -145,14 +146,10 @@ class DeepInfraHttp:
             key = self.settings.require_key()
             # `url(path)` output starts with the base URL and a "/" (which ends the authority): same
             # origin without parsing two URLs per request; anything else is parsed and compared.
-            same_origin = url.startswith(f"{self.settings.base_url}/")
-            base = httpx.URL(self.settings.base_url) if not same_origin else None
-            target = httpx.URL(url) if not same_origin else None
-            if base is not None and target is not None and (
-                (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port)
-            ):
+            base = self.settings.base_url
+            if not url.startswith(f"{base}/") and not same_origin(url, base):
                 raise RequestValidationError(
-                    f"refusing to send the DeepInfra API key to {target.scheme}://{target.host}",
+                    f"refusing to send the DeepInfra API key to {display(url)}",
                     hint="authenticated requests must go to the configured base URL's host",
                 )
             headers["Authorization"] = f"Bearer {key.reveal()}"

@@ -2,7 +2,7 @@
 
 `models.providers.deepinfra.headers` and `.request.headers` (resolved by `settings`) travel with
 the `Settings` every client is built from, so every surface sends them without knowing about
-them. They go only to the provider's own origin (scheme, host, port of its base URL): never to a
+them. They go only to the provider's own origin (`urls.origin` of its base URL): never to a
 result download on a CDN, nor to a TTS block's or a memory-search remote's own host. They never
 replace what the transport itself decides: `Authorization` and the body's `Content-Type` are
 refused when the configuration is read (`RESERVED`), and the transport sets its own after them.
@@ -16,24 +16,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-import httpx
+from openclaw_deepinfra.urls import Origin, origin
 
-__all__ = ["RESERVED", "ConfiguredHeaders", "origin_of"]
+__all__ = ["RESERVED", "ConfiguredHeaders"]
 
 # Set by the transport for every request: a configured value would fight the key or the body.
 RESERVED: Final = frozenset({"authorization", "content-type", "content-length", "host", "transfer-encoding"})
 
-Origin = tuple[str, str, int | None]
-
-
-def origin_of(url: str) -> Origin:
-    parsed = httpx.URL(url)
-    return (parsed.scheme, parsed.host, parsed.port)
 
 
 @dataclass(frozen=True)
 class ConfiguredHeaders:
-    origin: Origin
+    origin: Origin | None  # None: a base URL without a comparable origin gets no headers
     values: Mapping[str, str] = field(repr=False)
 
     def __repr__(self) -> str:
@@ -46,8 +40,5 @@ class ConfiguredHeaders:
         if not self.values:
             return {}
         if same_origin is None:
-            try:
-                same_origin = origin_of(url) == self.origin
-            except httpx.InvalidURL:
-                same_origin = False
+            same_origin = self.origin is not None and origin(url) == self.origin
         return self.values if same_origin else {}

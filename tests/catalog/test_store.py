@@ -14,8 +14,8 @@ from openclaw_deepinfra.catalog.store import (
     CACHE_VERSION,
     SnapshotStore,
     default_cache_dir,
-    normalize_base_url,
 )
+from openclaw_deepinfra.urls import normalize
 
 BASE = "https://api.deepinfra.com/v1/openai"
 MODELS = (
@@ -51,7 +51,7 @@ def test_env_var_picked_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 )
 def test_one_file_per_normalised_base_url(tmp_path: Path, spelling: str) -> None:
     store = SnapshotStore(tmp_path)
-    assert normalize_base_url(spelling) == BASE
+    assert normalize(spelling) == BASE
     assert store.path_for(spelling) == store.path_for(BASE)
     assert store.path_for("https://other.example/v1/openai") != store.path_for(BASE)
 

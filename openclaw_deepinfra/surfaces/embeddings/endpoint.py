@@ -26,11 +26,11 @@ from openclaw_deepinfra.settings import (
     ApiKey,
     Settings,
     resolve_config_secret,
-    validate_base_url,
 )
-from openclaw_deepinfra.surfaces.embeddings.identity import CREDENTIAL_HEADERS, normalize_url
+from openclaw_deepinfra.surfaces.embeddings.identity import CREDENTIAL_HEADERS
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.redact import get_logger, register_secret
+from openclaw_deepinfra.urls import normalize, validate_base_url
 
 __all__ = ["Connection", "Endpoint", "connect", "resolve_endpoint"]
 
@@ -110,7 +110,7 @@ def resolve_endpoint(
                 f"{_REMOTE}.baseUrl: {exc.message}",
                 hint=f"set {_REMOTE}.baseUrl to an https URL (plain http only to localhost)",
             ) from None
-    owned = normalize_url(base_url) == normalize_url(settings.base_url)
+    owned = normalize(base_url) == normalize(settings.base_url)
     headers: dict[str, SecretInput] = {}
     if owned:
         # The provider's own headers (the transport sends them on its origin; listed here so the

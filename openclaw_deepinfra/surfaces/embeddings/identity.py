@@ -3,8 +3,8 @@
 Stored vectors are keyed by provider + this mapping: when it changes, the host pauses vector search
 until a reindex. So it holds what changes the vectors and nothing that does not:
 
-- `{provider, model}` for DeepInfra's default endpoint (compared after normalising scheme, host
-  case, default port and trailing slashes, so `https://API.DEEPINFRA.COM:443/v1/openai/` is it);
+- `{provider, model}` for DeepInfra's default endpoint (compared after `urls.normalize`: scheme,
+  host case, default port and trailing slashes, so `https://API.DEEPINFRA.COM:443/v1/openai/` is it);
 - plus the normalised `baseUrl` and `headersHash` (sha256 of the non-secret headers, names
   lowercased, sorted) for any other endpoint or when such headers (e.g. a tenant) are sent;
 - plus `dimensions` when the host asks for a reduced size.
@@ -20,35 +20,21 @@ import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 from openclaw_deepinfra.host.contracts.common import SecretInput
 from openclaw_deepinfra.settings import DEFAULT_BASE_URL, PROVIDER_ID
 from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.urls import normalize
 
-__all__ = ["CREDENTIAL_HEADERS", "cache_key_data", "headers_digest", "is_default_endpoint", "normalize_url"]
+__all__ = ["CREDENTIAL_HEADERS", "cache_key_data", "headers_digest", "is_default_endpoint"]
 
 logger = get_logger(__name__)
 
 CREDENTIAL_HEADERS: Final = frozenset({"authorization", "content-type", "x-api-key", "api-key"})
-_DEFAULT_PORTS: Final = {"https": 443, "http": 80}
-
-
-def normalize_url(url: str) -> str:
-    """Scheme and host lowercased, default port dropped, path without trailing `/`, query kept."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:
-        host = f"[{host}]"
-    port = parts.port
-    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{scheme}://{netloc}{parts.path.rstrip('/')}{query}"
 
 
 def is_default_endpoint(base_url: str) -> bool:
-    return normalize_url(base_url) == normalize_url(DEFAULT_BASE_URL)
+    return normalize(base_url) == normalize(DEFAULT_BASE_URL)
 
 
 def _value_token(value: SecretInput) -> str:
@@ -78,7 +64,7 @@ def cache_key_data(
     data: dict[str, Any] = {"provider": PROVIDER_ID, "model": model}
     digest = headers_digest(headers)
     if digest is not None or not is_default_endpoint(base_url):
-        data["baseUrl"] = normalize_url(base_url)
+        data["baseUrl"] = normalize(base_url)
         if digest is not None:
             data["headersHash"] = digest
     if dimensions is not None:

@@ -20,8 +20,9 @@ from openclaw_deepinfra.config_check import Problem, json_type, require
 from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError, RequestValidationError
 from openclaw_deepinfra.host.config import OpenClawConfig, provider_entry
 from openclaw_deepinfra.host.refs import strip_provider_prefix
-from openclaw_deepinfra.settings import PROVIDER_ID, validate_base_url
+from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.speech.voices import default_voice_for
+from openclaw_deepinfra.urls import validate_base_url
 
 FORMATS: Final = ("mp3", "opus", "flac", "wav", "pcm")
 VOICE_COMPATIBLE: Final = frozenset({"mp3", "opus"})

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 from urllib.parse import urljoin, urlsplit
 
+from openclaw_deepinfra import urls
 from openclaw_deepinfra.errors import (
     ConfigurationError,
     InvalidBaseUrlError,
@@ -35,7 +36,6 @@ from openclaw_deepinfra.host.errors import HostError
 from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.mediatypes import extension_for, parse_data_url, sniff_video
 from openclaw_deepinfra.settings import PROVIDER_ID
-from openclaw_deepinfra.surfaces.media_io import display_url, url_problem
 from openclaw_deepinfra.transport.redact import get_logger
 
 logger = get_logger(__name__)
@@ -248,20 +248,14 @@ def native_base_url(config: OpenClawConfig, base_url: str) -> str:
         "set models.providers.deepinfra.nativeBaseUrl to https://api.deepinfra.com/v1/inference or remove it"
     )
     if configured is None or (isinstance(configured, str) and not configured.strip()):
-        parts = urlsplit(base_url)
-        return f"{parts.scheme}://{parts.netloc}{NATIVE_PATH}"
+        return urls.origin_url(base_url) + NATIVE_PATH
     if not isinstance(configured, str):
         raise InvalidBaseUrlError("models.providers.deepinfra.nativeBaseUrl must be a string", hint=hint)
     cleaned = configured.strip().rstrip("/")
-    problem = url_problem(cleaned)
-    if problem is None:
-        parts = urlsplit(cleaned)
-        if parts.query or parts.fragment:
-            problem = "must not have a query string or fragment"
-    if problem is not None:
-        raise InvalidBaseUrlError(
-            f"models.providers.deepinfra.nativeBaseUrl {display_url(cleaned)} {problem}", hint=hint
-        )
+    found = urls.problem(cleaned)
+    if found is not None:
+        shown = urls.display(cleaned)
+        raise InvalidBaseUrlError(f"models.providers.deepinfra.nativeBaseUrl {shown} {found}", hint=hint)
     return cleaned
 
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
-from openclaw_deepinfra.surfaces.embeddings.identity import cache_key_data, normalize_url
+from openclaw_deepinfra.surfaces.embeddings.identity import cache_key_data
+from openclaw_deepinfra.urls import normalize
 from tests.surfaces.embeddings.conftest import KEY, MakeHarness
 
 DEFAULT = {"provider": "deepinfra", "model": "BAAI/bge-m3"}
@@ -143,7 +144,7 @@ async def test_model_and_dimensions_change_the_identity(harness: MakeHarness) ->
     ],
 )
 def test_url_normalisation(url: str, normal: str) -> None:
-    assert normalize_url(url) == normal
+    assert normalize(url) == normal
 
 
 def test_cache_key_data_without_headers_at_the_default_endpoint() -> None:
