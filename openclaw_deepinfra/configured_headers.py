@@ -17,9 +17,9 @@ from typing import Any, Final
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import HostError
+from openclaw_deepinfra.redact import register_secret
 from openclaw_deepinfra.settings import PROVIDER_ID, resolve_config_secret
 from openclaw_deepinfra.transport.headers import RESERVED, ConfiguredHeaders
-from openclaw_deepinfra.transport.redact import register_secret
 from openclaw_deepinfra.urls import origin
 
 __all__ = ["HEADER_KEYS", "resolve_configured_headers"]

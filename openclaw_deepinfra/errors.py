@@ -22,7 +22,7 @@
     ├── GenerationFailedError               2xx, but the job / inference reports it failed
     └── StreamError                         error frame in the middle of an SSE stream
 
-All text is redacted (`transport.redact`) before it is stored, so no registered secret can
+All text is redacted (`openclaw_deepinfra.redact`) before it is stored, so no registered secret can
 appear in `str()`, `repr()` or any attribute. `str()` is one line:
 ``message (HTTP n) [request_id=...] Hint: ...``.
 """
@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from openclaw_deepinfra.transport.redact import redact
+from openclaw_deepinfra.redact import redact
 
 __all__ = [
     "MAX_EXCERPT_CHARS",

@@ -11,12 +11,12 @@ from typing import Final
 from openclaw_deepinfra.host.api import PluginApi
 from openclaw_deepinfra.host.hookspecs import hookimpl
 from openclaw_deepinfra.runtime import DeepInfraRuntime, TransportFactory
-from openclaw_deepinfra.surfaces.embeddings import DeepInfraEmbeddingAdapter
+from openclaw_deepinfra.surfaces.embeddings.adapter import DeepInfraEmbeddingAdapter
 from openclaw_deepinfra.surfaces.images import DeepInfraImageProvider
 from openclaw_deepinfra.surfaces.model_catalog import DeepInfraModelCatalog
-from openclaw_deepinfra.surfaces.speech import DeepInfraSpeechProvider
+from openclaw_deepinfra.surfaces.speech.provider import DeepInfraSpeechProvider
 from openclaw_deepinfra.surfaces.text_provider import DeepInfraTextProvider
-from openclaw_deepinfra.surfaces.understanding import DeepInfraMediaUnderstandingProvider
+from openclaw_deepinfra.surfaces.understanding.provider import DeepInfraMediaUnderstandingProvider
 from openclaw_deepinfra.surfaces.video.provider import DeepInfraVideoProvider
 
 # Providers register in these modes only (host contract §2.1); setup and CLI-metadata loads get none.

@@ -19,11 +19,11 @@ from openclaw_deepinfra.catalog.store import SnapshotStore
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.settings import Settings, resolve_settings
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.deadline import Deadline
 from openclaw_deepinfra.transport.pool import ClientPool
-from openclaw_deepinfra.transport.redact import get_logger
 
 logger = get_logger(__name__)
 

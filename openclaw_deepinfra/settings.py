@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError, MissingApiKeyError
 from openclaw_deepinfra.fleet.config import FleetConfig, resolve_fleet_config
 from openclaw_deepinfra.host.errors import HostError
-from openclaw_deepinfra.transport.redact import get_logger, register_secret
+from openclaw_deepinfra.redact import get_logger, register_secret
 from openclaw_deepinfra.urls import DEFAULT_BASE_URL, validate_base_url
 
 if TYPE_CHECKING:

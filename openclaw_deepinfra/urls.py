@@ -22,7 +22,7 @@ from urllib.parse import SplitResult, urlsplit
 import httpx
 
 from openclaw_deepinfra.errors import InvalidBaseUrlError
-from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.redact import get_logger
 
 __all__ = ["display", "is_loopback", "normalize", "origin", "problem", "same_origin", "validate_base_url"]
 

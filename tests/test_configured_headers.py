@@ -10,8 +10,8 @@ import pytest
 
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.redact import get_logger, redact
 from openclaw_deepinfra.settings import resolve_settings
-from openclaw_deepinfra.transport.redact import get_logger, redact
 
 TENANT_TOKEN = "tenant-secret-from-env-0123456789"
 

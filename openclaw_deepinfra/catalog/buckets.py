@@ -14,7 +14,7 @@ from openclaw_deepinfra.catalog.models import (
     SurfaceCatalog,
 )
 from openclaw_deepinfra.catalog.static import StaticCatalog
-from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.redact import get_logger
 
 logger = get_logger(__name__)
 

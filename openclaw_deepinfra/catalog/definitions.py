@@ -7,13 +7,9 @@ from typing import Any, Final, TypeVar, get_args
 
 from openclaw_deepinfra.catalog.models import CatalogModel, CatalogSnapshot
 from openclaw_deepinfra.catalog.static import StaticCatalog
-from openclaw_deepinfra.host.contracts.text import (
-    ModelCompatConfig,
-    ModelCost,
-    ModelDefinitionConfig,
-    ModelInput,
-)
-from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.host.contracts.model_rows import ModelCompatConfig, ModelCost
+from openclaw_deepinfra.host.contracts.text import ModelDefinitionConfig, ModelInput
+from openclaw_deepinfra.redact import get_logger
 
 logger = get_logger(__name__)
 T = TypeVar("T")

@@ -21,7 +21,7 @@ from openclaw_deepinfra.catalog.static import StaticCatalog
 from openclaw_deepinfra.catalog.store import SnapshotStore, StoredCatalog
 from openclaw_deepinfra.catalog.wire import parse_projection_report
 from openclaw_deepinfra.errors import DeepInfraError
-from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.urls import normalize
 
 if TYPE_CHECKING:

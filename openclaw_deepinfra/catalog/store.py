@@ -13,7 +13,7 @@ from openclaw_deepinfra.catalog.wire import parse_projection_report, price, to_w
 from openclaw_deepinfra.errors import MalformedResponseError
 from openclaw_deepinfra.host import paths
 from openclaw_deepinfra.host.safe_write import write_atomic
-from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.urls import normalize
 
 logger = get_logger(__name__)

@@ -14,7 +14,7 @@ from typing import Any
 
 from openclaw_deepinfra.catalog.models import INT_FIELDS, CatalogModel
 from openclaw_deepinfra.errors import MalformedResponseError
-from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.redact import get_logger
 
 logger = get_logger(__name__)
 

@@ -15,7 +15,7 @@ from openclaw_deepinfra.cli.session import CliError, open_host
 from openclaw_deepinfra.config_check import require
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
-from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.redact import get_logger
 
 logger = get_logger(__name__)
 

@@ -18,12 +18,8 @@ from openclaw_deepinfra.cli.media_output import (
     write_file,
 )
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, open_host
-from openclaw_deepinfra.host.contracts.image import (
-    ImageGenerationProvider,
-    ImageGenerationRequest,
-    ImageGenerationResult,
-    ImageInput,
-)
+from openclaw_deepinfra.host.contracts.image import ImageGenerationRequest, ImageGenerationResult, ImageInput
+from openclaw_deepinfra.host.contracts.protocols import ImageGenerationProvider
 
 KIND = "image-generation-provider"
 

@@ -29,6 +29,7 @@ from openclaw_deepinfra.cli import video as video_cmd
 from openclaw_deepinfra.cli.session import CliError
 from openclaw_deepinfra.host import paths
 from openclaw_deepinfra.host.errors import ConfigError, HostError, ManifestError, ModelRefError
+from openclaw_deepinfra.redact import redact
 from openclaw_deepinfra.settings import (
     API_BASE_ENV,
     API_KEY_ENV,
@@ -36,7 +37,6 @@ from openclaw_deepinfra.settings import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
 )
-from openclaw_deepinfra.transport.redact import redact
 
 PROG = "openclaw-deepinfra"
 # One module per command, each with `add_parser(sub, common)`; the order is the order of --help.

@@ -24,12 +24,8 @@ from openclaw_deepinfra.cli.media_output import (
     write_file,
 )
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, open_host
-from openclaw_deepinfra.host.contracts.video import (
-    GeneratedVideo,
-    VideoGenerationProvider,
-    VideoGenerationRequest,
-    VideoProgress,
-)
+from openclaw_deepinfra.host.contracts.protocols import VideoGenerationProvider
+from openclaw_deepinfra.host.contracts.video import GeneratedVideo, VideoGenerationRequest, VideoProgress
 
 KIND = "video-generation-provider"
 Fetch = Callable[..., Awaitable[tuple[bytes, str | None]]]

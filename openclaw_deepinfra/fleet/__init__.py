@@ -9,7 +9,3 @@ lease-based and lives in Redis (`scripts`), under a key prefix that is a hash of
 Nothing here is imported unless fleet mode is configured, and nothing here touches the network
 before the first call.
 """
-
-from __future__ import annotations
-
-__all__: list[str] = []

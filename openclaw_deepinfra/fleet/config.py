@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from openclaw_deepinfra.errors import ConfigurationError
-from openclaw_deepinfra.transport.redact import register_secret
+from openclaw_deepinfra.redact import register_secret
 from openclaw_deepinfra.urls import display
 
 if TYPE_CHECKING:

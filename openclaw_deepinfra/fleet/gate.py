@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from openclaw_deepinfra.fleet.config import FleetConfig
 from openclaw_deepinfra.fleet.store import FleetStore, FleetUnavailable
-from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.redact import get_logger
 
 __all__ = ["FleetGate", "ModelState", "max_spare"]
 

@@ -30,6 +30,7 @@ from openclaw_deepinfra.host.contracts.image import (
 )
 from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.mediatypes import JPEG, PNG, WEBP, extension_for, parse_data_url, sniff_image
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.media_io import (
@@ -40,7 +41,6 @@ from openclaw_deepinfra.surfaces.media_io import (
     timeout_seconds,
 )
 from openclaw_deepinfra.transport.deadline import Deadline
-from openclaw_deepinfra.transport.redact import get_logger
 
 logger = get_logger(__name__)
 

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from openclaw_deepinfra.errors import MalformedResponseError
-from openclaw_deepinfra.transport.client import BytesResponse, DeepInfraHttp
+from openclaw_deepinfra.redact import get_logger
+from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.deadline import Deadline
-from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.transport.responses import BytesResponse
 from openclaw_deepinfra.transport.retry import RetryPolicy, as_billed, as_submit
 from openclaw_deepinfra.urls import display, problem, same_origin
 

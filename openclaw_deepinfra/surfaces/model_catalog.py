@@ -11,10 +11,10 @@ from typing import Any, Final
 
 from openclaw_deepinfra.catalog.models import CatalogSnapshot, Surface
 from openclaw_deepinfra.host.contracts.model_catalog import (
-    ModelCatalogKind,
     UnifiedModelCatalogContext,
     UnifiedModelCatalogEntry,
 )
+from openclaw_deepinfra.host.contracts.protocols import ModelCatalogKind
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import API_KEY_ENV, API_TOKEN_ENV, PROVIDER_ID
 from openclaw_deepinfra.surfaces.video.common import capabilities_for

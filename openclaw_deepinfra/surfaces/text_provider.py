@@ -18,6 +18,7 @@ from openclaw_deepinfra.host.contracts.text import (
     ProviderRuntimeModel,
 )
 from openclaw_deepinfra.host.refs import strip_provider_prefix
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import (
     API_KEY_ENV,
@@ -26,13 +27,12 @@ from openclaw_deepinfra.settings import (
     PROVIDER_ID,
 )
 from openclaw_deepinfra.surfaces.auth import api_key_method
-from openclaw_deepinfra.transport.redact import get_logger
 
 if TYPE_CHECKING:
     # The chat machinery (payload builder, stream parser, chat contract models) loads on the first
     # chat call, not at registration: plugin load in a fresh process is a gateway's startup cost.
     from openclaw_deepinfra.host.contracts.chat import ChatRequest, ChatResult
-    from openclaw_deepinfra.surfaces.chat import ChatStream
+    from openclaw_deepinfra.surfaces.chat.runner import ChatStream
 
 logger = get_logger(__name__)
 
@@ -136,12 +136,12 @@ class DeepInfraTextProvider:
 
     def stream(self, request: ChatRequest) -> ChatStream:
         """Streamed chat; request errors raise here, before anything is sent."""
-        from openclaw_deepinfra.surfaces.chat import stream_chat
+        from openclaw_deepinfra.surfaces.chat.runner import stream_chat
 
         return stream_chat(self._runtime, request)
 
     async def complete(self, request: ChatRequest) -> ChatResult:
-        from openclaw_deepinfra.surfaces.chat import complete_chat
+        from openclaw_deepinfra.surfaces.chat.runner import complete_chat
 
         return await complete_chat(self._runtime, request)
 

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from openclaw_deepinfra.errors import DeadlineExceededError, DeepInfraError, ModelBusyError, excerpt
+from openclaw_deepinfra.redact import get_logger, redact
 from openclaw_deepinfra.transport.admission import ConnectionGate
 from openclaw_deepinfra.transport.deadline import CallRecord, Deadline
 from openclaw_deepinfra.transport.errors import DEFAULT_LABEL, error_from_response, error_from_transport
 from openclaw_deepinfra.transport.limits import FairLimiter, ModelLimits
 from openclaw_deepinfra.transport.pool import ClientPool, timeout_from_seconds
-from openclaw_deepinfra.transport.redact import get_logger, redact
 from openclaw_deepinfra.transport.responses import MAX_ERROR_BODY_BYTES, read_body
 from openclaw_deepinfra.transport.retry import (
     RetryPlan,

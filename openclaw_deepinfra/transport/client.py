@@ -33,14 +33,10 @@ from openclaw_deepinfra.transport.fleet_admission import fleet_gate
 from openclaw_deepinfra.transport.lease import Releasable
 from openclaw_deepinfra.transport.limits import ModelLimits, shared_limits
 from openclaw_deepinfra.transport.pool import (
-    DEFAULT_LIMITS,
-    DEFAULT_TIMEOUT,
     ClientPool,
-    timeout_from_seconds,
     user_agent,
 )
 from openclaw_deepinfra.transport.responses import (
-    MAX_ERROR_BODY_BYTES,
     BodyTooLarge,
     BytesResponse,
     JsonResponse,
@@ -48,9 +44,6 @@ from openclaw_deepinfra.transport.responses import (
 )
 from openclaw_deepinfra.transport.retry import RetryPolicy
 from openclaw_deepinfra.transport.streaming import (
-    DRAIN_MAX_BYTES,
-    DRAIN_TIMEOUT_S,
-    ByteStream,
     OpenBytes,
     OpenSSE,
 )
@@ -62,19 +55,8 @@ if TYPE_CHECKING:
 # The error-body cap and the drain limits now live with the code that uses them (`responses`,
 # `streaming`); they are re-exported so imports from here keep working.
 __all__ = [
-    "DEFAULT_LIMITS",
     "DEFAULT_MAX_BODY_BYTES",
-    "DEFAULT_TIMEOUT",
-    "DRAIN_MAX_BYTES",
-    "DRAIN_TIMEOUT_S",
-    "MAX_ERROR_BODY_BYTES",
-    "ByteStream",
-    "BytesResponse",
-    "ClientPool",
     "DeepInfraHttp",
-    "JsonResponse",
-    "timeout_from_seconds",
-    "user_agent",
 ]
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024

@@ -28,7 +28,6 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "TRANSPORT_ENV",
     "ClientPool",
-    "PoolStats",
     "TransportKind",
     "make_transport",
     "pool_cap",

@@ -19,7 +19,8 @@ import pytest
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
 from openclaw_deepinfra.host.registry import PluginRegistry
-from openclaw_deepinfra.host.selection import providers_of, select_embedding
+from openclaw_deepinfra.host.selection.common import providers_of
+from openclaw_deepinfra.host.selection.models import select_embedding
 from tests.e2e.loopback import LoopbackServer, Reply, Seen, serve
 
 SECRET = "di-e2e-embed-secret-0123456789abcdef"

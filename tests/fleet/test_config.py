@@ -13,8 +13,8 @@ from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.fleet.config import REDIS_URL_ENV, FleetConfig
 from openclaw_deepinfra.fleet.store import key_prefix
 from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.redact import redact
 from openclaw_deepinfra.settings import ApiKey, resolve_settings
-from openclaw_deepinfra.transport.redact import redact
 
 PASSWORD = "fleet-redis-pw-5e6f7a8b"
 KEY = "di-fleet-config-key-11223344556677"

@@ -18,7 +18,8 @@ from openclaw_deepinfra.fleet.config import FleetConfig
 from openclaw_deepinfra.fleet.gate import FleetGate
 from openclaw_deepinfra.fleet.registry import close_gates
 from openclaw_deepinfra.settings import ApiKey, Settings
-from openclaw_deepinfra.transport.client import ClientPool, DeepInfraHttp
+from openclaw_deepinfra.transport.client import DeepInfraHttp
+from openclaw_deepinfra.transport.pool import ClientPool
 from openclaw_deepinfra.transport.retry import RetryPolicy
 from tests.e2e.loopback import Reply, serve
 from tests.fleet.redis_server import RedisServer

@@ -16,11 +16,8 @@ import pytest
 
 from openclaw_deepinfra.host.api import PluginApi
 from openclaw_deepinfra.host.config import OpenClawConfig
-from openclaw_deepinfra.host.contracts import (
-    ImageEditCapabilities,
-    ImageGenerationProviderCapabilities,
-    VideoGenerationProviderCapabilities,
-)
+from openclaw_deepinfra.host.contracts.image import ImageEditCapabilities, ImageGenerationProviderCapabilities
+from openclaw_deepinfra.host.contracts.video import VideoGenerationProviderCapabilities
 from openclaw_deepinfra.host.hookspecs import hookimpl
 from openclaw_deepinfra.host.manifest import PluginManifest, parse_manifest
 from openclaw_deepinfra.host.registry import PluginRegistry

@@ -10,19 +10,20 @@ import pytest
 
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import ConfigError, HostError, ModelRefError
-from openclaw_deepinfra.host.selection import (
+from openclaw_deepinfra.host.selection.common import (
     ConfiguredContext,
     EmbeddingSelection,
     Selection,
     call_hook_bool,
     match_provider,
     providers_of,
-    select_embedding,
+)
+from openclaw_deepinfra.host.selection.media import (
     select_generation,
     select_media_understanding,
     select_speech,
-    select_text,
 )
+from openclaw_deepinfra.host.selection.models import select_embedding, select_text
 
 
 @dataclass

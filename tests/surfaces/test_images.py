@@ -17,11 +17,8 @@ from openclaw_deepinfra.errors import (
     RequestValidationError,
     ServerError,
 )
-from openclaw_deepinfra.host.contracts.image import (
-    ImageGenerationProvider,
-    ImageGenerationRequest,
-    ImageInput,
-)
+from openclaw_deepinfra.host.contracts.image import ImageGenerationRequest, ImageInput
+from openclaw_deepinfra.host.contracts.protocols import ImageGenerationProvider
 from openclaw_deepinfra.surfaces.images import CAPABILITIES, DeepInfraImageProvider
 from tests.surfaces.conftest import BASE, KEY, MODELS_URL, MakeRuntime, row
 from tests.surfaces.media_fixtures import JPEG, PNG, WEBP, b64, multipart

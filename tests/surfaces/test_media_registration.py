@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from openclaw_deepinfra.host.config import OpenClawConfig
-from openclaw_deepinfra.host.contracts.image import ImageGenerationProvider
-from openclaw_deepinfra.host.contracts.video import VideoGenerationProvider
+from openclaw_deepinfra.host.contracts.protocols import ImageGenerationProvider, VideoGenerationProvider
 from openclaw_deepinfra.host.registry import PluginRegistry
 from openclaw_deepinfra.surfaces.images import DeepInfraImageProvider
 from openclaw_deepinfra.surfaces.video.provider import DeepInfraVideoProvider

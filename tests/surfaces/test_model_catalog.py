@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import respx
 
-from openclaw_deepinfra.host.contracts.model_catalog import UnifiedModelCatalogProvider
+from openclaw_deepinfra.host.contracts.protocols import UnifiedModelCatalogProvider
 from openclaw_deepinfra.surfaces.model_catalog import DeepInfraModelCatalog
 from tests.surfaces.conftest import KEY, LIVE, MODELS_URL, MakeRuntime
 

@@ -7,11 +7,11 @@ import pytest
 import respx
 
 from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.host.contracts.protocols import TextProvider
 from openclaw_deepinfra.host.contracts.text import (
     ProviderAuthContext,
     ProviderCatalogContext,
     ProviderDynamicModelContext,
-    TextProvider,
 )
 from openclaw_deepinfra.surfaces.auth import OnboardingError, config_patch
 from openclaw_deepinfra.surfaces.text_provider import DeepInfraTextProvider

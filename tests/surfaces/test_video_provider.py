@@ -17,11 +17,8 @@ from openclaw_deepinfra.errors import (
     NotFoundError,
     RequestValidationError,
 )
-from openclaw_deepinfra.host.contracts.video import (
-    VideoGenerationProvider,
-    VideoInput,
-    VideoResolveModelCapabilitiesContext,
-)
+from openclaw_deepinfra.host.contracts.protocols import VideoGenerationProvider
+from openclaw_deepinfra.host.contracts.video import VideoInput, VideoResolveModelCapabilitiesContext
 from openclaw_deepinfra.surfaces.video.common import capabilities_for
 from tests.surfaces.conftest import KEY, MODELS_URL, MakeRuntime, row
 from tests.surfaces.media_fixtures import MP4

@@ -25,13 +25,8 @@ from openclaw_deepinfra.errors import (
     UnsupportedCapabilityError,
 )
 from openclaw_deepinfra.settings import ApiKey, Settings
-from openclaw_deepinfra.transport.client import (
-    DEFAULT_LIMITS,
-    DEFAULT_TIMEOUT,
-    ClientPool,
-    DeepInfraHttp,
-    user_agent,
-)
+from openclaw_deepinfra.transport.client import DeepInfraHttp
+from openclaw_deepinfra.transport.pool import DEFAULT_LIMITS, DEFAULT_TIMEOUT, ClientPool, user_agent
 from openclaw_deepinfra.transport.retry import RetryPolicy
 
 BASE = "https://api.deepinfra.com/v1/openai"

@@ -13,10 +13,11 @@ from openclaw_deepinfra.errors import (
     RateLimitError,
     StreamError,
 )
+from openclaw_deepinfra.redact import MASK, RedactingFilter, get_logger, redact, register_secret
 from openclaw_deepinfra.settings import ApiKey, Settings
-from openclaw_deepinfra.transport import ClientPool, DeepInfraHttp, RedactingFilter
+from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.errors import error_from_response, error_from_stream_frame
-from openclaw_deepinfra.transport.redact import MASK, get_logger, redact, register_secret
+from openclaw_deepinfra.transport.pool import ClientPool
 
 KEY = "sk-redaction-test-4f9d2c1b8a7e6d5c"
 JWT = "jwt:eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkaToxIn0.c2lnbmF0dXJl"

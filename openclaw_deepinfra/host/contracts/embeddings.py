@@ -16,12 +16,6 @@ from openclaw_deepinfra.host.contracts.common import (
     SecretInput,
     StrictModel,
 )
-from openclaw_deepinfra.host.contracts.protocols import (
-    EmbeddingProviderAdapter as EmbeddingProviderAdapter,
-)
-from openclaw_deepinfra.host.contracts.protocols import (
-    MemoryEmbeddingProviderAdapter as MemoryEmbeddingProviderAdapter,
-)
 
 EmbeddingTransport: TypeAlias = Literal["local", "remote"]
 

@@ -9,9 +9,6 @@ from pydantic import Field
 
 from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.contracts.common import ConfigField, HostModel, JsonObject, StrictModel
-from openclaw_deepinfra.host.contracts.protocols import (
-    ImageGenerationProvider as ImageGenerationProvider,
-)
 
 ImageResolution: TypeAlias = Literal["1K", "2K", "4K"]
 ImageQuality: TypeAlias = Literal["low", "medium", "high", "xhigh", "max", "auto"]

@@ -10,18 +10,6 @@ from pydantic import Field
 
 from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.contracts.common import ConfigField, HostModel, JsonObject, StrictModel
-from openclaw_deepinfra.host.contracts.protocols import (
-    MEDIA_CAPABILITIES as MEDIA_CAPABILITIES,
-)
-from openclaw_deepinfra.host.contracts.protocols import (
-    MEDIA_METHOD_BY_CAPABILITY as MEDIA_METHOD_BY_CAPABILITY,
-)
-from openclaw_deepinfra.host.contracts.protocols import (
-    MediaCapability as MediaCapability,
-)
-from openclaw_deepinfra.host.contracts.protocols import (
-    MediaUnderstandingProvider as MediaUnderstandingProvider,
-)
 
 # --- transport overrides -------------------------------------------------------------------------
 

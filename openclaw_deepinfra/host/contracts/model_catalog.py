@@ -7,22 +7,10 @@ from dataclasses import dataclass
 
 from openclaw_deepinfra.host.contracts.common import JsonObject, StrictModel
 from openclaw_deepinfra.host.contracts.model_rows import (
-    CatalogSource as CatalogSource,
-)
-from openclaw_deepinfra.host.contracts.model_rows import (
-    ModelCatalogModel as ModelCatalogModel,
-)
-from openclaw_deepinfra.host.contracts.model_rows import (
-    ModelStatus as ModelStatus,
+    CatalogSource,
 )
 from openclaw_deepinfra.host.contracts.protocols import (
-    MODEL_CATALOG_KINDS as MODEL_CATALOG_KINDS,
-)
-from openclaw_deepinfra.host.contracts.protocols import (
-    ModelCatalogKind as ModelCatalogKind,
-)
-from openclaw_deepinfra.host.contracts.protocols import (
-    UnifiedModelCatalogProvider as UnifiedModelCatalogProvider,
+    ModelCatalogKind,
 )
 from openclaw_deepinfra.host.contracts.text import ProviderCatalogContext
 from openclaw_deepinfra.host.contracts.video import VideoGenerationProviderCapabilities

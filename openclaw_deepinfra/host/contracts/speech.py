@@ -8,9 +8,6 @@ from typing import Literal, TypeAlias
 from pydantic import Field
 
 from openclaw_deepinfra.host.contracts.common import ConfigField, HostModel, JsonObject, StrictModel
-from openclaw_deepinfra.host.contracts.protocols import (
-    SpeechProvider as SpeechProvider,
-)
 
 SpeechTarget: TypeAlias = Literal["audio-file", "voice-note", "telephony"]
 

@@ -19,25 +19,10 @@ from openclaw_deepinfra.host.contracts.common import (
     StrictModel,
 )
 from openclaw_deepinfra.host.contracts.model_rows import (
-    ImageMediaInput as ImageMediaInput,
-)
-from openclaw_deepinfra.host.contracts.model_rows import (
-    MediaInputConfig as MediaInputConfig,
-)
-from openclaw_deepinfra.host.contracts.model_rows import (
-    ModelCompatConfig as ModelCompatConfig,
-)
-from openclaw_deepinfra.host.contracts.model_rows import (
-    ModelCost as ModelCost,
-)
-from openclaw_deepinfra.host.contracts.model_rows import (
-    ModelRowFields as ModelRowFields,
-)
-from openclaw_deepinfra.host.contracts.model_rows import (
-    TieredPrice as TieredPrice,
-)
-from openclaw_deepinfra.host.contracts.protocols import (
-    TextProvider as TextProvider,
+    MediaInputConfig,
+    ModelCompatConfig,
+    ModelCost,
+    ModelRowFields,
 )
 
 ModelInput: TypeAlias = Literal["text", "image", "video", "audio", "document"]

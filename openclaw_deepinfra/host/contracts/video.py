@@ -10,9 +10,6 @@ from pydantic import Field, model_validator
 
 from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.contracts.common import ConfigField, HostModel, JsonObject, StrictModel
-from openclaw_deepinfra.host.contracts.protocols import (
-    VideoGenerationProvider as VideoGenerationProvider,
-)
 
 ProviderOptionType: TypeAlias = Literal["number", "boolean", "string"]
 VideoInputRole: TypeAlias = str

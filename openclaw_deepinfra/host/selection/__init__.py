@@ -6,48 +6,5 @@ are plugin code: one that raises counts as "not configured" and is logged, it ne
 
 The package splits by surface family: ``common`` (the ``Selection`` / ``EmbeddingSelection`` /
 ``ConfiguredContext`` dataclasses and the shared hook and lookup helpers), ``media`` (speech, media
-understanding, image / video generation) and ``models`` (embeddings, text). Every public name is
-re-exported here.
+understanding, image / video generation) and ``models`` (embeddings, text).
 """
-
-from __future__ import annotations
-
-from openclaw_deepinfra.host.selection.common import (
-    ConfiguredContext,
-    EmbeddingSelection,
-    Selection,
-    call_hook_bool,
-    logger,
-    match_provider,
-    providers_of,
-)
-from openclaw_deepinfra.host.selection.media import (
-    DEFAULT_TTS_TIMEOUT_MS,
-    select_generation,
-    select_media_understanding,
-    select_speech,
-)
-from openclaw_deepinfra.host.selection.models import (
-    DEFAULT_EMBEDDING_PROVIDER,
-    EMBEDDING_ADAPTER_BY_API,
-    select_embedding,
-    select_text,
-)
-
-__all__ = [
-    "DEFAULT_EMBEDDING_PROVIDER",
-    "DEFAULT_TTS_TIMEOUT_MS",
-    "EMBEDDING_ADAPTER_BY_API",
-    "ConfiguredContext",
-    "EmbeddingSelection",
-    "Selection",
-    "call_hook_bool",
-    "logger",
-    "match_provider",
-    "providers_of",
-    "select_embedding",
-    "select_generation",
-    "select_media_understanding",
-    "select_speech",
-    "select_text",
-]

@@ -23,7 +23,7 @@ from openclaw_deepinfra.host.contracts.chat import (
     ChatUserMessage,
 )
 from openclaw_deepinfra.mediatypes import JPEG, PNG, WEBP, decode_user_data_url, sniff_image, to_data_url
-from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.redact import get_logger
 
 logger = get_logger(__name__)
 

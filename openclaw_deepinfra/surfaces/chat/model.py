@@ -18,7 +18,7 @@ from openclaw_deepinfra.catalog.definitions import (
 )
 from openclaw_deepinfra.catalog.models import CatalogModel, CatalogSnapshot
 from openclaw_deepinfra.errors import RequestValidationError
-from openclaw_deepinfra.host.contracts.text import ModelCost
+from openclaw_deepinfra.host.contracts.model_rows import ModelCost
 from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID

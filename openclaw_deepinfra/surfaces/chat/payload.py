@@ -28,10 +28,10 @@ from openclaw_deepinfra.host.contracts.chat import (
     ChatTool,
     ThinkingLevel,
 )
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.surfaces.chat.caching import apply_cache_markers
 from openclaw_deepinfra.surfaces.chat.messages import WireMessage, estimate_prompt_tokens, wire_messages
 from openclaw_deepinfra.surfaces.chat.model import MAX_OUTPUT_TOKENS, ChatModel, wire_model_id
-from openclaw_deepinfra.transport.redact import get_logger
 
 logger = get_logger(__name__)
 

@@ -28,10 +28,10 @@ from openclaw_deepinfra.host.contracts.chat import (
     ChatUsage,
     ChatUsageEvent,
 )
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.surfaces.chat.deepseek import DeepSeekFilter, FilterOutput
 from openclaw_deepinfra.surfaces.chat.model import ChatModel
 from openclaw_deepinfra.surfaces.chat.usage import chat_cost, parse_usage
-from openclaw_deepinfra.transport.redact import get_logger
 
 logger = get_logger(__name__)
 

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from openclaw_deepinfra.errors import ConfigurationError, RequestValidationError
 from openclaw_deepinfra.host.refs import strip_provider_prefix
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
-from openclaw_deepinfra.transport.redact import get_logger
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.contracts.embeddings import (

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Final, Literal, TypeAlias
 
 from openclaw_deepinfra.errors import RequestValidationError
-from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.redact import get_logger
 
 __all__ = [
     "InputKind",

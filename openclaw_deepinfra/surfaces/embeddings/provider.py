@@ -23,6 +23,7 @@ from openclaw_deepinfra.host.contracts.embeddings import (
     EmbeddingUsage,
     EmbedOptions,
 )
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.embeddings.batching import (
@@ -41,7 +42,6 @@ from openclaw_deepinfra.surfaces.embeddings.capabilities import (
 )
 from openclaw_deepinfra.surfaces.embeddings.endpoint import Connection, Endpoint, connect
 from openclaw_deepinfra.surfaces.embeddings.wire import EmbeddingsAnswer, build_payload, parse_answer
-from openclaw_deepinfra.transport.redact import get_logger
 
 __all__ = ["DEFAULT_CONCURRENCY", "DeepInfraEmbeddingProvider", "EmbeddingBatchError", "EmbeddingSpec"]
 

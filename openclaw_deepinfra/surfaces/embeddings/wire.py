@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from openclaw_deepinfra.errors import MalformedResponseError
-from openclaw_deepinfra.transport.redact import get_logger
+from openclaw_deepinfra.redact import get_logger
 
 __all__ = ["ENCODING_FORMAT", "EmbeddingsAnswer", "build_payload", "parse_answer"]
 

@@ -3,9 +3,3 @@
 ``config`` reads and validates ``tts.providers.deepinfra``, ``voices`` holds the per-model voice
 lists, ``directives`` the ``[[tts:…]]`` keys, ``provider`` the registered provider object.
 """
-
-from __future__ import annotations
-
-from openclaw_deepinfra.surfaces.speech.provider import DeepInfraSpeechProvider
-
-__all__ = ["DeepInfraSpeechProvider"]

@@ -13,6 +13,7 @@ from openclaw_deepinfra.errors import (
 )
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import HostError
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID, resolve_config_secret
 from openclaw_deepinfra.surfaces.caller_http import http_with
@@ -29,7 +30,6 @@ from openclaw_deepinfra.surfaces.speech.config import (
 )
 from openclaw_deepinfra.surfaces.speech.voices import KOKORO_VOICES, describe_voice, resolve_voice, voices_for
 from openclaw_deepinfra.transport.client import DeepInfraHttp
-from openclaw_deepinfra.transport.redact import get_logger
 from openclaw_deepinfra.transport.retry import as_billed
 from openclaw_deepinfra.transport.streaming import OpenBytes
 

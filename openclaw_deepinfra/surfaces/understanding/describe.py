@@ -28,11 +28,11 @@ from openclaw_deepinfra.host.contracts.media import (
 )
 from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.mediatypes import JPEG, PNG, WEBP, sniff_image, to_data_url
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.chat.model import resolve_chat_model
 from openclaw_deepinfra.surfaces.chat.runner import complete_chat
-from openclaw_deepinfra.transport.redact import get_logger
 
 logger = get_logger(__name__)
 

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any, Final
 from openclaw_deepinfra.errors import DeepInfraError
 from openclaw_deepinfra.host.contracts.protocols import MediaCapability
 from openclaw_deepinfra.host.errors import HostError
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
-from openclaw_deepinfra.transport.redact import get_logger
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.contracts.media import (

@@ -18,10 +18,10 @@ from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationE
 from openclaw_deepinfra.host.contracts.media import AudioTranscriptionRequest, MediaUnderstandingResult
 from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.mediatypes import AUDIO_CONTAINERS, extension_for, sniff_audio
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.caller_http import http_with
-from openclaw_deepinfra.transport.redact import get_logger
 from openclaw_deepinfra.transport.retry import as_billed
 
 logger = get_logger(__name__)

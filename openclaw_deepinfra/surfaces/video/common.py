@@ -35,8 +35,8 @@ from openclaw_deepinfra.host.contracts.video import (
 from openclaw_deepinfra.host.errors import HostError
 from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.mediatypes import extension_for, parse_data_url, sniff_video
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.settings import PROVIDER_ID
-from openclaw_deepinfra.transport.redact import get_logger
 
 logger = get_logger(__name__)
 

@@ -22,11 +22,11 @@ from urllib.parse import quote
 
 from openclaw_deepinfra.errors import APITimeoutError, GenerationFailedError, MalformedResponseError
 from openclaw_deepinfra.host.contracts.video import VideoGenerationResult
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.surfaces.media_io import stated_cost, submit_policy
 from openclaw_deepinfra.surfaces.video.common import Progress, VideoSpec, spec_metadata, video_assets
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.deadline import Deadline
-from openclaw_deepinfra.transport.redact import get_logger
 
 logger = get_logger(__name__)
 

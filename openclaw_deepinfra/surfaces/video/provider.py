@@ -24,6 +24,7 @@ from openclaw_deepinfra.host.contracts.video import (
     VideoResolveModelCapabilitiesContext,
 )
 from openclaw_deepinfra.host.refs import strip_provider_prefix
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.media_io import VIDEO_FETCH_MAX_BYTES, fetch_remote, timeout_seconds
@@ -41,7 +42,6 @@ from openclaw_deepinfra.surfaces.video.common import (
 )
 from openclaw_deepinfra.surfaces.video.jobs import Job, JobsApi, job_result
 from openclaw_deepinfra.transport.deadline import Deadline
-from openclaw_deepinfra.transport.redact import get_logger
 
 logger = get_logger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from openclaw_deepinfra.host.contracts.chat import ChatCapableProvider, ChatUsage
-from openclaw_deepinfra.host.contracts.text import ModelCost
+from openclaw_deepinfra.host.contracts.model_rows import ModelCost
 from openclaw_deepinfra.surfaces.chat.model import ChatModel
 from openclaw_deepinfra.surfaces.chat.usage import chat_cost, parse_usage
 from openclaw_deepinfra.surfaces.text_provider import DeepInfraTextProvider

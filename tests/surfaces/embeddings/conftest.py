@@ -17,7 +17,8 @@ import pytest
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
 from openclaw_deepinfra.runtime import DeepInfraRuntime
-from openclaw_deepinfra.surfaces.embeddings import DeepInfraEmbeddingAdapter, DeepInfraEmbeddingProvider
+from openclaw_deepinfra.surfaces.embeddings.adapter import DeepInfraEmbeddingAdapter
+from openclaw_deepinfra.surfaces.embeddings.provider import DeepInfraEmbeddingProvider
 
 KEY = "di-embed-test-key-0123456789abcdef"
 BASE = "https://api.deepinfra.com/v1/openai"

@@ -22,7 +22,7 @@ from openclaw_deepinfra.errors import (
     ServerError,
 )
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingInputObject, EmbeddingProvider, EmbedOptions
-from openclaw_deepinfra.surfaces.embeddings import EmbeddingBatchError
+from openclaw_deepinfra.surfaces.embeddings.provider import EmbeddingBatchError
 from tests.surfaces.embeddings.conftest import BASE, KEY, FakeEmbeddingsApi, MakeHarness, vector_for
 
 QWEN_QUERY = "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery: "

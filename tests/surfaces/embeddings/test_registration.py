@@ -12,15 +12,18 @@ import pytest
 
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.embeddings import (
-    EmbeddingProviderAdapter,
     LegacyMemoryEmbeddingProvider,
-    MemoryEmbeddingProviderAdapter,
     MemoryEmbeddingProviderCreateOptions,
+)
+from openclaw_deepinfra.host.contracts.protocols import (
+    EmbeddingProviderAdapter,
+    MemoryEmbeddingProviderAdapter,
 )
 from openclaw_deepinfra.host.manifest import parse_manifest
 from openclaw_deepinfra.host.registry import PluginRegistry
-from openclaw_deepinfra.host.selection import providers_of, select_embedding
-from openclaw_deepinfra.surfaces.embeddings import DeepInfraEmbeddingAdapter
+from openclaw_deepinfra.host.selection.common import providers_of
+from openclaw_deepinfra.host.selection.models import select_embedding
+from openclaw_deepinfra.surfaces.embeddings.adapter import DeepInfraEmbeddingAdapter
 from tests.surfaces.embeddings.conftest import MakeHarness, vector_for
 
 

@@ -9,8 +9,8 @@ Logging: a filter attached to a logger only sees records logged *on that logger*
 propagate up from its children. So every plugin module obtains its logger through `get_logger`,
 which attaches `RedactingFilter` to that very logger; the record is rewritten in place before any
 handler (ours, the host's, pytest's caplog on the root) sees it. The package logger
-`openclaw_deepinfra` and the `httpx` logger (which logs request URLs) get the filter when
-`openclaw_deepinfra.transport` is imported.
+`openclaw_deepinfra` and the `httpx` logger (which logs request URLs) get the filter when this
+module is imported (the error tree and every plugin logger import it; no I/O).
 """
 
 from __future__ import annotations
@@ -123,3 +123,7 @@ def install_filter(logger: logging.Logger) -> logging.Logger:
 def get_logger(name: str) -> logging.Logger:
     """The logger every plugin module uses: `logging.getLogger(name)` with redaction attached."""
     return install_filter(logging.getLogger(name))
+
+
+install_filter(logging.getLogger("openclaw_deepinfra"))
+install_filter(logging.getLogger("httpx"))  # logs every request URL at INFO
