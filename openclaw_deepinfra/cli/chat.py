@@ -7,12 +7,12 @@ contract `create_stream_fn`), never the chat surface module itself.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any, get_args
 
 from openclaw_deepinfra.cli.inputs import prompt_text
+from openclaw_deepinfra.cli.json_shapes import JSON_HELP, ChatOutput, dumps, money
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
 from openclaw_deepinfra.host.contracts.chat import (
     ChatCapableProvider,
@@ -42,11 +42,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "(otherwise not sent, and stderr says so)",
     )
     parser.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        help='print {"model", "text", "usage", "cost", "finish_reason"} (cost in USD, null = unknown)',
-    )
+    parser.add_argument("--json", action="store_true", help=JSON_HELP)
     parser.add_argument(
         "--file", type=Path, metavar="PATH", help="read the user message from PATH ('-' = stdin)"
     )
@@ -87,7 +83,10 @@ async def run(args: argparse.Namespace) -> int:
     for warning in result.warnings:  # e.g. a thinking level the model does not take
         print(f"openclaw-deepinfra: warning: {warning}", file=sys.stderr)
     if args.json:
-        print(json.dumps(_summary(result), ensure_ascii=False))
+        print(dumps(ChatOutput(
+            model=result.model, text=result.text, usage=result.usage, cost=money(result.cost.usd),
+            finish_reason=result.finish_reason,
+        )))  # fmt: skip
     else:
         _write("\n")
     return 0
@@ -131,12 +130,3 @@ def _write(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
 
-
-def _summary(result: ChatResult) -> dict[str, Any]:
-    return {
-        "model": result.model,
-        "text": result.text,
-        "usage": result.usage.model_dump() if result.usage is not None else None,
-        "cost": result.cost.usd,
-        "finish_reason": result.finish_reason,
-    }

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from openclaw_deepinfra.cli.inputs import IMAGE_LIMIT, check_input, read_input
+from openclaw_deepinfra.cli.json_shapes import JSON_HELP
 from openclaw_deepinfra.cli.media_pick import pick_media, print_result, text_option
 from openclaw_deepinfra.cli.session import CliError, open_host
 from openclaw_deepinfra.host.contracts.media import (
@@ -25,7 +26,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--model", metavar="REF", help="deepinfra/<org>/<model> (a vision model)")
     parser.add_argument("--prompt", metavar="P", help='what to ask (default: "Describe the image.")')
-    parser.add_argument("--json", action="store_true", help="print {text, model, provider} as JSON")
+    parser.add_argument("--json", action="store_true", help=JSON_HELP)
     parser.add_argument("images", metavar="IMAGE", type=Path, nargs="+", help="image file(s)")
     parser.set_defaults(handler=run)
 

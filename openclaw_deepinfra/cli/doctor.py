@@ -5,13 +5,13 @@ older spelling."""
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from openclaw_deepinfra.cli import doctor_auth, doctor_config
 from openclaw_deepinfra.cli.doctor_fleet import fleet_status
+from openclaw_deepinfra.cli.json_shapes import JSON_HELP, DoctorOutput, dumps
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.settings import resolve_settings
@@ -28,7 +28,7 @@ class Check:
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser("doctor", parents=[common], help="check key, base URL, catalog and config keys")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help=JSON_HELP)
     parser.set_defaults(handler=run)
 
 
@@ -108,7 +108,7 @@ async def run(args: argparse.Namespace) -> int:
     finally:
         await session.aclose()
     if args.json:
-        print(json.dumps({"checks": [asdict(c) for c in checks]}, indent=2))
+        print(dumps(DoctorOutput.model_validate({"checks": [asdict(c) for c in checks]}), indent=2))
     else:
         for check in checks:
             print(f"[{check.level:4}] {check.name}: {check.detail}")

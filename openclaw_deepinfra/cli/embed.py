@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from openclaw_deepinfra.cli.inputs import read_text
+from openclaw_deepinfra.cli.json_shapes import JSON_HELP, EmbedOutput, dumps
 from openclaw_deepinfra.cli.session import CliError, open_host
 from openclaw_deepinfra.config_check import require
 from openclaw_deepinfra.host.config import OpenClawConfig
@@ -40,7 +41,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--file", type=Path, metavar="PATH", help="also embed every non-blank line of PATH ('-' = stdin)"
     )
-    parser.add_argument("--json", action="store_true", help="print vectors, model, dimensions and usage")
+    parser.add_argument("--json", action="store_true", help=JSON_HELP)
     parser.set_defaults(handler=run)
 
 
@@ -80,13 +81,12 @@ class _ProgressBar:
 async def _embed(provider: Any, texts: Sequence[str], progress: Callable[[int, int], None] | None) -> Any:
     detailed = getattr(provider, "embed_batch_detailed", None)
     if detailed is None:
-        return {"embeddings": await provider.embed_batch(list(texts)), "usage": None}
+        return await provider.embed_batch(list(texts)), None
     if progress is not None and "progress" in inspect.signature(detailed).parameters:
         result = await detailed(list(texts), progress=progress)
     else:
         result = await detailed(list(texts))
-    usage = result.usage.model_dump() if result.usage is not None else None
-    return {"embeddings": result.embeddings, "usage": usage}
+    return result.embeddings, result.usage
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -100,33 +100,27 @@ async def run(args: argparse.Namespace) -> int:
         provider = created.provider
         if provider is None:
             raise CliError("the deepinfra embedding adapter created no provider")
-        show_bar = len(texts) > LARGE_INPUT and sys.stderr.isatty()
-        result = await _embed(provider, texts, _ProgressBar(len(texts), sys.stderr) if show_bar else None)
+        large = len(texts) > LARGE_INPUT and sys.stderr.isatty()
+        bar = _ProgressBar(len(texts), sys.stderr) if large else None
+        vectors, usage = await _embed(provider, texts, bar)
     finally:
         await session.aclose()
-    vectors: list[list[float]] = result["embeddings"]
-    report = {
-        "model": provider.model,
-        "dimensions": len(vectors[0]) if vectors else None,
-        "count": len(vectors),
-        "usage": result["usage"],
-        "embeddings": vectors,
-    }
-    print(json.dumps(report) if args.json else render(report, texts))
+    report = EmbedOutput(
+        model=provider.model, dimensions=len(vectors[0]) if vectors else None, count=len(vectors),
+        usage=usage, embeddings=vectors,
+    )  # fmt: skip
+    print(dumps(report) if args.json else render(report, texts))
     return 0
 
 
-def render(report: dict[str, Any], texts: Sequence[str]) -> str:
-    usage = report["usage"]
-    tokens = f", {usage['prompt_tokens']} tokens" if usage else ""
-    lines = [
-        f"model {report['model']}: {report['count']} vectors of {report['dimensions']} dimensions{tokens}"
-    ]
-    shown = list(zip(report["embeddings"], texts, strict=True))[:_MAX_LINES]
+def render(report: EmbedOutput, texts: Sequence[str]) -> str:
+    tokens = f", {report.usage.prompt_tokens} tokens" if report.usage else ""
+    lines = [f"model {report.model}: {report.count} vectors of {report.dimensions} dimensions{tokens}"]
+    shown = list(zip(report.embeddings, texts, strict=True))[:_MAX_LINES]
     for index, (vector, text) in enumerate(shown):
         head = " ".join(f"{value:+.4f}" for value in vector[:_PREVIEW_VALUES])
         preview = text if len(text) <= 40 else text[:39] + "…"
         lines.append(f"[{index}] {head} … {json.dumps(preview, ensure_ascii=False)}")
-    if report["count"] > len(shown):
-        lines.append(f"… {report['count'] - len(shown)} more (use --json for every vector)")
+    if report.count > len(shown):
+        lines.append(f"… {report.count - len(shown)} more (use --json for every vector)")
     return "\n".join(lines)

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from openclaw_deepinfra.cli.inputs import IMAGE_LIMIT, prompt_text, read_input
+from openclaw_deepinfra.cli.json_shapes import JSON_HELP, MediaFile
 from openclaw_deepinfra.cli.media_output import (
-    Written,
     check_out,
     choose_model,
     output_paths,
@@ -42,7 +42,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "--out", metavar="PATH", required=True,
         help="file to write; with several images a directory, or PATH gets -1, -2, ... suffixes",
     )  # fmt: skip
-    parser.add_argument("--json", action="store_true", help="print paths, MIME types, model and cost as JSON")
+    parser.add_argument("--json", action="store_true", help=JSON_HELP)
     parser.add_argument("prompt", nargs="+", help="what to draw ('-' reads it from stdin)")
     parser.set_defaults(handler=run)
 
@@ -91,12 +91,14 @@ async def run(args: argparse.Namespace) -> int:
     finally:
         await session.aclose()
     names = [image.file_name or f"image-{i}" for i, image in enumerate(result.images, start=1)]
-    written: list[Written] = []
+    written: list[MediaFile] = []
     saved = []
     for path, image in zip(output_paths(args.out, names), result.images, strict=True):
         saved.append(write_file(path, image.buffer))
-        extra = {"revisedPrompt": image.revised_prompt} if image.revised_prompt else {}
-        written.append(Written(saved[-1].path, image.mime_type, len(image.buffer), extra))
+        written.append(MediaFile(
+            path=str(saved[-1].path), mimeType=image.mime_type, bytes=len(image.buffer),
+            revisedPrompt=image.revised_prompt,
+        ))  # fmt: skip
     print(report(written, model=result.model or model, metadata=result.metadata, as_json=args.json))
     raise_if_fell_back(saved, request_id=(result.metadata or {}).get("requestId"))
     return 0

@@ -3,7 +3,6 @@ and how a result is reported."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from openclaw_deepinfra.cli.json_shapes import MediaFile, MediaOutput, dumps, money, money_text
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession
 from openclaw_deepinfra.host.refs import parse_model_ref, strip_provider_prefix
 from openclaw_deepinfra.host.safe_write import FileWriteError, ensure_writable_target, write_atomic
@@ -49,14 +49,6 @@ def output_paths(given: str | Path, names: Sequence[str]) -> list[Path]:
     if len(names) == 1:
         return [out]
     return [out.with_name(f"{out.stem}-{i}{out.suffix}") for i in range(1, len(names) + 1)]
-
-
-@dataclass(frozen=True)
-class Written:
-    path: Path
-    mime_type: str
-    size: int
-    extra: Mapping[str, Any]
 
 
 def check_out(given: str | Path) -> None:
@@ -107,25 +99,18 @@ def raise_if_fell_back(saved: Sequence[Saved], *, request_id: str | None, url: s
 
 
 def report(
-    written: Sequence[Written], *, model: str | None, metadata: Mapping[str, Any] | None, as_json: bool
+    written: Sequence[MediaFile], *, model: str | None, metadata: Mapping[str, Any] | None, as_json: bool
 ) -> str:
     meta = dict(metadata or {})
-    cost = meta.get("cost")
+    if "cost" in meta:
+        meta["cost"] = money(meta["cost"])
     if as_json:
-        payload: dict[str, Any] = {
-            "model": model,
-            "files": [
-                {"path": str(w.path), "mimeType": w.mime_type, "bytes": w.size, **w.extra} for w in written
-            ],
-        }
-        if cost is not None:
-            payload["cost"] = cost
-        payload["metadata"] = meta
-        return json.dumps(payload, indent=2)
-    lines = [f"wrote {w.path} ({w.mime_type}, {w.size} bytes)" for w in written]
+        shape = MediaOutput(model=model, files=list(written), cost=meta.get("cost"), metadata=meta)
+        return dumps(shape, indent=2)
+    lines = [f"wrote {w.path} ({w.mimeType}, {w.bytes} bytes)" for w in written]
     lines.append(f"model: deepinfra/{model}" if model else "model: unknown")
-    if cost is not None:
-        lines.append(f"cost: ${cost:.6f}".rstrip("0").rstrip("."))
+    if meta.get("cost") is not None:
+        lines.append(f"cost: ${money_text(meta['cost'])}")
     ignored = meta.get("ignoredOverrides")
     if isinstance(ignored, Mapping) and ignored:
         lines.append(f"ignored (not supported): {', '.join(str(k) for k in ignored)}")

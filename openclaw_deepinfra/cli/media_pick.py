@@ -3,11 +3,11 @@ model a gateway would use, through the host's selection (never by importing a su
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from openclaw_deepinfra.cli.json_shapes import TextOutput, dumps
 from openclaw_deepinfra.cli.session import CliError, HostSession
 from openclaw_deepinfra.host.contracts.media import (
     ApiKeyMediaAuth,
@@ -112,8 +112,5 @@ def text_option(*values: Any) -> str | None:
 
 def print_result(result: MediaUnderstandingResult, pick: MediaPick, *, as_json: bool) -> None:
     """The text, or with --json the text and the model that actually answered."""
-    if as_json:
-        model = result.model or pick.model
-        print(json.dumps({"text": result.text, "model": model, "provider": pick.provider_id}))
-    else:
-        print(result.text)
+    shape = TextOutput(text=result.text, model=result.model or pick.model, provider=pick.provider_id)
+    print(dumps(shape) if as_json else result.text)

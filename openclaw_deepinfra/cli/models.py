@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from openclaw_deepinfra.cli.json_shapes import JSON_HELP, ModelsOutput, dumps, money_text
 from openclaw_deepinfra.cli.session import CliError, open_host
 
 SURFACES = ("chat", "vlm", "embed", "image-gen", "video-gen", "tts", "stt")
@@ -23,7 +23,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--refresh", action="store_true", help="fetch the live catalog now, ignoring the cache"
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--json", action="store_true", help=JSON_HELP)
     parser.set_defaults(handler=run)
 
 
@@ -41,25 +41,16 @@ async def run(args: argparse.Namespace) -> int:
         await session.aclose()
     if args.surface:
         report["surfaces"] = {args.surface: report["surfaces"][args.surface]}
-    if args.json:
-        print(json.dumps(report, indent=2, sort_keys=False))
-    else:
-        print(render(report))
+    print(dumps(ModelsOutput.model_validate(report), indent=2) if args.json else render(report))
     return 0
-
-
-def _money(value: Any) -> str:
-    # Plain decimals: per-second audio prices are small enough that str() gives "4e-05".
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:.10f}".rstrip("0").rstrip(".") or "0"
-    return str(value)
 
 
 def _price(pricing: Mapping[str, Any]) -> str:
     if "input_tokens" in pricing and "output_tokens" in pricing:
-        return f"${_money(pricing['input_tokens'])}/${_money(pricing['output_tokens'])} per M tokens in/out"
+        both = "/$".join(money_text(pricing[key]) for key in ("input_tokens", "output_tokens"))
+        return f"${both} per M tokens in/out"
     if "input_tokens" in pricing:
-        return f"${_money(pricing['input_tokens'])} per M input tokens"
+        return f"${money_text(pricing['input_tokens'])} per M input tokens"
     units = {
         "per_image_unit": "per image",
         "output_seconds": "per output second",
@@ -68,7 +59,7 @@ def _price(pricing: Mapping[str, Any]) -> str:
     }
     for key, label in units.items():
         if key in pricing:
-            return f"${_money(pricing[key])} {label}"
+            return f"${money_text(pricing[key])} {label}"
     return ""
 
 

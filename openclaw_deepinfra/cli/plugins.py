@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from importlib.metadata import entry_points
 from typing import Any
 
+from openclaw_deepinfra.cli.json_shapes import JSON_HELP, PluginRow, PluginsOutput, dumps
 from openclaw_deepinfra.cli.session import CliError, HostSession, config_path_from, open_host
 from openclaw_deepinfra.host.install import ENTRY_POINT_GROUP, disable_plugin, enable_plugin, install_plugin
 
@@ -15,13 +15,13 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser("plugins", parents=[common], help="list, inspect and install plugins")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", parents=[common], help="plugins the host found")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help=JSON_HELP)
     listing.set_defaults(handler=run_list)
     inspect = actions.add_parser(
         "inspect", parents=[common], help="registrations and diagnostics of one plugin"
     )
     inspect.add_argument("plugin_id", metavar="ID")
-    inspect.add_argument("--json", action="store_true")
+    inspect.add_argument("--json", action="store_true", help=JSON_HELP)
     inspect.set_defaults(handler=run_inspect)
     install = actions.add_parser("install", parents=[common], help="pip-install a plugin and enable it")
     install.add_argument("spec", metavar="PATH_OR_NAME")
@@ -61,7 +61,7 @@ async def run_list(args: argparse.Namespace) -> int:
     finally:
         await session.aclose()
     if args.json:
-        print(json.dumps({"plugins": rows}, indent=2))
+        print(dumps(PluginsOutput.model_validate({"plugins": rows}), indent=2))
         return 0
     if not rows:
         print("no plugins found in entry point group openclaw.plugins")
@@ -78,7 +78,7 @@ async def run_inspect(args: argparse.Namespace) -> int:
     finally:
         await session.aclose()
     if args.json:
-        print(json.dumps(row, indent=2))
+        print(dumps(PluginRow.model_validate(row), indent=2))
         return 0 if row["status"] != "error" else 1
     print(f"plugin {row['id']} ({row['name'] or row['id']} {row['version'] or ''}): {row['status']}")
     print(f"  source: {row['source']}")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from openclaw_deepinfra.cli.inputs import AUDIO_LIMIT, read_input
+from openclaw_deepinfra.cli.json_shapes import JSON_HELP
 from openclaw_deepinfra.cli.media_pick import media_auth, pick_media, print_result, text_option
 from openclaw_deepinfra.cli.session import open_host
 from openclaw_deepinfra.host.contracts.media import AudioTranscriptionRequest, MediaUnderstandingResult
@@ -21,7 +22,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="REF", help="deepinfra/<org>/<model> or <org>/<model>")
     parser.add_argument("--language", metavar="L", help="spoken language, e.g. en (default: detected)")
     parser.add_argument("--prompt", metavar="P", help="context for the transcriber (names, spelling)")
-    parser.add_argument("--json", action="store_true", help="print {text, model, provider} as JSON")
+    parser.add_argument("--json", action="store_true", help=JSON_HELP)
     parser.add_argument("audio", metavar="AUDIO", type=Path, help="audio file to transcribe")
     parser.set_defaults(handler=run)
 

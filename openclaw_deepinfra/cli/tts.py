@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from openclaw_deepinfra.cli.inputs import prompt_text
+from openclaw_deepinfra.cli.json_shapes import JSON_HELP, SpeechOutput, dumps
 from openclaw_deepinfra.cli.media_output import check_out, raise_if_fell_back, write_file
 from openclaw_deepinfra.cli.media_pick import split_ref
 from openclaw_deepinfra.cli.session import CliError, HostSession, open_host
@@ -38,7 +38,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", metavar="PATH", type=Path, required=True, help="file (or directory) to write"
     )
-    parser.add_argument("--json", action="store_true", help="print path, bytes, format and model as JSON")
+    parser.add_argument("--json", action="store_true", help=JSON_HELP)
     parser.add_argument("--file", type=Path, metavar="PATH", help="read the text from PATH ('-' = stdin)")
     parser.add_argument("text", nargs="*", help="what to say ('-' reads it from stdin)")
     parser.set_defaults(handler=run)
@@ -110,10 +110,10 @@ async def run(args: argparse.Namespace) -> int:
     path = saved.path
     used = result.model or selection.model
     if args.json:
-        print(json.dumps({
-            "path": str(path), "bytes": len(result.audio_buffer), "format": result.output_format,
-            "voiceCompatible": result.voice_compatible, "provider": selection.provider_id, "model": used,
-        }))  # fmt: skip
+        print(dumps(SpeechOutput(
+            path=str(path), bytes=len(result.audio_buffer), format=result.output_format,
+            voiceCompatible=result.voice_compatible, provider=selection.provider_id, model=used,
+        )))  # fmt: skip
     else:
         print(f"wrote {len(result.audio_buffer)} bytes of {result.output_format} audio to {path} ({used})")
     raise_if_fell_back([saved], request_id=None)

@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from openclaw_deepinfra.cli.inputs import prompt_text
+from openclaw_deepinfra.cli.json_shapes import JSON_HELP, MediaFile
 from openclaw_deepinfra.cli.media_output import (
     Saved,
-    Written,
     check_out,
     choose_model,
     output_paths,
@@ -43,7 +43,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "--out", metavar="PATH", required=True,
         help="file to write (a directory gets video-1.mp4)",
     )  # fmt: skip
-    parser.add_argument("--json", action="store_true", help="print paths, MIME types, model and cost as JSON")
+    parser.add_argument("--json", action="store_true", help=JSON_HELP)
     parser.add_argument("prompt", nargs="+", help="what happens in the video ('-' reads it from stdin)")
     parser.set_defaults(handler=run)
 
@@ -83,7 +83,7 @@ async def run(args: argparse.Namespace) -> int:
     prompt = prompt_text(args.prompt, None, "PROMPT")
     check_out(args.out)
     session = open_host(args)
-    written: list[Written] = []
+    written: list[MediaFile] = []
     saved: list[Saved] = []
     try:
         provider = session.require(KIND, PLUGIN_ID)
@@ -100,7 +100,8 @@ async def run(args: argparse.Namespace) -> int:
         for path, video in zip(output_paths(args.out, names), result.videos, strict=True):
             data, mime = await _content(provider, video, timeout_ms)
             saved.append(write_file(path, data))
-            written.append(Written(saved[-1].path, mime, len(data), {}))
+            shown = MediaFile(path=str(saved[-1].path), mimeType=mime, bytes=len(data), revisedPrompt=None)
+            written.append(shown)
     finally:
         await session.aclose()
     print(report(written, model=result.model or model, metadata=result.metadata, as_json=args.json))

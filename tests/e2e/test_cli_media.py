@@ -79,7 +79,8 @@ def test_image_generates_and_writes_numbered_files(tmp_path: Path) -> None:
             "bytes": len(PNG),
             "revisedPrompt": "a lighthouse at dusk",
         },
-        {"path": str(second), "mimeType": "image/jpeg", "bytes": len(JPEG)},
+        # Every field is always present (docs/cli-json.md): null when the model kept the prompt.
+        {"path": str(second), "mimeType": "image/jpeg", "bytes": len(JPEG), "revisedPrompt": None},
     ]
     assert first.read_bytes() == PNG and second.read_bytes() == JPEG
     assert SECRET not in result.stdout + result.stderr
@@ -152,7 +153,9 @@ def test_video_native_downloads_the_result_url_from_another_host(tmp_path: Path)
     assert out.read_bytes() == MP4
     report = json.loads(result.stdout)
     assert report["model"] == "Wan-AI/Wan2.6-T2V"
-    assert report["files"] == [{"path": str(out), "mimeType": "video/mp4", "bytes": len(MP4)}]
+    assert report["files"] == [
+        {"path": str(out), "mimeType": "video/mp4", "bytes": len(MP4), "revisedPrompt": None}
+    ]
     assert report["cost"] == 0.12
     assert report["metadata"]["api"] == "native"
     assert "video: submitting" in result.stderr
