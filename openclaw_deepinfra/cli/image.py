@@ -92,9 +92,9 @@ async def run(args: argparse.Namespace) -> int:
         await session.aclose()
     names = [image.file_name or f"image-{i}" for i, image in enumerate(result.images, start=1)]
     written: list[MediaFile] = []
-    saved = []
+    saved, warned = [], set[tuple[str, str]]()
     for path, image in zip(output_paths(args.out, names), result.images, strict=True):
-        saved.append(write_file(path, image.buffer))
+        saved.append(write_file(path, image.buffer, warned))
         written.append(MediaFile(
             path=str(saved[-1].path), mimeType=image.mime_type, bytes=len(image.buffer),
             revisedPrompt=image.revised_prompt,

@@ -1,5 +1,5 @@
-"""What the `image` and `video` commands share: the model a gateway would pick, where files go,
-and how a result is reported."""
+"""What the `image`, `video` and `tts` commands share: the model a gateway would pick, where files
+go, how they are written and how a result is reported."""
 
 from __future__ import annotations
 
@@ -9,12 +9,22 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from openclaw_deepinfra.cli.json_shapes import MediaFile, MediaOutput, dumps, money, money_text
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession
 from openclaw_deepinfra.host.refs import parse_model_ref, strip_provider_prefix
 from openclaw_deepinfra.host.safe_write import FileWriteError, ensure_writable_target, write_atomic
+from openclaw_deepinfra.mediatypes import sniff_audio, sniff_image, sniff_video
+
+# What the bytes are (by their magic) -> the extensions that name it, the usual one first. A listed
+# extension of another type contradicts the bytes; an unlisted one (.bin, .pcm, none) does not.
+EXTENSIONS: Final = {
+    "image/jpeg": ("jpg", "jpeg"), "image/png": ("png",), "image/webp": ("webp",), "image/gif": ("gif",),
+    "video/mp4": ("mp4", "m4v", "m4a"), "video/quicktime": ("mov", "qt"), "video/webm": ("webm", "mkv"),
+    "audio/mpeg": ("mp3",), "audio/wav": ("wav",), "audio/ogg": ("ogg", "oga", "opus"),
+    "audio/flac": ("flac",),
+}  # fmt: skip
 
 
 def choose_model(
@@ -71,9 +81,30 @@ class Saved:
     reason: str | None = None
 
 
-def write_file(path: Path, data: bytes) -> Saved:
+def _contradiction(path: Path, data: bytes) -> tuple[str, str] | None:
+    """(what the extension says, what the bytes are) when the two disagree."""
+    ext = path.suffix.lower().lstrip(".")
+    said = next((mime for mime, names in EXTENSIONS.items() if ext in names), None)
+    found = sniff_image(data) or sniff_video(data) or sniff_audio(data)
+    if said is None or found not in EXTENSIONS or ext in EXTENSIONS[found]:
+        return None
+    return said, found
+
+
+def write_file(path: Path, data: bytes, warned: set[tuple[str, str]] | None = None) -> Saved:
     """Atomic, and never over a device, FIFO, socket or directory (``host.safe_write``). A paid
-    result is never dropped: when `path` cannot be written it goes to a fallback file instead."""
+    result is never dropped: when `path` cannot be written it goes to a fallback file instead.
+
+    Written as asked even when the extension contradicts the bytes (`x.jpg` receiving PNG), with
+    one warning per kind of contradiction (`warned`: those this command already printed)."""
+    pair = _contradiction(path, data)
+    if pair is not None and pair not in (warned := set() if warned is None else warned):
+        warned.add(pair)
+        print(
+            f"openclaw-deepinfra: warning: {path} gets {pair[1]} data, but its extension says {pair[0]}; "
+            f"written as asked (a .{EXTENSIONS[pair[1]][0]} name would match its content)",
+            file=sys.stderr,
+        )
     try:
         write_atomic(path, data, private=False)
         return Saved(path)

@@ -85,6 +85,7 @@ async def run(args: argparse.Namespace) -> int:
     session = open_host(args)
     written: list[MediaFile] = []
     saved: list[Saved] = []
+    warned: set[tuple[str, str]] = set()
     try:
         provider = session.require(KIND, PLUGIN_ID)
         if not isinstance(provider, VideoGenerationProvider):
@@ -99,7 +100,7 @@ async def run(args: argparse.Namespace) -> int:
         names = [video.file_name or f"video-{i}.mp4" for i, video in enumerate(result.videos, start=1)]
         for path, video in zip(output_paths(args.out, names), result.videos, strict=True):
             data, mime = await _content(provider, video, timeout_ms)
-            saved.append(write_file(path, data))
+            saved.append(write_file(path, data, warned))
             shown = MediaFile(path=str(saved[-1].path), mimeType=mime, bytes=len(data), revisedPrompt=None)
             written.append(shown)
     finally:
