@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, get_args
 
 from openclaw_deepinfra.cli.inputs import prompt_text
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP, ChatOutput, dumps, money
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
+from openclaw_deepinfra.cli.waiting import Waiting
 from openclaw_deepinfra.host.contracts.chat import (
     ChatCapableProvider,
     ChatMessage,
@@ -72,12 +74,13 @@ async def run(args: argparse.Namespace) -> int:
             messages=_messages(args.system, prompt),
             options=ChatOptions(max_tokens=args.max_tokens, thinking_level=args.thinking),
         )
+        waiting = Waiting(f"the answer from {request.model}", session.config)
         if args.no_stream:
-            result = await provider.complete(request)
+            result = await waiting.run(provider.complete(request))
             if not args.json:
                 _write(result.text)
         else:
-            result = await _stream(provider, request, echo=not args.json)
+            result = await waiting.run(_stream(provider, request, echo=not args.json, progress=waiting.touch))
     finally:
         await session.aclose()
     for warning in result.warnings:  # e.g. a thinking level the model does not take
@@ -113,10 +116,13 @@ def _messages(system: str | None, prompt: str) -> list[ChatMessage]:
     return messages
 
 
-async def _stream(provider: ChatCapableProvider, request: ChatRequest, *, echo: bool) -> ChatResult:
+async def _stream(
+    provider: ChatCapableProvider, request: ChatRequest, *, echo: bool, progress: Callable[[], None]
+) -> ChatResult:
     result: ChatResult | None = None
     async with provider.stream(request) as events:
         async for event in events:
+            progress()
             if event.type == "text_delta" and echo:
                 _write(event.text)
             elif event.type == "finish":

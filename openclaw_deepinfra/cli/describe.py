@@ -11,6 +11,7 @@ from openclaw_deepinfra.cli.inputs import IMAGE_LIMIT, check_input, read_input
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP
 from openclaw_deepinfra.cli.media_pick import pick_media, print_result, text_option
 from openclaw_deepinfra.cli.session import CliError, open_host
+from openclaw_deepinfra.cli.waiting import Waiting
 from openclaw_deepinfra.host.contracts.media import (
     ImageDescriptionRequest,
     ImagesDescriptionRequest,
@@ -58,15 +59,16 @@ async def run(args: argparse.Namespace) -> int:
             "model": pick.model,
             "provider": pick.provider_id,
         }
-        result: MediaUnderstandingResult
+        waiting = Waiting(f"the description from {pick.model}", session.config, pick.timeout_ms)
         if len(images) == 1:
             image = images[0]
             request = ImageDescriptionRequest(
                 buffer=image.buffer, file_name=image.file_name, mime=image.mime, **common
             )
-            result = await pick.provider.describe_image(request)
+            call = pick.provider.describe_image(request)
         else:
-            result = await pick.provider.describe_images(ImagesDescriptionRequest(images=images, **common))
+            call = pick.provider.describe_images(ImagesDescriptionRequest(images=images, **common))
+        result: MediaUnderstandingResult = await waiting.run(call)
     finally:
         await session.aclose()
     print_result(result, pick, as_json=args.json)

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from openclaw_deepinfra.cli.inputs import read_text
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP, EmbedOutput, dumps
 from openclaw_deepinfra.cli.session import CliError, open_host
+from openclaw_deepinfra.cli.waiting import Waiting
 from openclaw_deepinfra.config_check import require
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
@@ -102,7 +103,8 @@ async def run(args: argparse.Namespace) -> int:
             raise CliError("the deepinfra embedding adapter created no provider")
         large = len(texts) > LARGE_INPUT and sys.stderr.isatty()
         bar = _ProgressBar(len(texts), sys.stderr) if large else None
-        vectors, usage = await _embed(provider, texts, bar)
+        waiting = Waiting(f"embeddings from {provider.model}", session.config)
+        vectors, usage = await waiting.run(_embed(provider, texts, bar))
     finally:
         await session.aclose()
     report = EmbedOutput(

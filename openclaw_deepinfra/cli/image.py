@@ -18,6 +18,7 @@ from openclaw_deepinfra.cli.media_output import (
     write_file,
 )
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, open_host
+from openclaw_deepinfra.cli.waiting import Waiting
 from openclaw_deepinfra.host.contracts.image import ImageGenerationRequest, ImageGenerationResult, ImageInput
 from openclaw_deepinfra.host.contracts.protocols import ImageGenerationProvider
 
@@ -87,7 +88,8 @@ async def run(args: argparse.Namespace) -> int:
             auth_store=session.auth_store, timeout_ms=timeout_ms, count=args.count, size=args.size,
             input_images=inputs,
         )  # fmt: skip
-        result: ImageGenerationResult = await provider.generate_image(request)
+        waiting = Waiting(f"the image from {model or 'the default image model'}", session.config, timeout_ms)
+        result: ImageGenerationResult = await waiting.run(provider.generate_image(request))
     finally:
         await session.aclose()
     names = [image.file_name or f"image-{i}" for i, image in enumerate(result.images, start=1)]

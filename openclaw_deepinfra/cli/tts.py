@@ -12,6 +12,7 @@ from openclaw_deepinfra.cli.json_shapes import JSON_HELP, SpeechOutput, dumps
 from openclaw_deepinfra.cli.media_output import check_out, raise_if_fell_back, write_file
 from openclaw_deepinfra.cli.media_pick import split_ref
 from openclaw_deepinfra.cli.session import CliError, HostSession, open_host
+from openclaw_deepinfra.cli.waiting import Waiting
 from openclaw_deepinfra.host.config import provider_entry
 from openclaw_deepinfra.host.contracts.speech import (
     SpeechResolveConfigContext,
@@ -102,7 +103,8 @@ async def run(args: argparse.Namespace) -> int:
             provider_overrides={k: v for k, v in overrides.items() if v is not None and v != ""} or None,
             timeout_ms=timeout_ms,
         )
-        result: SpeechSynthesisResult = await provider.synthesize(request)
+        waiting = Waiting(f"speech from {selection.provider_id}", session.config, timeout_ms)
+        result: SpeechSynthesisResult = await waiting.run(provider.synthesize(request))
     finally:
         await session.aclose()
     path = _target(args.out, result.dotted_extension)

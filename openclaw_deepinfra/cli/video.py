@@ -24,6 +24,7 @@ from openclaw_deepinfra.cli.media_output import (
     write_file,
 )
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, open_host
+from openclaw_deepinfra.cli.waiting import Waiting
 from openclaw_deepinfra.host.contracts.protocols import VideoGenerationProvider
 from openclaw_deepinfra.host.contracts.video import GeneratedVideo, VideoGenerationRequest, VideoProgress
 
@@ -91,15 +92,21 @@ async def run(args: argparse.Namespace) -> int:
         if not isinstance(provider, VideoGenerationProvider):
             raise CliError(f"the registered {KIND} {PLUGIN_ID!r} does not implement generate_video")
         model, timeout_ms = choose_model(session, "video", provider, args.model)
+        waiting = Waiting(f"the video from {model or 'the default video model'}", session.config, timeout_ms)
+
+        def on_progress(report: VideoProgress) -> None:
+            waiting.touch()
+            show_progress(report)
+
         request = VideoGenerationRequest(
             provider=PLUGIN_ID, model=model, prompt=prompt, cfg=session.config,
             auth_store=session.auth_store, timeout_ms=timeout_ms, aspect_ratio=args.aspect_ratio,
-            duration_seconds=args.duration, provider_options=_options(args), on_progress=show_progress,
+            duration_seconds=args.duration, provider_options=_options(args), on_progress=on_progress,
         )  # fmt: skip
-        result = await provider.generate_video(request)
+        result = await waiting.run(provider.generate_video(request))
         names = [video.file_name or f"video-{i}.mp4" for i, video in enumerate(result.videos, start=1)]
         for path, video in zip(output_paths(args.out, names), result.videos, strict=True):
-            data, mime = await _content(provider, video, timeout_ms)
+            data, mime = await waiting.run(_content(provider, video, timeout_ms))
             saved.append(write_file(path, data, warned))
             shown = MediaFile(path=str(saved[-1].path), mimeType=mime, bytes=len(data), revisedPrompt=None)
             written.append(shown)
