@@ -20,10 +20,11 @@ from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.redact import get_logger
-from openclaw_deepinfra.settings import Settings, resolve_settings
+from openclaw_deepinfra.settings import ApiKey, Settings, resolve_settings
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.deadline import Deadline
 from openclaw_deepinfra.transport.pool import ClientPool
+from openclaw_deepinfra.urls import validate_base_url
 
 logger = get_logger(__name__)
 
@@ -67,15 +68,24 @@ class DeepInfraRuntime:
         return load_static_catalog()
 
     def http(self) -> DeepInfraHttp:
+        """The runtime's one client; a call that needs another base URL, key, body cap, retry kind
+        or deadline uses `http().with_options(...)`, a view on the same pool and hooks."""
         if self._http is None:
             self._http = DeepInfraHttp(self.settings(), self._pool)
         return self._http
 
-    def http_for(self, settings: Settings, *, max_body_bytes: int | None = None) -> DeepInfraHttp:
-        """A client for other settings (a surface's own endpoint, key or body cap) on the shared pool."""
-        if max_body_bytes is None:
-            return DeepInfraHttp(settings, self._pool)
-        return DeepInfraHttp(settings, self._pool, max_body_bytes=max_body_bytes)
+    def http_with(
+        self, *, api_key: str | None = None, base_url: str | None = None, source: str
+    ) -> DeepInfraHttp:
+        """The client for a caller that brings its own key or base URL (a TTS block's ``apiKey`` /
+        ``baseUrl``, a media request's host-resolved ``auth``): ``http()`` itself when neither
+        differs from the plugin's own, else a view of it (same pool, limits and hooks)."""
+        settings = self.settings()
+        key = api_key.strip() if api_key else ""
+        url = validate_base_url(base_url) if base_url and base_url.strip() else settings.base_url
+        if url == settings.base_url and (not key or (settings.api_key and settings.api_key.reveal() == key)):
+            return self.http()
+        return self.http().with_options(base_url=url, api_key=ApiKey(key, source) if key else None)
 
     def catalog(self) -> CatalogRefresher:
         if self._catalog is None:

@@ -133,12 +133,12 @@ class CatalogRefresher:
 
     async def _fetch(self) -> CatalogSnapshot:
         try:
-            response = await self._http.request_json(
+            http = self._http.with_options(deadline=self._http.deadline(FETCH_TIMEOUT_S))
+            response = await http.request_json(
                 "GET",
                 MODELS_PATH,
                 params=MODELS_PARAMS,
                 authenticated=False,  # the projection is anonymous; the key only gates fetching
-                timeout=FETCH_TIMEOUT_S,
                 label="DeepInfra model discovery",
             )
             parsed = parse_projection_report(response.data)

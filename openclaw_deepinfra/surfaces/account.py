@@ -18,7 +18,6 @@ from openclaw_deepinfra.errors import (
     NotFoundError,
 )
 from openclaw_deepinfra.runtime import DeepInfraRuntime
-from openclaw_deepinfra.transport.retry import RetryPolicy
 from openclaw_deepinfra.urls import origin_url
 
 AUTH_PATH: Final = "/deploy/list"
@@ -45,10 +44,8 @@ async def verify_key(runtime: DeepInfraRuntime) -> KeyCheck:
     http = runtime.http()
     try:
         # No retries: doctor reports what happens now, and a retry would only delay the answer.
-        response = await http.request_json(
-            "GET", auth_url(settings.base_url), timeout=AUTH_TIMEOUT_S, label="DeepInfra key check",
-            retry_policy=RetryPolicy(max_retries=0),
-        )  # fmt: skip
+        check = http.with_options(deadline=http.deadline(AUTH_TIMEOUT_S), max_retries=0)
+        response = await check.request_json("GET", auth_url(settings.base_url), label="DeepInfra key check")
     except AuthenticationError as exc:
         return KeyCheck("fail", f"DeepInfra rejected the key (HTTP {exc.status})", exc.request_id)
     except InsufficientBalanceError as exc:

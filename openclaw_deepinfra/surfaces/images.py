@@ -33,14 +33,8 @@ from openclaw_deepinfra.mediatypes import JPEG, PNG, WEBP, extension_for, parse_
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
-from openclaw_deepinfra.surfaces.media_io import (
-    IMAGE_FETCH_MAX_BYTES,
-    billed_policy,
-    fetch_remote,
-    stated_cost,
-    timeout_seconds,
-)
-from openclaw_deepinfra.transport.deadline import Deadline
+from openclaw_deepinfra.surfaces.media_io import IMAGE_FETCH_MAX_BYTES, fetch_remote, stated_cost
+from openclaw_deepinfra.transport.client import DeepInfraHttp
 
 logger = get_logger(__name__)
 
@@ -207,9 +201,9 @@ class DeepInfraImageProvider:
         ignored = ignored_overrides(req, self.capabilities)
         upload = _edit_file(images[0]) if images else None  # checked before settings are touched
         http = self._runtime.http()
-        timeout = timeout_seconds(req.timeout_ms)
         # The catalog wait, the generate call and any result download share one deadline.
-        deadline = http.deadline(timeout)
+        deadline = http.deadline(timeout_ms=req.timeout_ms)
+        http = http.with_options(deadline=deadline)
         model = requested_model
         if not model:
             model = (await self._runtime.catalog_view(deadline)).default("image-gen")
@@ -225,18 +219,15 @@ class DeepInfraImageProvider:
                 "response_format": "b64_json",
             }
             response = await http.request_json(
-                "POST", EDIT_PATH, data=fields, files={"image": upload}, timeout=timeout,
-                label="DeepInfra image edit", retry_policy=billed_policy(http), model=model,
-                deadline=deadline,
+                "POST", EDIT_PATH, data=fields, files={"image": upload}, label="DeepInfra image edit",
+                model=model,
             )  # fmt: skip
         else:
             payload = {"model": model, "prompt": prompt, "n": n, "size": size, "response_format": "b64_json"}
             response = await http.request_json(
-                "POST", GENERATE_PATH, json=payload, timeout=timeout,
-                label="DeepInfra image generation", retry_policy=billed_policy(http), model=model,
-                deadline=deadline,
-            )  # fmt: skip
-        generated = await self._parse(response.data, timeout, deadline)
+                "POST", GENERATE_PATH, json=payload, label="DeepInfra image generation", model=model
+            )
+        generated = await self._parse(response.data, http)
         metadata: dict[str, Any] = {"size": size, "count": n}
         if clamped_from is not None:
             metadata["requestedCount"] = clamped_from
@@ -253,9 +244,7 @@ class DeepInfraImageProvider:
             metadata=metadata,
         )  # fmt: skip
 
-    async def _parse(
-        self, body: Any, timeout_s: float | None, deadline: Deadline | None = None
-    ) -> list[GeneratedImage]:
+    async def _parse(self, body: Any, http: DeepInfraHttp) -> list[GeneratedImage]:
         entries = body.get("data") if isinstance(body, Mapping) else None
         if not isinstance(entries, list):
             raise MalformedResponseError(EMPTY_RESPONSE)
@@ -263,7 +252,7 @@ class DeepInfraImageProvider:
         for entry in entries:
             if not isinstance(entry, Mapping):
                 continue
-            data, declared = await self._entry_bytes(entry, timeout_s, deadline)
+            data, declared = await self._entry_bytes(entry, http)
             if not data:
                 continue
             mime = sniff_image(data) or declared or JPEG
@@ -280,9 +269,7 @@ class DeepInfraImageProvider:
             raise MalformedResponseError(EMPTY_RESPONSE)
         return images
 
-    async def _entry_bytes(
-        self, entry: Mapping[str, Any], timeout_s: float | None, deadline: Deadline | None = None
-    ) -> tuple[bytes, str | None]:
+    async def _entry_bytes(self, entry: Mapping[str, Any], http: DeepInfraHttp) -> tuple[bytes, str | None]:
         """The image bytes of one `data[]` entry and the MIME type it declares (a hint only)."""
         declared = entry.get("mime_type") if isinstance(entry.get("mime_type"), str) else None
         b64 = entry.get("b64_json")
@@ -295,10 +282,8 @@ class DeepInfraImageProvider:
         if url.startswith("data:"):
             data, mime = parse_data_url(url, what="DeepInfra image data URL")
             return data, mime or declared
-        fetched = await fetch_remote(
-            self._runtime.http(), url, timeout_s=timeout_s, max_bytes=IMAGE_FETCH_MAX_BYTES,
-            label="DeepInfra image download", deadline=deadline,
-        )  # fmt: skip
+        label = "DeepInfra image download"
+        fetched = await fetch_remote(http, url, max_bytes=IMAGE_FETCH_MAX_BYTES, label=label)
         served = fetched.content_type or ""
         if fetched.content and sniff_image(fetched.content) is None and not served.startswith("image/"):
             raise MalformedResponseError(

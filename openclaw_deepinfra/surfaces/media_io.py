@@ -1,5 +1,5 @@
-"""What the image and video surfaces share: per-call budgets, the submit retry policy, result URLs
-that point elsewhere, and the cost DeepInfra states for a call.
+"""What the image and video surfaces share: result URLs that point elsewhere, and the cost
+DeepInfra states for a call.
 
 A result URL comes from the server, so it is checked like a base URL (https, plain http only to a
 loopback host, no credentials) and fetched through the one HTTP layer, under a byte cap, with the
@@ -15,9 +15,7 @@ from typing import Any, Final
 from openclaw_deepinfra.errors import MalformedResponseError
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.transport.client import DeepInfraHttp
-from openclaw_deepinfra.transport.deadline import Deadline
 from openclaw_deepinfra.transport.responses import BytesResponse
-from openclaw_deepinfra.transport.retry import RetryPolicy, as_billed, as_submit
 from openclaw_deepinfra.urls import display, problem, same_origin
 
 logger = get_logger(__name__)
@@ -26,41 +24,16 @@ IMAGE_FETCH_MAX_BYTES: Final = 50 * 1024 * 1024
 VIDEO_FETCH_MAX_BYTES: Final = 512 * 1024 * 1024
 
 
-def timeout_seconds(timeout_ms: int | None) -> float | None:
-    """The host's per-call budget in seconds; None keeps the HTTP layer's finite default."""
-    if timeout_ms is None or timeout_ms <= 0:
-        return None
-    return timeout_ms / 1000.0
-
-
-def submit_policy(http: DeepInfraHttp) -> RetryPolicy:
-    """Video job submits: only connect failures and 429 (nothing was processed) are repeated; a
-    502-504 in front of a long job can hide a job that exists and will be billed."""
-    return as_submit(http.retry)
-
-
-def billed_policy(http: DeepInfraHttp) -> RetryPolicy:
-    """Image generate/edit: 429/502/503/504 and connect failures; never 500 or 408, which may
-    have produced (and billed) the images (`transport.retry`)."""
-    return as_billed(http.retry)
-
-
-async def fetch_remote(
-    http: DeepInfraHttp, url: str, *, timeout_s: float | None, max_bytes: int, label: str,
-    deadline: Deadline | None = None,
-) -> BytesResponse:  # fmt: skip
-    """GET a result URL through the HTTP layer, capped at `max_bytes`; the key goes only to the API host."""
+async def fetch_remote(http: DeepInfraHttp, url: str, *, max_bytes: int, label: str) -> BytesResponse:
+    """GET a result URL with `http`'s options (its deadline), capped at `max_bytes`; the key goes
+    only to the API host."""
     found = problem(url, endpoint=False)
     if found is not None:
         raise MalformedResponseError(f"{label}: the result URL {display(url)} {found}")
-    capped = DeepInfraHttp(
-        http.settings, http.pool, retry=http.retry, max_body_bytes=min(max_bytes, http.max_body_bytes)
-    )
-    authenticated = same_origin(url, http.settings.base_url)
+    capped = http.with_options(max_body_bytes=min(max_bytes, http.options.max_body_bytes))
+    authenticated = same_origin(url, http.options.base_url)
     logger.debug("fetching %s (authenticated=%s)", display(url), authenticated)
-    return await capped.request_bytes(
-        "GET", url, authenticated=authenticated, timeout=timeout_s, label=label, deadline=deadline
-    )
+    return await capped.request_bytes("GET", url, authenticated=authenticated, label=label)
 
 
 def _number(value: Any) -> float | None:

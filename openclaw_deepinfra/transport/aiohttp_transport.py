@@ -214,7 +214,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if timeout is None:
             connect, read, _write, _pool = key
             # aiohttp's `connect` spans waiting for a pool slot and connecting. The pool never
-            # waits: `ConnectionGate` (transport.admission) admits no more calls than it has
+            # waits: `ConnectionGate` (transport.limits) admits no more calls than it has
             # connections, and time queued there is the call deadline's, not a connect timeout.
             timeout = aiohttp.ClientTimeout(total=None, connect=connect, sock_connect=connect, sock_read=read)
             if len(self._timeouts) < 64:

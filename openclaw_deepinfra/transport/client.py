@@ -1,69 +1,113 @@
-"""Pooled httpx clients and `DeepInfraHttp`, the only object in the plugin that sends requests.
+"""`DeepInfraHttp`, the only object in the plugin that sends requests, and its attempt loop.
 
-Every request goes through one attempt loop (`transport.attempts`, planned by `transport.retry`) and
-one error boundary (`transport.errors`). Bodies are read under a byte cap. Streams are consumed
-inside a context manager that returns the connection to the pool after a complete stream and closes
-it otherwise (`transport.streaming`).
+A request's path: the surface -> `request_json` / `stream_sse` (headers, the attempt loop, the
+body read: this module) -> the pooled httpx client -> `transport.aiohttp_transport` -> the socket.
+Decisions on the way are lookups: `transport.retry` (what is repeated, how long to wait),
+`transport.errors` (failures into the error tree), `transport.limits` (model slot, connection
+permit), `transport.deadline`. The runtime owns one client; what a call may change is a frozen
+`RequestOptions`, and `with_options(...)` returns a cheap view on the same pool, limits and hooks
+(openai-python's spelling).
 
-Every call has one `Deadline` (given, or built from `timeout` / `settings.timeout_s`): queueing for
-a model slot, attempts (each httpx timeout is cut to the time left), backoff sleeps and the body
-read all share it. A call with `model=` holds one of that model's slots (`transport.limits`) while
-an attempt is in flight and, on success, until its body is read or its stream closes; the slot is
-given back during a backoff sleep and the retry queues ahead of newcomers. For a stream the
-deadline bounds everything up to the first byte; after that each read waits at most the read
-timeout the stream was opened with.
+Every call has one `Deadline` (the options', else one from the settings): queueing for a model
+slot, attempts (each httpx timeout cut to the time left), backoff sleeps and the body read share
+it. A call with `model=` holds one of that model's slots while an attempt is in flight and, on
+success, until its body is read or its stream closes; the slot is given back during a backoff
+sleep and the retry queues ahead of newcomers. For a stream the deadline bounds everything up to
+the first byte; after that each read waits at most the read timeout it was opened with.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json as jsonlib
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationError, excerpt
-from openclaw_deepinfra.transport.attempts import Attempts, deadline_timeout
-from openclaw_deepinfra.transport.deadline import Deadline, resolve_budget
-from openclaw_deepinfra.transport.errors import error_from_transport, request_id_from
-from openclaw_deepinfra.transport.fleet_admission import fleet_gate
-from openclaw_deepinfra.transport.lease import Releasable
-from openclaw_deepinfra.transport.limits import ModelLimits, shared_limits
-from openclaw_deepinfra.transport.pool import (
-    ClientPool,
-    user_agent,
+from openclaw_deepinfra.errors import (
+    DeadlineExceededError,
+    DeepInfraError,
+    MalformedResponseError,
+    ModelBusyError,
+    excerpt,
 )
+from openclaw_deepinfra.redact import get_logger, redact
+from openclaw_deepinfra.transport.deadline import DEFAULT_DEADLINE_S, CallRecord, Deadline, deadline_timeout
+from openclaw_deepinfra.transport.errors import (
+    DEFAULT_LABEL,
+    error_from_response,
+    error_from_transport,
+    request_id_from,
+)
+from openclaw_deepinfra.transport.headers import request_headers
+from openclaw_deepinfra.transport.limits import AdmissionGate, ModelLimits, Slot, admit, fleet_gate
+from openclaw_deepinfra.transport.pool import ClientPool, timeout_from_seconds
 from openclaw_deepinfra.transport.responses import (
+    MAX_ERROR_BODY_BYTES,
     BodyTooLarge,
     BytesResponse,
     JsonResponse,
     read_body,
 )
-from openclaw_deepinfra.transport.retry import RetryPolicy
-from openclaw_deepinfra.transport.streaming import (
-    OpenBytes,
-    OpenSSE,
+from openclaw_deepinfra.transport.retry import (
+    RetryKind,
+    RetryPlan,
+    RetryPolicy,
+    plan_retry,
+    retry_after,
+    retryable_status,
 )
-from openclaw_deepinfra.urls import display, same_origin
+from openclaw_deepinfra.transport.streaming import OpenBytes, OpenSSE
 
 if TYPE_CHECKING:
-    from openclaw_deepinfra.settings import Settings
+    from openclaw_deepinfra.settings import ApiKey, Settings
+    from openclaw_deepinfra.transport.headers import ConfiguredHeaders
 
-# The error-body cap and the drain limits now live with the code that uses them (`responses`,
-# `streaming`); they are re-exported so imports from here keep working.
-__all__ = [
-    "DEFAULT_MAX_BODY_BYTES",
-    "DeepInfraHttp",
-]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "DeepInfraHttp", "RequestOptions"]
+
+logger = get_logger(__name__)
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
+# A retry wait this long (or longer) is announced: shorter ones pass unnoticed anyway.
+LONG_WAIT_S = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOptions:
+    """What one call may change about how it is sent. `timeout_s` is the settings' default budget
+    (`models.providers.deepinfra.timeoutSeconds`) for a call that brings no deadline."""
+
+    base_url: str
+    api_key: ApiKey | None = field(repr=False)
+    headers: ConfiguredHeaders | None
+    max_body_bytes: int
+    retry: RetryPolicy
+    deadline: Deadline | None
+    timeout_s: float | None
+
+
+@dataclass(slots=True)
+class _Shared:
+    """What every view of one client shares: the pool, its limits, the fleet gate, the hooks."""
+
+    pool: ClientPool
+    limits: ModelLimits
+    fleet: AdmissionGate | None
+    sleep: Callable[[float], Awaitable[None]]
+    rand: Callable[[], float]
+    clock: Callable[[], float]  # wall clock: Retry-After may be an HTTP date
+    monotonic: Callable[[], float]  # deadlines
 
 
 class DeepInfraHttp:
-    """Sends JSON, bytes and SSE requests for one `Settings`, through a shared `ClientPool`."""
+    """Sends JSON, bytes and SSE requests with its `options`, through a shared `ClientPool`."""
+
+    __slots__ = ("options", "shared")
 
     def __init__(
         self,
@@ -78,118 +122,103 @@ class DeepInfraHttp:
         monotonic: Callable[[], float] = time.monotonic,
         model_limits: ModelLimits | None = None,
     ) -> None:
-        self.settings = settings
-        self.pool = pool
-        self.retry = retry if retry is not None else RetryPolicy(max_retries=settings.max_retries)
-        self._sleep = sleep
-        self._monotonic = monotonic  # deadlines
-        self.max_body_bytes = max_body_bytes
         pool.configure(settings.max_connections)  # the first settings on a pool size it
-        # Shared by every DeepInfraHttp on this pool, so the per-model limit is per process.
-        self.model_limits = (
-            model_limits
-            if model_limits is not None
-            else shared_limits(pool, settings.max_concurrent_per_model)
-        )
-        self.attempts = Attempts(
-            settings,
-            pool,
-            self.model_limits,
-            fleet=fleet_gate(pool, settings),
-            # Looked up at each backoff, so replacing `_sleep` after construction still takes effect.
-            sleep=lambda delay: self._sleep(delay),
-            rand=rand,
-            clock=clock,
+        limits = model_limits or pool.model_limits(settings.max_concurrent_per_model)
+        self.shared = _Shared(pool, limits, fleet_gate(pool, settings), sleep, rand, clock, monotonic)
+        self.options = RequestOptions(
+            settings.base_url,
+            settings.api_key,
+            settings.headers,
+            max_body_bytes,
+            retry if retry is not None else RetryPolicy(max_retries=settings.max_retries),
+            None,
+            settings.timeout_s,
         )
 
-    def deadline(self, timeout: float | None = None) -> Deadline:
-        """A new call deadline: `timeout` -> `settings.timeout_s` -> `DEFAULT_DEADLINE_S`."""
-        return Deadline(
-            resolve_budget(timeout_s=timeout, settings_s=self.settings.timeout_s), clock=self._monotonic
+    def with_options(
+        self,
+        *,
+        base_url: str | None = None,
+        api_key: ApiKey | None = None,
+        max_body_bytes: int | None = None,
+        deadline: Deadline | None = None,
+        retry_kind: RetryKind | None = None,
+        max_retries: int | None = None,
+    ) -> DeepInfraHttp:
+        """A view of this client with some options changed (None: unchanged); nothing is copied
+        but the options."""
+        old = self.options
+        retry = old.retry
+        if retry_kind is not None or max_retries is not None:
+            retry = dataclasses.replace(
+                retry,
+                max_retries=retry.max_retries if max_retries is None else max_retries,
+                kind=retry.kind if retry_kind is None else retry_kind,
+            )
+        view = object.__new__(DeepInfraHttp)
+        view.shared = self.shared
+        view.options = RequestOptions(
+            old.base_url if base_url is None else base_url.rstrip("/"),
+            old.api_key if api_key is None else api_key,
+            old.headers,
+            old.max_body_bytes if max_body_bytes is None else max_body_bytes,
+            retry,
+            old.deadline if deadline is None else deadline,
+            old.timeout_s,
         )
+        return view
+
+    @property
+    def pool(self) -> ClientPool:
+        return self.shared.pool
+
+    @property
+    def model_limits(self) -> ModelLimits:
+        return self.shared.limits
+
+    def deadline(self, timeout_s: float | None = None, *, timeout_ms: int | None = None) -> Deadline:
+        """A new call deadline: the host's `timeout_ms`, else `timeout_s`, else the settings'
+        `timeoutSeconds` (each attempt capped at that budget), else `DEFAULT_DEADLINE_S` (each
+        attempt on the pool's default timeouts). A number <= 0 is "not given"."""
+        budget = None
+        if timeout_ms is not None and timeout_ms > 0:
+            budget = timeout_ms / 1000.0
+        else:
+            for seconds in (timeout_s, self.options.timeout_s):
+                if seconds is not None and seconds > 0:
+                    budget = float(seconds)
+                    break
+        return Deadline(budget or DEFAULT_DEADLINE_S, clock=self.shared.monotonic, attempt_s=budget)
 
     def url(self, path: str) -> str:
         """`path` joined to the base URL; an absolute http(s) URL is used as given."""
         if path.startswith(("https://", "http://")):
             return path
-        return f"{self.settings.base_url}/{path.lstrip('/')}"
+        return f"{self.options.base_url}/{path.lstrip('/')}"
 
-    def _headers(
-        self, url: str, *, authenticated: bool, accept: str, extra: Mapping[str, str] | None
-    ) -> dict[str, str]:
-        headers = {"Accept": accept, "User-Agent": user_agent()}
-        configured = self.settings.headers
-        if configured is not None and configured.values:
-            # Only on the origin they were configured for (never a CDN download, never another host).
-            _merge(headers, configured.for_url(url))
-        if extra:
-            _merge(headers, extra)
-        if authenticated:
-            key = self.settings.require_key()
-            # `url(path)` output starts with the base URL and a "/" (which ends the authority): same
-            # origin without parsing two URLs per request; anything else is parsed and compared.
-            base = self.settings.base_url
-            if not url.startswith(f"{base}/") and not same_origin(url, base):
-                raise RequestValidationError(
-                    f"refusing to send the DeepInfra API key to {display(url)}",
-                    hint="authenticated requests must go to the configured base URL's host",
-                )
-            headers["Authorization"] = f"Bearer {key.reveal()}"
-        return headers
-
-    async def _fetch(
-        self,
-        method: str,
-        path: str,
-        *,
-        accept: str,
-        json: Any,
-        params: Mapping[str, str] | None,
-        data: Mapping[str, Any] | None,
-        files: Any,
-        headers: Mapping[str, str] | None,
-        authenticated: bool,
-        timeout_s: float | None,
-        label: str | None,
-        retry_policy: RetryPolicy | None,
-        model: str | None,
-        deadline: Deadline | None,
-    ) -> tuple[httpx.Response, bytes]:
+    async def _read(
+        self, method: str, path: str, accept: str, authenticated: bool, headers: Mapping[str, str] | None,
+        label: str | None, model: str | None, content: dict[str, Any],
+    ) -> tuple[httpx.Response, bytes]:  # fmt: skip
         url = self.url(path)
-        call_deadline = deadline if deadline is not None else self.deadline(timeout_s)
-        request_headers = self._headers(url, authenticated=authenticated, accept=accept, extra=headers)
-        content: dict[str, Any] = {"params": params}
-        if json is not None:
-            content["json"] = json
-        if data is not None:
-            content["data"] = data
-        if files is not None:
-            content["files"] = files
-        response, slot, record = await self.attempts.send(
-            method,
-            url,
-            headers=request_headers,
-            timeout_s=timeout_s,
-            label=label,
-            policy=retry_policy or self.retry,
-            model=model,
-            deadline=call_deadline,
-            **content,
-        )
+        deadline = self.options.deadline or self.deadline()
+        sent = request_headers(self.options, url, authenticated=authenticated, accept=accept, extra=headers)
+        response, slot, record = await self._send(method, url, sent, label, model, deadline, content)
+        cap = self.options.max_body_bytes
         try:
-            async with asyncio.timeout(max(call_deadline.remaining(), 0.0)):
-                body = await read_body(response, self.max_body_bytes)
+            async with asyncio.timeout(max(deadline.remaining(), 0.0)):
+                body = await read_body(response, cap)
         except TimeoutError:
-            raise self.attempts.expired(record, call_deadline, "reading the response body") from None
+            raise self._expired(record, deadline, "reading the response body") from None
         except BodyTooLarge:
             raise MalformedResponseError(
-                f"{label or 'DeepInfra response'} is larger than {self.max_body_bytes} bytes",
+                f"{label or 'DeepInfra response'} is larger than {cap} bytes",
                 status=response.status_code,
                 request_id=request_id_from(response.headers),
             ) from None
         except httpx.HTTPError as exc:
-            if deadline_timeout(exc, call_deadline):
-                raise self.attempts.expired(record, call_deadline, "reading the response body") from exc
+            if deadline_timeout(exc, deadline):
+                raise self._expired(record, deadline, "reading the response body") from exc
             raise error_from_transport(exc, label=label) from exc
         finally:
             try:
@@ -199,29 +228,15 @@ class DeepInfraHttp:
         return response, body
 
     async def request_json(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: Mapping[str, str] | None = None,
-        data: Mapping[str, Any] | None = None,
-        files: Any = None,
-        headers: Mapping[str, str] | None = None,
-        authenticated: bool = True,
-        timeout: float | None = None,  # noqa: ASYNC109 - a per-request httpx budget, not a wrapper
-        label: str | None = None,
-        retry_policy: RetryPolicy | None = None,
-        model: str | None = None,
-        deadline: Deadline | None = None,
-    ) -> JsonResponse:
-        """`model` holds one of that model's slots for the call; `deadline` bounds the whole call
-        (default: `timeout`, else settings, else `DEFAULT_DEADLINE_S`); `timeout` is per attempt."""
-        response, body = await self._fetch(
-            method, path, accept="application/json", json=json, params=params, data=data, files=files,
-            headers=headers, authenticated=authenticated, timeout_s=timeout, label=label,
-            retry_policy=retry_policy, model=model, deadline=deadline,
-        )  # fmt: skip
+        self, method: str, path: str, *, json: Any = None, params: Mapping[str, str] | None = None,
+        data: Mapping[str, Any] | None = None, files: Any = None, headers: Mapping[str, str] | None = None,
+        authenticated: bool = True, label: str | None = None, model: str | None = None,
+    ) -> JsonResponse:  # fmt: skip
+        """`model` holds one of that model's slots for the call; the deadline is the options'."""
+        content = _content(json, data, files, params)
+        response, body = await self._read(
+            method, path, "application/json", authenticated, headers, label, model, content
+        )
         request_id = request_id_from(response.headers)
         parsed: Any = None
         if body.strip():
@@ -237,101 +252,212 @@ class DeepInfraHttp:
         return JsonResponse(response.status_code, response.headers, parsed, request_id)
 
     async def request_bytes(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: Mapping[str, str] | None = None,
-        data: Mapping[str, Any] | None = None,
-        files: Any = None,
-        headers: Mapping[str, str] | None = None,
-        authenticated: bool = True,
-        timeout: float | None = None,  # noqa: ASYNC109 - a per-request httpx budget, not a wrapper
-        label: str | None = None,
-        retry_policy: RetryPolicy | None = None,
-        model: str | None = None,
-        deadline: Deadline | None = None,
-    ) -> BytesResponse:
-        response, body = await self._fetch(
-            method, path, accept="*/*", json=json, params=params, data=data, files=files,
-            headers=headers, authenticated=authenticated, timeout_s=timeout, label=label,
-            retry_policy=retry_policy, model=model, deadline=deadline,
-        )  # fmt: skip
+        self, method: str, path: str, *, json: Any = None, params: Mapping[str, str] | None = None,
+        data: Mapping[str, Any] | None = None, files: Any = None, headers: Mapping[str, str] | None = None,
+        authenticated: bool = True, label: str | None = None, model: str | None = None,
+    ) -> BytesResponse:  # fmt: skip
+        content = _content(json, data, files, params)
+        response, body = await self._read(method, path, "*/*", authenticated, headers, label, model, content)
         return BytesResponse(response.status_code, response.headers, body, request_id_from(response.headers))
 
     def stream_sse(
-        self,
-        path: str,
-        *,
-        json: Any,
-        timeout: float | None = None,
-        label: str | None = None,
-        headers: Mapping[str, str] | None = None,
-        retry_policy: RetryPolicy | None = None,
+        self, path: str, *, json: Any, label: str | None = None, headers: Mapping[str, str] | None = None,
         model: str | None = None,
-        deadline: Deadline | None = None,
-    ) -> OpenSSE:
+    ) -> OpenSSE:  # fmt: skip
         """`async with` it: POST `json` and iterate its events. Errors before the first byte are
         mapped (and retried). With `model`, the model slot is held until the stream is closed."""
-        url = self.url(path)
-        request_headers = self._headers(url, authenticated=True, accept="text/event-stream", extra=headers)
-
-        async def send() -> tuple[httpx.Response, Releasable]:
-            response, slot, _record = await self.attempts.send(
-                "POST", url, headers=request_headers, timeout_s=timeout, label=label,
-                policy=retry_policy or self.retry, model=model,
-                deadline=deadline if deadline is not None else self.deadline(timeout), json=json,
-            )  # fmt: skip
-            return response, slot
-
-        return OpenSSE(send, label)
+        opener = self._opener("POST", path, "text/event-stream", headers, label, model, {"json": json})
+        return OpenSSE(opener, label)
 
     def stream_bytes(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        data: Mapping[str, Any] | None = None,
-        files: Any = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,
-        label: str | None = None,
-        retry_policy: RetryPolicy | None = None,
+        self, method: str, path: str, *, json: Any = None, data: Mapping[str, Any] | None = None,
+        files: Any = None, headers: Mapping[str, str] | None = None, label: str | None = None,
         model: str | None = None,
-        deadline: Deadline | None = None,
-    ) -> OpenBytes:
+    ) -> OpenBytes:  # fmt: skip
         """`async with` it: send a request and read its body as it arrives (synthesized audio).
-
         Errors before the first byte are mapped and retried like any request; a failure after it
-        is mapped but never retried (the request was processed). The connection is closed on exit.
-        """
-        url = self.url(path)
-        request_headers = self._headers(url, authenticated=True, accept="*/*", extra=headers)
-        content: dict[str, Any] = {}
-        if json is not None:
-            content["json"] = json
-        if data is not None:
-            content["data"] = data
-        if files is not None:
-            content["files"] = files
+        is mapped but never retried (the request was processed). The connection is closed on exit."""
+        content = _content(json, data, files, None)
+        return OpenBytes(self._opener(method, path, "*/*", headers, label, model, content), label)
 
-        async def send() -> tuple[httpx.Response, Releasable]:
-            response, slot, _record = await self.attempts.send(
-                method, url, headers=request_headers, timeout_s=timeout, label=label,
-                policy=retry_policy or self.retry, model=model,
-                deadline=deadline if deadline is not None else self.deadline(timeout), **content,
-            )  # fmt: skip
+    def _opener(
+        self, method: str, path: str, accept: str, headers: Mapping[str, str] | None, label: str | None,
+        model: str | None, content: dict[str, Any],
+    ) -> Callable[[], Awaitable[tuple[httpx.Response, Slot]]]:  # fmt: skip
+        url = self.url(path)
+        sent = request_headers(self.options, url, authenticated=True, accept=accept, extra=headers)
+
+        async def send() -> tuple[httpx.Response, Slot]:
+            deadline = self.options.deadline or self.deadline()
+            response, slot, _record = await self._send(method, url, sent, label, model, deadline, content)
             return response, slot
 
-        return OpenBytes(send, label)
+        return send
+
+    # -- the attempt loop: the only place a request is retried ------------------------------------
+
+    def _expired(self, record: CallRecord, deadline: Deadline, during: str) -> DeadlineExceededError:
+        """The error for a call whose deadline ran out `during` a step, counted once."""
+        self.shared.limits.counters["deadline_exceeded"] += 1
+        return record.expired(deadline, during=during)
+
+    async def _send(
+        self, method: str, url: str, headers: dict[str, str], label: str | None, model: str | None,
+        deadline: Deadline, content: dict[str, Any],
+    ) -> tuple[httpx.Response, Slot, CallRecord]:  # fmt: skip
+        """The first 2xx response, unread, with the slot it holds (released by the caller once the
+        response is consumed). Every failure releases the slot before raising or sleeping."""
+        shared, base_url, policy = self.shared, self.options.base_url, self.options.retry
+        client = shared.pool.client(base_url)
+        record = CallRecord(label or DEFAULT_LABEL, model)
+        gate = shared.pool.gate(base_url)
+        limiter = shared.limits.limiter(model) if model else None
+        if model and limiter is not None:
+            gate.add_model(model, limiter.capacity)
+        slot = Slot(limiter, gate, model)
+        counters = shared.limits.counters
+        counters["requests"] += 1
+        attempt = 0
+        while True:
+            await admit(slot, deadline, record, counters, shared.fleet, front=attempt > 0)
+            try:
+                if deadline.expired:
+                    raise self._expired(record, deadline, "retrying")
+                request = client.build_request(
+                    method, url, headers=headers, timeout=self._attempt_timeout(deadline), **content
+                )
+                record.attempts += 1
+                counters["attempts"] += 1
+                try:
+                    response = await client.send(request, stream=True)
+                except httpx.HTTPError as exc:
+                    slot.release()
+                    record.last_failure = type(exc).__name__
+                    if deadline_timeout(exc, deadline):
+                        raise self._expired(record, deadline, "waiting for DeepInfra") from exc
+                    plan = plan_retry(
+                        policy, attempt=attempt, method=method, error=exc,
+                        remaining_s=deadline.remaining(), rand=shared.rand,
+                    )  # fmt: skip
+                    if not plan.retry:
+                        self._stop(error_from_transport(exc, label=label), plan, record, deadline, exc)
+                    reason, waited = f"{type(exc).__name__} ({plan.reason}): {exc}", None
+                else:
+                    if response.is_success:
+                        if limiter is not None:
+                            limiter.on_success()
+                        return response, slot, record
+                    failed = await self._failed(response, slot, record, attempt, method, deadline)
+                    plan, reason, waited = failed
+            except BaseException:
+                slot.release()  # a cancelled or failed attempt never keeps its slot
+                raise
+            await self._backoff(attempt, request, reason, plan, record, waited)
+            attempt += 1
+
+    def _attempt_timeout(self, deadline: Deadline) -> httpx.Timeout:
+        """The attempt's timeouts (from `deadline.attempt_s`, else the pool's), each cut to what is
+        left of the deadline."""
+        base = self.shared.pool.timeout
+        if deadline.attempt_s is not None:
+            base = timeout_from_seconds(deadline.attempt_s, base)
+        left = deadline.clamp(None)
+
+        def cut(value: float | None) -> float:
+            return left if value is None else min(value, left)
+
+        return httpx.Timeout(
+            connect=cut(base.connect), read=cut(base.read), write=cut(base.write), pool=cut(base.pool)
+        )
+
+    def _stop(
+        self, error: DeepInfraError, plan: RetryPlan, record: CallRecord, deadline: Deadline,
+        cause: BaseException | None,
+    ) -> None:  # fmt: skip
+        """Raise for a failure that is not retried. A retryable one the deadline leaves no room to
+        retry is `DeadlineExceededError` once time is up; while time is left it keeps its own type
+        (a caller may fall back on a RateLimitError) and its hint says why it was not retried."""
+        if plan.stopped_by_deadline:
+            if deadline.expired:
+                raise self._expired(record, deadline, "retrying") from error
+            why = f"not retried after {record.attempts} attempt(s) in {deadline.elapsed():.1f} s"
+            why = f"{why}: {plan.reason}"
+            error.hint = excerpt(f"{error.hint} ({why})" if error.hint else why, 1000)
+        if cause is None:
+            raise error
+        raise error from cause
+
+    async def _failed(
+        self, response: httpx.Response, slot: Slot, record: CallRecord, at: int, method: str,
+        deadline: Deadline,
+    ) -> tuple[RetryPlan, str, float | None]:  # fmt: skip
+        """Read a non-2xx answer, release the slot, adapt the window; raise unless retried."""
+        try:
+            body = await read_body(response, MAX_ERROR_BODY_BYTES, truncate=True)
+        except httpx.HTTPError:
+            body = b""
+        finally:
+            await response.aclose()
+        slot.release()
+        status, shared = response.status_code, self.shared
+        error = error_from_response(status, response.headers, body, label=record.label)
+        busy = isinstance(error, ModelBusyError)
+        record.last_failure = f"HTTP {status}" + (
+            " (model busy)" if busy else " (rate limited)" if status == 429 else ""
+        )
+        waited = retry_after(response.headers, now=shared.clock())
+        plan = plan_retry(
+            self.options.retry, attempt=at, method=method, status=status, model_busy=busy,
+            retry_after=waited, remaining_s=deadline.remaining(), rand=shared.rand,
+        )  # fmt: skip
+        if status == 429:
+            shared.limits.counters["model_busy" if busy else "rate_limited"] += 1
+        if plan.shrink_window and shared.fleet is not None and record.model:
+            shared.fleet.on_rate_limited(record.model)  # the fleet's window, not only this process's
+        if plan.shrink_window and slot.limiter is not None and slot.limiter.on_rate_limited():
+            logger.debug(
+                "DeepInfra rate limited model %s: in-flight window now %d of %d",
+                record.model, slot.limiter.window, slot.limiter.capacity,
+            )  # fmt: skip
+        if not plan.retry:
+            if retryable_status(status):
+                logger.debug("not retrying %s after HTTP %d: %s", record.label, status, plan.reason)
+            self._stop(error, plan, record, deadline, None)
+        reason = f"HTTP {status} ({plan.reason}): {excerpt(error.message, 160) or response.reason_phrase}"
+        return plan, reason, waited
+
+    async def _backoff(
+        self, attempt: int, request: httpx.Request, reason: str, plan: RetryPlan, record: CallRecord,
+        waited: float | None,
+    ) -> None:  # fmt: skip
+        counters = self.shared.limits.counters
+        counters["retries"] += 1
+        counters[f"retry:{plan.reason}"] += 1
+        record.retries.append(plan.reason)
+        of = self.options.retry.max_retries + 1
+        logger.debug(
+            "retrying %s %s%s (attempt %d of %d) in %.2fs%s: %s",
+            request.method, request.url.path, f" for model {record.model}" if record.model else "",
+            attempt + 2, of, plan.delay_s, f" (Retry-After {waited:g}s)" if waited is not None else "",
+            redact(reason),
+        )  # fmt: skip
+        if plan.delay_s >= LONG_WAIT_S:
+            # A long pause is otherwise silent: say what is awaited and for how long.
+            logger.warning(
+                "waiting %.0f s for DeepInfra (%s%s) before attempt %d of %d of %s %s",
+                plan.delay_s, plan.reason, f", Retry-After {waited:g} s" if waited is not None else "",
+                attempt + 2, of,
+                request.method, request.url.path,
+            )  # fmt: skip
+        await self.shared.sleep(plan.delay_s)
 
 
-def _merge(headers: dict[str, str], more: Mapping[str, str]) -> None:
-    """`headers` updated by `more`, names compared case-insensitively (one `user-agent`, not two)."""
-    for name, value in more.items():
-        lowered = name.lower()
-        for existing in [k for k in headers if k.lower() == lowered]:
-            del headers[existing]
-        headers[name] = value
+def _content(json: Any, data: Any, files: Any, params: Mapping[str, str] | None) -> dict[str, Any]:
+    content: dict[str, Any] = {"params": params} if params is not None else {}
+    if json is not None:
+        content["json"] = json
+    if data is not None:
+        content["data"] = data
+    if files is not None:
+        content["files"] = files
+    return content

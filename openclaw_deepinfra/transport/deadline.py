@@ -1,9 +1,10 @@
 """One overall deadline per host call, shared by model-slot queueing, attempts, backoff and polls.
 
-A `Deadline` reads a monotonic clock (injectable for tests). Its budget comes from the host
-request's `timeout_ms` where the contract has one, else `settings.timeout_s`, else the surface's
-default (`resolve_budget`). `CallRecord` notes what the time was spent on so that the error raised
-when it runs out can say so.
+A surface gets its call's `Deadline` from `DeepInfraHttp.deadline(timeout_s / timeout_ms)` (the
+host request's number, else `settings.timeout_s`, else `DEFAULT_DEADLINE_S`) and passes it down in
+the request options. Each attempt waits at most `attempt_s` (the call's own budget when one was
+given, else the pool's default timeouts) and never past the deadline. Running out raises
+`DeadlineExceededError`, built by `CallRecord.expired`, which says what the time was spent on.
 """
 
 from __future__ import annotations
@@ -12,49 +13,37 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import httpx
+
 from openclaw_deepinfra.errors import DeadlineExceededError
 
-__all__ = ["DEFAULT_DEADLINE_S", "CallRecord", "Deadline", "resolve_budget"]
+__all__ = ["DEADLINE_SLACK_S", "DEFAULT_DEADLINE_S", "CallRecord", "Deadline", "deadline_timeout"]
 
 # The HTTP layer's budget when neither the caller nor the settings give one: long enough for a
 # slow non-streamed completion, short enough that a stuck call ends.
 DEFAULT_DEADLINE_S = 600.0
+# An httpx timeout that fires with this little (or less) of the deadline left is the deadline's.
+DEADLINE_SLACK_S = 0.05
 
 Clock = Callable[[], float]
 
 
-def resolve_budget(
-    *, timeout_ms: int | None = None, timeout_s: float | None = None, settings_s: float | None = None,
-    default_s: float = DEFAULT_DEADLINE_S,
-) -> float:  # fmt: skip
-    """The call's budget in seconds: host `timeout_ms` -> caller `timeout_s` -> settings -> default."""
-    if timeout_ms is not None and timeout_ms > 0:
-        return timeout_ms / 1000.0
-    for seconds in (timeout_s, settings_s):
-        if seconds is not None and seconds > 0:
-            return float(seconds)
-    return default_s
-
-
 class Deadline:
-    """A point in monotonic time by which a whole host call must finish."""
+    """A point in monotonic time by which a whole host call must finish.
 
-    __slots__ = ("_clock", "budget_s", "started")
+    `attempt_s`: the longest one HTTP attempt may wait (None: the pool's default timeouts)."""
 
-    def __init__(self, budget_s: float, *, clock: Clock = time.monotonic) -> None:
+    __slots__ = ("_clock", "attempt_s", "budget_s", "started")
+
+    def __init__(
+        self, budget_s: float, *, clock: Clock = time.monotonic, attempt_s: float | None = None
+    ) -> None:
         if budget_s != budget_s or budget_s <= 0:  # NaN or non-positive
             raise ValueError("a deadline's budget must be a number of seconds > 0")
         self._clock = clock
         self.budget_s = float(budget_s)
+        self.attempt_s = attempt_s
         self.started = clock()
-
-    @classmethod
-    def after(cls, budget_s: float, *, clock: Clock = time.monotonic) -> Deadline:
-        return cls(budget_s, clock=clock)
-
-    @classmethod
-    def from_ms(cls, timeout_ms: int | None, *, default_s: float, clock: Clock = time.monotonic) -> Deadline:
-        return cls(resolve_budget(timeout_ms=timeout_ms, default_s=default_s), clock=clock)
 
     @property
     def clock(self) -> Clock:
@@ -75,8 +64,19 @@ class Deadline:
         left = max(self.remaining(), 0.001)
         return left if seconds is None else max(min(seconds, left), 0.001)
 
+    def capped(self, attempt_s: float) -> Deadline:
+        """The same deadline (same start, same clock) with each attempt capped at `attempt_s`."""
+        copy = Deadline(self.budget_s, clock=self._clock, attempt_s=attempt_s)
+        copy.started = self.started
+        return copy
+
     def __repr__(self) -> str:
         return f"Deadline(budget_s={self.budget_s:g}, remaining={self.remaining():.3f})"
+
+
+def deadline_timeout(exc: BaseException, deadline: Deadline) -> bool:
+    """`exc` is an httpx timeout that fired because the call's deadline ran out."""
+    return isinstance(exc, httpx.TimeoutException) and deadline.remaining() <= DEADLINE_SLACK_S
 
 
 @dataclass
@@ -90,7 +90,7 @@ class CallRecord:
     slot_wait_s: float = 0.0
     retries: list[str] = field(default_factory=list)
     queued_behind: int = 0  # requests for the model ahead (in flight + queued) when this one queued
-    pool_wait_s: float = 0.0  # time queued for a connection (`transport.admission`)
+    pool_wait_s: float = 0.0  # time queued for a connection (`transport.limits.ConnectionGate`)
     pool_queued_behind: int = 0
     pool_cap: int = 0
 

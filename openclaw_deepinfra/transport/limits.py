@@ -1,37 +1,117 @@
-"""Per-model concurrency guard: at most N requests in flight per model, admitted strictly FIFO.
+"""Admission: a call's model slot, the fleet's slot (fleet mode) and a connection permit.
 
-DeepInfra allows 200 concurrent requests per model per account; going past that only earns
-429s. `FairLimiter` hands slots over in arrival order (asyncio.Semaphore can let a newcomer
-overtake a woken waiter, and a waiter cancelled just after being woken can strand a slot), and
-its window adapts AIMD-style: an account-level "Rate limited" 429 halves it (floor 1, at most once
-per `decrease_interval_s` so one burst of 429s is one decrease), each success adds
-`recovery_per_success` back up to the capacity. "Model busy" 429s do not touch the window.
+* `FairLimiter`, one per model (`ModelLimits`): at most N requests in flight per model. DeepInfra
+  allows 200 concurrent requests per model per account; going past that only earns 429s. Its
+  window adapts AIMD-style: an account-level "Rate limited" 429 halves it (floor 1, at most once
+  per `decrease_interval_s` so one burst of 429s is one decrease), each success adds
+  `recovery_per_success` back up to the capacity. "Model busy" 429s do not touch the window.
+* `ConnectionGate`, one per base URL (`ClientPool.gate`): first come first served across models
+  (issue 16). Its capacity is the sum of the per-model limits of the models the process has used
+  (plus `MODELLESS_HEADROOM` for calls without a model: catalog, job polls, downloads), capped by
+  the pool size: the per-model limiters already bound the in-flight sum, so the gate only queues
+  when that sum exceeds the cap. The connector under it is sized a little above the gate, so it
+  never queues itself (aiohttp's queue is not FIFO, and its wait counted as a connect timeout).
 
-`ModelLimits` keeps one limiter per model id and the counters tests and operators read
-(`snapshot()`); `shared_limits(pool)` gives every `DeepInfraHttp` on one `ClientPool` (one per
-runtime, so one per gateway process) the same instance.
+Both hand permits over strictly FIFO (`_Fifo`: asyncio.Semaphore can let a newcomer overtake a
+woken waiter, and a waiter cancelled just after being woken can strand a permit); a retry queues
+ahead of newcomers (`front=True`). `admit` takes them in order for one attempt; time queued
+counts against the call's deadline, never as a connect timeout, and never spends a retry.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-import weakref
 from collections import Counter, deque
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from openclaw_deepinfra.transport.deadline import CallRecord, Deadline
+
+if TYPE_CHECKING:
+    from openclaw_deepinfra.settings import Settings
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENT_PER_MODEL",
+    "MODELLESS_HEADROOM",
+    "AdmissionGate",
+    "ConnectionGate",
     "FairLimiter",
+    "GateStats",
     "LimiterStats",
     "ModelLimits",
-    "shared_limits",
+    "Slot",
+    "admit",
+    "fleet_gate",
 ]
 
 DEFAULT_MAX_CONCURRENT_PER_MODEL = 200
+MODELLESS_HEADROOM = 16
 _MAX_IDLE_LIMITERS = 1024  # model ids are caller input: forget idle limiters past this many
+
+
+class _Fifo:
+    """A FIFO counting semaphore over `in_use` and `_limit()`; `front=True` goes ahead of newcomers."""
+
+    def __init__(self) -> None:
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self.in_use = 0
+        self.granted = 0
+        self.queued_total = 0  # calls that had to wait at all
+
+    def _limit(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for fut in self._waiters if not fut.done())
+
+    def try_acquire(self) -> bool:
+        """Take a permit now if one is free and nobody is queued; never waits."""
+        if not self._waiters and self.in_use < self._limit():
+            self.in_use += 1
+            self.granted += 1
+            return True
+        return False
+
+    async def acquire(self, *, front: bool = False) -> None:
+        if self.try_acquire():
+            return
+        self.queued_total += 1
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if front:
+            self._waiters.appendleft(fut)
+        else:
+            self._waiters.append(fut)
+        self._wake()  # cancelled waiters not yet removed must not hold up a free permit
+        try:
+            await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():
+                self.release()  # handed over just as we were cancelled: pass it on
+            else:
+                with suppress(ValueError):
+                    self._waiters.remove(fut)
+                self._wake()
+            raise
+
+    def release(self) -> None:
+        if self.in_use <= 0:
+            raise RuntimeError(f"{type(self).__name__}.release() called more times than acquire()")
+        self.in_use -= 1
+        self._wake()
+
+    def _wake(self) -> None:
+        limit = self._limit()
+        while self._waiters and self.in_use < limit:
+            fut = self._waiters.popleft()
+            if fut.done():  # cancelled while queued; its own task finishes the cleanup
+                continue
+            self.in_use += 1
+            self.granted += 1
+            fut.set_result(None)
 
 
 @dataclass(frozen=True)
@@ -44,7 +124,7 @@ class LimiterStats:
     shrinks: int
 
 
-class FairLimiter:
+class FairLimiter(_Fifo):
     """A FIFO counting limiter whose window shrinks on rate limits and recovers on successes."""
 
     def __init__(
@@ -58,6 +138,7 @@ class FairLimiter:
     ) -> None:
         if capacity < 1 or not 1 <= floor <= capacity:
             raise ValueError("capacity must be >= 1 and floor between 1 and capacity")
+        super().__init__()
         self.capacity = capacity
         self.floor = floor
         self.recovery_per_success = recovery_per_success
@@ -65,61 +146,25 @@ class FairLimiter:
         self._clock = clock
         self._window = float(capacity)
         self._last_decrease: float | None = None
-        self._waiters: deque[asyncio.Future[None]] = deque()
-        self.in_flight = 0
-        self.granted = 0
         self.shrinks = 0
+
+    def _limit(self) -> int:
+        return self.window
+
+    @property
+    def in_flight(self) -> int:
+        return self.in_use
 
     @property
     def window(self) -> int:
         return max(self.floor, int(self._window))
 
     @property
-    def waiting(self) -> int:
-        return sum(1 for fut in self._waiters if not fut.done())
-
-    @property
     def idle(self) -> bool:
-        return self.in_flight == 0 and not self._waiters and self.window == self.capacity
+        return self.in_use == 0 and not self._waiters and self.window == self.capacity
 
     def stats(self) -> LimiterStats:
-        return LimiterStats(
-            self.capacity, self.window, self.in_flight, self.waiting, self.granted, self.shrinks
-        )
-
-    def try_acquire(self) -> bool:
-        """Take a slot now if one is free and nobody is queued; never waits."""
-        if not self._waiters and self.in_flight < self.window:
-            self._take()
-            return True
-        return False
-
-    async def acquire(self, *, front: bool = False) -> None:
-        """Wait for a slot. `front=True` queues ahead of newcomers (a retry of admitted work)."""
-        if self.try_acquire():
-            return
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if front:
-            self._waiters.appendleft(fut)
-        else:
-            self._waiters.append(fut)
-        self._wake()  # cancelled waiters not yet removed must not hold up a free slot
-        try:
-            await fut
-        except asyncio.CancelledError:
-            if fut.done() and not fut.cancelled():
-                self.release()  # the slot was handed over just as we were cancelled: give it back
-            else:
-                with suppress(ValueError):
-                    self._waiters.remove(fut)
-                self._wake()
-            raise
-
-    def release(self) -> None:
-        if self.in_flight <= 0:
-            raise RuntimeError("FairLimiter.release() called more times than acquire()")
-        self.in_flight -= 1
-        self._wake()
+        return LimiterStats(self.capacity, self.window, self.in_use, self.waiting, self.granted, self.shrinks)
 
     def on_success(self) -> None:
         if self._window < self.capacity:
@@ -136,27 +181,13 @@ class FairLimiter:
         self.shrinks += 1
         return True
 
-    def _take(self) -> None:
-        self.in_flight += 1
-        self.granted += 1
-
-    def _wake(self) -> None:
-        while self._waiters and self.in_flight < self.window:
-            fut = self._waiters.popleft()
-            if fut.done():  # cancelled while queued; its own task finishes the cleanup
-                continue
-            self._take()
-            fut.set_result(None)
-
 
 class ModelLimits:
-    """One `FairLimiter` per model id, created on first use, plus transport counters."""
+    """One `FairLimiter` per model id, created on first use, plus transport counters. One per
+    `ClientPool` (so one per gateway process): the pool owns it."""
 
     def __init__(
-        self,
-        capacity: int = DEFAULT_MAX_CONCURRENT_PER_MODEL,
-        *,
-        clock: Callable[[], float] = time.monotonic,
+        self, capacity: int = DEFAULT_MAX_CONCURRENT_PER_MODEL, *, clock: Callable[[], float] = time.monotonic
     ) -> None:
         if capacity < 1:
             raise ValueError("the per-model concurrency limit must be >= 1")
@@ -164,7 +195,7 @@ class ModelLimits:
         self._clock = clock
         self._limiters: dict[str, FairLimiter] = {}
         # Counters by event: "requests", "attempts", "retries", "retry:<reason>", "rate_limited",
-        # "model_busy", "deadline_exceeded". Read by tests and the load / fault suites.
+        # "model_busy", "deadline_exceeded", "pool_queued". Read by tests and the load / fault suites.
         self.counters: Counter[str] = Counter()
 
     def limiter(self, model: str) -> FairLimiter:
@@ -185,26 +216,153 @@ class ModelLimits:
     def snapshot(self) -> dict[str, LimiterStats]:
         return {model: lim.stats() for model, lim in self._limiters.items()}
 
-    @asynccontextmanager
-    async def slot(self, model: str) -> AsyncIterator[FairLimiter]:
-        limiter = self.limiter(model)
-        await limiter.acquire()
-        try:
-            yield limiter
-        finally:
-            limiter.release()
+
+@dataclass(frozen=True)
+class GateStats:
+    cap: int
+    capacity: int
+    in_use: int
+    waiting: int
+    granted: int
+    queued_total: int
 
 
-_SHARED: weakref.WeakKeyDictionary[object, ModelLimits] = weakref.WeakKeyDictionary()
+class ConnectionGate(_Fifo):
+    """FIFO permits for one pool's connections, whatever the model."""
+
+    def __init__(self, cap: int, *, headroom: int = MODELLESS_HEADROOM) -> None:
+        if cap < 1:
+            raise ValueError("a connection pool needs at least one connection")
+        super().__init__()
+        self.cap = cap
+        self.capacity = min(cap, max(1, headroom))
+        self._models: set[str] = set()
+
+    def _limit(self) -> int:
+        return self.capacity
+
+    def add_model(self, model: str, limit: int) -> None:
+        """Count a model's per-model limit into the capacity (once per model, up to the cap)."""
+        if self.capacity >= self.cap or model in self._models:
+            return
+        self._models.add(model)
+        self.capacity = min(self.cap, self.capacity + limit)
+        self._wake()
+
+    def stats(self) -> GateStats:
+        return GateStats(self.cap, self.capacity, self.in_use, self.waiting, self.granted, self.queued_total)
 
 
-def shared_limits(owner: object, capacity: int = DEFAULT_MAX_CONCURRENT_PER_MODEL) -> ModelLimits:
-    """The `ModelLimits` of `owner` (a `ClientPool`), created with `capacity` on first use.
+class AdmissionGate(Protocol):
+    """The fleet's slot (fleet mode, issue 15; `openclaw_deepinfra.fleet`, Redis), asked after the
+    local model slot. The transport knows only this protocol."""
 
-    Later callers with another capacity get the existing instance: the limit is per process.
-    """
-    found = _SHARED.get(owner)
-    if found is None:
-        found = ModelLimits(capacity)
-        _SHARED[owner] = found
-    return found
+    async def admit(self, model: str, timeout_s: float, *, front: bool = False) -> None:
+        """Take one slot of `model` within `timeout_s`, or raise TimeoutError."""
+
+    def release(self, model: str) -> None:
+        """Give one slot back; never raises, never waits."""
+
+    def on_rate_limited(self, model: str) -> None:
+        """DeepInfra answered "Rate limited" for `model`."""
+
+
+def fleet_gate(owner: object, settings: Settings) -> AdmissionGate | None:
+    """The process's gate for `settings` (one per `owner`, a `ClientPool`), or None if fleet mode is off."""
+    if settings.fleet is None:
+        return None
+    from openclaw_deepinfra.fleet.registry import gate_for
+
+    return gate_for(owner, settings)
+
+
+class Slot:
+    """One call's hold on a model slot, a fleet slot and a connection permit; `release()` is
+    idempotent and gives back whatever is held."""
+
+    __slots__ = ("admitted", "fleet", "gate", "held", "limiter", "model")
+
+    def __init__(self, limiter: FairLimiter | None, gate: ConnectionGate | None, model: str | None) -> None:
+        self.limiter = limiter
+        self.gate = gate
+        self.held = False
+        self.admitted = False
+        self.model = model
+        self.fleet: AdmissionGate | None = None  # fleet mode: set while a fleet slot is held
+
+    def release(self) -> None:
+        if self.admitted and self.gate is not None:
+            self.admitted = False
+            self.gate.release()
+        if self.held and self.limiter is not None:
+            self.held = False
+            fleet, self.fleet = self.fleet, None
+            if fleet is not None and self.model is not None:
+                fleet.release(self.model)
+            self.limiter.release()
+
+
+async def _wait(
+    fifo: _Fifo, slot: Slot, deadline: Deadline, record: CallRecord, counters: Counter[str], *, front: bool
+) -> None:
+    """Queue on `fifo` within the deadline, noting the wait in `record`; the slot goes back on failure."""
+    pool = isinstance(fifo, ConnectionGate)
+    started = deadline.clock()
+    try:
+        async with asyncio.timeout(max(deadline.remaining(), 0.0)):
+            await fifo.acquire(front=front)
+        timed_out = False
+    except TimeoutError:
+        timed_out = True
+    except BaseException:
+        slot.release()
+        raise
+    waited = deadline.clock() - started
+    if pool:
+        record.pool_wait_s += waited
+    else:
+        record.slot_wait_s += waited
+    if timed_out:
+        slot.release()
+        counters["deadline_exceeded"] += 1
+        raise record.expired(deadline, during="connection" if pool else "model slot")
+
+
+async def admit(
+    slot: Slot,
+    deadline: Deadline,
+    record: CallRecord,
+    counters: Counter[str],
+    fleet: AdmissionGate | None,
+    *,
+    front: bool,
+) -> None:
+    """The model slot, the fleet slot, then a connection permit, for one attempt."""
+    limiter = slot.limiter
+    if limiter is not None:
+        if not limiter.try_acquire():
+            record.queued_behind = limiter.in_use + limiter.waiting
+            await _wait(limiter, slot, deadline, record, counters, front=front)
+        slot.held = True
+        if fleet is not None and slot.model is not None:
+            started = deadline.clock()
+            try:
+                await fleet.admit(slot.model, deadline.remaining(), front=front)
+            except BaseException as exc:
+                slot.release()
+                record.slot_wait_s += deadline.clock() - started
+                if isinstance(exc, TimeoutError):
+                    counters["deadline_exceeded"] += 1
+                    raise record.expired(deadline, during="model slot") from None
+                raise
+            record.slot_wait_s += deadline.clock() - started
+            slot.fleet = fleet
+    gate = slot.gate
+    if gate is None:
+        return
+    if not gate.try_acquire():
+        record.pool_queued_behind = gate.in_use + gate.waiting
+        record.pool_cap = gate.capacity
+        counters["pool_queued"] += 1
+        await _wait(gate, slot, deadline, record, counters, front=front)
+    slot.admitted = True

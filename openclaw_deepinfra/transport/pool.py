@@ -10,7 +10,6 @@ a test suite that mocks httpcore; `respx.mock(using="httpx")` mocks either.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import os
 from collections.abc import Callable, Mapping
 from importlib import metadata
@@ -19,7 +18,7 @@ from typing import Final, Literal
 import httpx
 
 from openclaw_deepinfra.errors import ConfigurationError
-from openclaw_deepinfra.transport.admission import ConnectionGate, GateStats
+from openclaw_deepinfra.transport.limits import ConnectionGate, GateStats, ModelLimits
 from openclaw_deepinfra.transport.pool_stats import PoolStats, pool_stats_of
 
 __all__ = [
@@ -40,7 +39,7 @@ TransportKind = Literal["aiohttp", "httpx"]
 TRANSPORT_ENV: Final = "OPENCLAW_DEEPINFRA_HTTP_TRANSPORT"
 _KINDS: Final = ("aiohttp", "httpx")
 
-# The pool's size is the cap of its `ConnectionGate` (`transport.admission`): the sum of the
+# The pool's size is the cap of its `ConnectionGate` (`transport.limits`): the sum of the
 # per-model limits of the models in use, at most `maxConnections` (default: DEFAULT_POOL_CAP, and
 # never more than half the process's open-file limit). The connector gets a little more than the
 # gate so it never queues itself; connections are opened only as they are needed.
@@ -92,8 +91,7 @@ def pool_cap(configured: int | None = None) -> int:
 
 
 def transport_kind(env: Mapping[str, str] | None = None) -> TransportKind:
-    """The transport named by `OPENCLAW_DEEPINFRA_HTTP_TRANSPORT`; by default aiohttp's pool when
-    aiohttp is installed (it is a dependency), else httpx's own."""
+    """The transport named by `OPENCLAW_DEEPINFRA_HTTP_TRANSPORT`; by default aiohttp's pool."""
     value = (os.environ if env is None else env).get(TRANSPORT_ENV, "").strip().lower()
     if value == "httpx":
         return "httpx"
@@ -101,14 +99,7 @@ def transport_kind(env: Mapping[str, str] | None = None) -> TransportKind:
         raise ConfigurationError(
             f"{TRANSPORT_ENV}={value!r} is not a transport", hint=f"use one of: {', '.join(_KINDS)}"
         )
-    if value == "" and not _has_aiohttp():
-        return "httpx"
     return "aiohttp"
-
-
-@functools.cache
-def _has_aiohttp() -> bool:
-    return importlib.util.find_spec("aiohttp") is not None
 
 
 def make_transport(kind: TransportKind, limits: httpx.Limits) -> httpx.AsyncBaseTransport:
@@ -141,6 +132,7 @@ class ClientPool:
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._transports: dict[str, httpx.AsyncBaseTransport] = {}
         self._gates: dict[str, ConnectionGate] = {}
+        self._models: ModelLimits | None = None
         self._closed = False
 
     def configure(self, max_connections: int | None) -> None:
@@ -151,6 +143,13 @@ class ClientPool:
         self._sized = True
         self.cap = pool_cap(max_connections)
         self.limits = _limits_for(self.cap)
+
+    def model_limits(self, capacity: int) -> ModelLimits:
+        """The per-model limits of every call through this pool, created with `capacity` on first
+        use; later callers with another capacity get the same instance (the limit is per process)."""
+        if self._models is None:
+            self._models = ModelLimits(capacity)
+        return self._models
 
     def gate(self, base_url: str) -> ConnectionGate:
         key = base_url.rstrip("/")

@@ -37,7 +37,7 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -60,6 +60,7 @@ __all__ = [
     "decide_retry",
     "parse_retry_after",
     "plan_retry",
+    "retry_after",
     "retry_kind",
     "retry_table_markdown",
     "retryable_error",
@@ -181,6 +182,14 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     if not math.isfinite(seconds) or seconds < 0:
         return None
     return seconds
+
+
+def retry_after(headers: Mapping[str, str], *, now: float) -> float | None:
+    """The wait an answer asks for: `retry-after-ms`, else `retry-after` (seconds or HTTP date)."""
+    millis = parse_retry_after(headers.get("retry-after-ms"), now=now)
+    if millis is not None:
+        return millis / 1000.0
+    return parse_retry_after(headers.get("retry-after"), now=now)
 
 
 def backoff_delay(

@@ -90,9 +90,10 @@ def test_without_fleet_mode_redis_is_never_imported() -> None:
     code = (
         "import asyncio, sys\n"
         "from openclaw_deepinfra.settings import ApiKey, Settings\n"
-        "from openclaw_deepinfra.transport.client import ClientPool, DeepInfraHttp\n"
+        "from openclaw_deepinfra.transport.client import DeepInfraHttp\n"
+        "from openclaw_deepinfra.transport.pool import ClientPool\n"
         "http = DeepInfraHttp(Settings(api_key=ApiKey('k' * 20, 't')), ClientPool())\n"
-        "assert http.attempts.fleet is None\n"
+        "assert http.shared.fleet is None\n"
         "print(sorted(m for m in sys.modules if m == 'redis' or m.startswith('openclaw_deepinfra.fleet.')))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

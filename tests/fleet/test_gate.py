@@ -20,7 +20,6 @@ from openclaw_deepinfra.fleet.registry import close_gates
 from openclaw_deepinfra.settings import ApiKey, Settings
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.pool import ClientPool
-from openclaw_deepinfra.transport.retry import RetryPolicy
 from tests.e2e.loopback import Reply, serve
 from tests.fleet.redis_server import RedisServer
 
@@ -132,11 +131,11 @@ async def test_a_rate_limited_429_shrinks_the_window_for_the_whole_fleet(redis_s
         try:
             http = DeepInfraHttp(_settings(fleet, f"{server.base_url}/v1/openai"), pool)
             with pytest.raises(RateLimitError):
-                await http.request_json(
-                    "POST", "/chat/completions", json={}, model=MODEL, retry_policy=RetryPolicy(max_retries=0)
+                await http.with_options(max_retries=0).request_json(
+                    "POST", "/chat/completions", json={}, model=MODEL
                 )
             other = DeepInfraHttp(_settings(fleet, f"{server.base_url}/v1/openai"), other_pool)
-            gate = other.attempts.fleet
+            gate = other.shared.fleet
             assert isinstance(gate, FleetGate)
             for _ in range(20):  # the shrink is sent in the background
                 await gate.admit(MODEL, 1.0)
@@ -161,7 +160,9 @@ async def test_a_call_that_times_out_on_the_fleet_gives_its_local_slot_back(
     try:
         http = DeepInfraHttp(_settings(fleet, "http://127.0.0.1:9/v1/openai"), pool)
         with pytest.raises(DeadlineExceededError, match="model slot"):
-            await http.request_json("POST", "/chat/completions", json={}, model=MODEL, timeout=0.3)
+            await http.with_options(deadline=http.deadline(0.3)).request_json(
+                "POST", "/chat/completions", json={}, model=MODEL
+            )
         assert http.model_limits.limiter(MODEL).in_flight == 0
     finally:
         await holder.aclose()

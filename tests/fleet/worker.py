@@ -26,12 +26,9 @@ MODEL = "fleet-test/model"
 async def _call(runtime: DeepInfraRuntime, tag: str, delay_ms: float, timeout_s: float) -> dict[str, Any]:
     started = time.monotonic()
     try:
-        await runtime.http().request_json(
-            "POST",
-            "/chat/completions",
-            json={"model": MODEL, "delay_ms": delay_ms, "tag": tag},
-            model=MODEL,
-            timeout=timeout_s,
+        http = runtime.http()
+        await http.with_options(deadline=http.deadline(timeout_s)).request_json(
+            "POST", "/chat/completions", json={"model": MODEL, "delay_ms": delay_ms, "tag": tag}, model=MODEL
         )
         error = None
     except Exception as exc:  # reported to the test, which asserts on it

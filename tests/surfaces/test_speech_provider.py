@@ -168,7 +168,7 @@ async def test_only_statuses_that_did_nothing_are_retried(
     # gateway's 502/503/504 mean no worker took it (transport.retry's billed table).
     route = router.post(SPEECH_URL).respond(status, json={"error": {"message": "overloaded"}})
     runtime = make_runtime({"models": {"providers": {"deepinfra": {"maxRetries": 1}}}})
-    runtime.http()._sleep = _no_sleep  # type: ignore[method-assign]  # keep the backoff instant
+    runtime.http().shared.sleep = _no_sleep  # keep the backoff instant
     with pytest.raises(APIStatusError) as info:
         await DeepInfraSpeechProvider(runtime).synthesize(request())
     assert info.value.status == status

@@ -12,6 +12,7 @@ import respx
 
 from openclaw_deepinfra.errors import (
     APITimeoutError,
+    DeadlineExceededError,
     GenerationFailedError,
     MalformedResponseError,
     ServerError,
@@ -151,9 +152,10 @@ async def test_polling_stops_at_the_deadline_without_resubmitting(make_runtime: 
     with respx.mock() as mock:
         submit = mock.post(JOBS).respond(200, json={"id": "v4", "status": "queued"})
         poll = mock.get(f"{JOBS}/v4").respond(200, json={"id": "v4", "status": "processing"})
-        with pytest.raises(APITimeoutError) as caught:
+        with pytest.raises(DeadlineExceededError) as caught:  # the operation's deadline (errors.py)
             await provider(make_runtime(jobs_config()), fake).generate_video(req(timeout_ms=12_000))
     assert caught.value.message == "DeepInfra video generation timed out after 12000ms"
+    assert caught.value.budget_s == 12.0 and caught.value.elapsed_s >= 12.0
     assert (
         caught.value.hint is not None
         and "job v4" in caught.value.hint

@@ -13,10 +13,9 @@ import pytest
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.settings import ApiKey, Settings, resolve_settings
-from openclaw_deepinfra.transport.admission import MODELLESS_HEADROOM, ConnectionGate
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.lease import ResponseLease
-from openclaw_deepinfra.transport.limits import ModelLimits
+from openclaw_deepinfra.transport.limits import MODELLESS_HEADROOM, ConnectionGate, ModelLimits
 from openclaw_deepinfra.transport.pool import DEFAULT_POOL_CAP, GATE_SLACK, MIN_POOL_CAP, ClientPool, pool_cap
 
 BASE = "https://api.deepinfra.com/v1/openai"

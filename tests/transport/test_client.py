@@ -27,7 +27,6 @@ from openclaw_deepinfra.errors import (
 from openclaw_deepinfra.settings import ApiKey, Settings
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.pool import DEFAULT_LIMITS, DEFAULT_TIMEOUT, ClientPool, user_agent
-from openclaw_deepinfra.transport.retry import RetryPolicy
 
 BASE = "https://api.deepinfra.com/v1/openai"
 KEY = "sk-client-test-0123456789abcdef"
@@ -205,9 +204,8 @@ async def test_billed_submit_policy_skips_server_error_retries(
 ) -> None:
     route = router.post("/videos").mock(side_effect=[httpx.Response(429), httpx.Response(502)])
     with pytest.raises(ServerError):
-        await make_http(pool, sleeps).request_json(
-            "POST", "/videos", json={}, retry_policy=RetryPolicy(retry_server_errors=False)
-        )
+        submit = make_http(pool, sleeps).with_options(retry_kind="submit")
+        await submit.request_json("POST", "/videos", json={})
     assert route.call_count == 2  # the 429 was retried, the 502 was not
 
 
@@ -252,8 +250,7 @@ async def test_body_size_cap(
 
     response = httpx.Response(200, content=payload) if declared else httpx.Response(200, content=chunks())
     router.get("/big").mock(return_value=response)
-    http = make_http(pool, sleeps)
-    http.max_body_bytes = 1024
+    http = make_http(pool, sleeps).with_options(max_body_bytes=1024)
     with pytest.raises(MalformedResponseError, match="larger than 1024 bytes"):
         await http.request_bytes("GET", "/big")
 
@@ -316,9 +313,8 @@ async def test_request_timeouts(
     expected: dict[str, float],
 ) -> None:
     route = router.get("/models").respond(200, json=[])
-    await make_http(pool, sleeps, timeout_s=settings_timeout).request_json(
-        "GET", "/models", timeout=call_timeout
-    )
+    http = make_http(pool, sleeps, timeout_s=settings_timeout)
+    await http.with_options(deadline=http.deadline(call_timeout)).request_json("GET", "/models")
     assert route.calls.last.request.extensions["timeout"] == expected
 
 

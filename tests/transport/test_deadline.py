@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from openclaw_deepinfra.errors import APITimeoutError, DeadlineExceededError
-from openclaw_deepinfra.transport.deadline import DEFAULT_DEADLINE_S, CallRecord, Deadline, resolve_budget
+from openclaw_deepinfra.settings import Settings
+from openclaw_deepinfra.transport.client import DeepInfraHttp
+from openclaw_deepinfra.transport.deadline import DEFAULT_DEADLINE_S, CallRecord, Deadline
+from openclaw_deepinfra.transport.pool import ClientPool
 
 
 class Clock:
@@ -17,18 +20,21 @@ class Clock:
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "expected"),
+    ("kwargs", "settings_s", "expected", "attempt_s"),
     [
-        ({"timeout_ms": 30_000, "timeout_s": 5.0, "settings_s": 7.0}, 30.0),  # the host's number wins
-        ({"timeout_ms": 0, "timeout_s": 5.0, "settings_s": 7.0}, 5.0),  # 0 ms means "not set"
-        ({"timeout_ms": None, "timeout_s": None, "settings_s": 7.0}, 7.0),
-        ({"timeout_ms": -1, "timeout_s": -3.0, "settings_s": None}, DEFAULT_DEADLINE_S),
-        ({}, DEFAULT_DEADLINE_S),
-        ({"default_s": 42.0}, 42.0),
+        ({"timeout_ms": 30_000, "timeout_s": 5.0}, 7.0, 30.0, 30.0),  # the host's number wins
+        ({"timeout_ms": 0, "timeout_s": 5.0}, 7.0, 5.0, 5.0),  # 0 ms means "not set"
+        ({"timeout_ms": None, "timeout_s": None}, 7.0, 7.0, 7.0),
+        ({"timeout_ms": -1, "timeout_s": -3.0}, None, DEFAULT_DEADLINE_S, None),
+        ({}, None, DEFAULT_DEADLINE_S, None),  # no budget anywhere: the pool's default timeouts
     ],
 )
-def test_resolve_budget(kwargs: dict[str, float], expected: float) -> None:
-    assert resolve_budget(**kwargs) == expected  # type: ignore[arg-type]
+def test_a_call_deadline_comes_from_the_host_then_the_caller_then_the_settings(
+    kwargs: dict[str, float], settings_s: float | None, expected: float, attempt_s: float | None
+) -> None:
+    http = DeepInfraHttp(Settings(api_key=None, timeout_s=settings_s), ClientPool())
+    deadline = http.deadline(kwargs.get("timeout_s"), timeout_ms=kwargs.get("timeout_ms"))  # type: ignore[arg-type]
+    assert (deadline.budget_s, deadline.attempt_s) == (expected, attempt_s)
 
 
 def test_deadline_counts_down_on_its_clock() -> None:
@@ -49,9 +55,12 @@ def test_deadline_needs_a_positive_budget(budget: float) -> None:
         Deadline(budget)
 
 
-def test_from_ms_uses_the_default_when_the_host_gives_none() -> None:
-    assert Deadline.from_ms(None, default_s=12.0).budget_s == 12.0
-    assert Deadline.from_ms(2500, default_s=12.0).budget_s == 2.5
+def test_a_capped_deadline_keeps_its_start_and_clock() -> None:
+    clock = Clock()
+    deadline = Deadline(30.0, clock=clock, attempt_s=30.0)
+    clock.now += 10.0
+    capped = deadline.capped(5.0)
+    assert (capped.attempt_s, capped.remaining(), capped.clock) == (5.0, 20.0, clock)
 
 
 def test_expired_error_says_how_long_and_on_what() -> None:

@@ -345,10 +345,9 @@ async def test_retries_stop_at_the_deadline_and_the_error_says_where_the_time_we
     http, limits, pool = make(handler, time=time, max_retries=5)
     async with pool:
         with pytest.raises(DeadlineExceededError) as info:
-            await http.request_json(
-                "POST", "chat/completions", json={}, model="org/m", label="DeepInfra chat",
-                deadline=Deadline(10.0, clock=time),
-            )  # fmt: skip
+            await http.with_options(deadline=Deadline(10.0, clock=time)).request_json(
+                "POST", "chat/completions", json={}, model="org/m", label="DeepInfra chat"
+            )
     err = info.value
     assert str(err).startswith(
         "DeepInfra chat for model org/m gave up after 12.0 s (deadline 10 s): 3 attempts, last: HTTP 503"
@@ -364,7 +363,8 @@ async def test_a_retry_after_longer_than_the_deadline_is_not_slept() -> None:
     http, _, pool = make(handler, time=time)
     async with pool:
         with pytest.raises(RateLimitError) as info:  # time is left: the real error, with its type
-            await http.request_json("POST", "x", json={}, model="m", deadline=Deadline(30.0, clock=time))
+            call = http.with_options(deadline=Deadline(30.0, clock=time))
+            await call.request_json("POST", "x", json={}, model="m")
     assert time.sleeps == [] and len(seen) == 1
     assert (
         "not retried after 1 attempt(s) in 0.0 s: a 60.0 s rate limited wait would pass the deadline"
@@ -378,7 +378,8 @@ async def test_a_retry_after_past_the_deadline_ends_the_call_although_the_cap_wo
     http, _, pool = make(handler, time=time)
     async with pool:
         with pytest.raises(RateLimitError) as info:
-            await http.request_json("POST", "x", json={}, model="m", deadline=Deadline(120.0, clock=time))
+            call = http.with_options(deadline=Deadline(120.0, clock=time))
+            await call.request_json("POST", "x", json={}, model="m")
     assert time.sleeps == [] and len(seen) == 1
     expected = "DeepInfra asked to wait 86400 s (Retry-After), past the deadline (120.0 s left)"
     assert expected in str(info.value)
@@ -394,7 +395,8 @@ async def test_a_long_retry_wait_is_announced_once(caplog: pytest.LogCaptureFixt
     http, _, pool = make(handler, time=time)
     caplog.set_level(logging.WARNING)
     async with pool:
-        await http.request_json("POST", "x", json={}, model="m", deadline=Deadline(120.0, clock=time))
+        call = http.with_options(deadline=Deadline(120.0, clock=time))
+        await call.request_json("POST", "x", json={}, model="m")
     assert len(seen) == 3 and time.sleeps[0] == 5.0 and time.sleeps[1] < 2.0
     waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting ")]
     assert waits == [
@@ -419,8 +421,8 @@ async def test_waiting_for_a_model_slot_counts_against_the_deadline() -> None:
         holder = asyncio.create_task(http.request_json("POST", "x", json={}, model="m"))
         await entered.wait()
         with pytest.raises(DeadlineExceededError) as info:
-            await http.request_json(
-                "POST", "x", json={}, model="m", label="DeepInfra chat", deadline=Deadline(0.05)
+            await http.with_options(deadline=Deadline(0.05)).request_json(
+                "POST", "x", json={}, model="m", label="DeepInfra chat"
             )
         gate.set()
         await holder
@@ -442,7 +444,7 @@ async def test_each_attempt_timeout_is_cut_to_what_is_left() -> None:
 
     http, _, pool = make(handler, time=time, timeout_s=100.0)
     async with pool:
-        await http.request_json("POST", "x", json={}, deadline=Deadline(20.0, clock=time))
+        await http.with_options(deadline=Deadline(20.0, clock=time)).request_json("POST", "x", json={})
     assert seen[0] == {"connect": 10.0, "read": 20.0, "write": 20.0, "pool": 20.0}
     assert seen[1] == {"connect": 10.0, "read": 17.0, "write": 17.0, "pool": 17.0}
 
@@ -464,7 +466,8 @@ async def test_an_httpx_timeout_at_the_deadline_is_a_deadline_error() -> None:
     http, _, pool = make(handler, time=time)
     async with pool:
         with pytest.raises(DeadlineExceededError, match="ran out while waiting for DeepInfra"):
-            await http.request_json("POST", "x", json={}, model="m", deadline=Deadline(5.0, clock=time))
+            call = http.with_options(deadline=Deadline(5.0, clock=time))
+            await call.request_json("POST", "x", json={}, model="m")
 
 
 async def test_a_slow_body_is_cut_at_the_deadline() -> None:
@@ -481,7 +484,7 @@ async def test_a_slow_body_is_cut_at_the_deadline() -> None:
     http = DeepInfraHttp(Settings(api_key=ApiKey(KEY, "test"), base_url=BASE), pool, model_limits=limits)
     async with pool:
         with pytest.raises(DeadlineExceededError, match="ran out while reading the response body"):
-            await http.request_json("POST", "x", json={}, model="m", deadline=Deadline(0.05))
+            await http.with_options(deadline=Deadline(0.05)).request_json("POST", "x", json={}, model="m")
     assert limits.snapshot()["m"].in_flight == 0
 
 
@@ -490,7 +493,7 @@ async def test_a_non_retryable_error_is_raised_as_itself() -> None:
     http, _, pool = make(handler)
     async with pool:
         with pytest.raises(InvalidRequestError):
-            await http.request_json("POST", "x", json={}, model="m", deadline=Deadline(5.0))
+            await http.with_options(deadline=Deadline(5.0)).request_json("POST", "x", json={}, model="m")
 
 
 # -- configuration ---------------------------------------------------------------------------------
@@ -521,7 +524,7 @@ async def test_the_runtime_shares_one_guard_sized_from_settings() -> None:
     runtime = DeepInfraRuntime(config, env={})
     try:
         first = runtime.http()
-        other = runtime.http_for(first.settings, max_body_bytes=1024)
+        other = runtime.http().with_options(max_body_bytes=1024)
         assert first.model_limits is other.model_limits and first.model_limits.capacity == 3
     finally:
         await runtime.aclose()

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from openclaw_deepinfra.transport.limits import FairLimiter, ModelLimits, shared_limits
+from openclaw_deepinfra.transport.limits import FairLimiter, ModelLimits
 from openclaw_deepinfra.transport.pool import ClientPool
 
 
@@ -95,15 +95,6 @@ async def test_a_stale_cancelled_waiter_does_not_block_a_free_slot() -> None:
     newcomer = asyncio.create_task(limiter.acquire())
     await asyncio.wait_for(newcomer, 1.0)
     assert limiter.in_flight == 1
-
-
-async def test_release_on_error_inside_the_slot_context() -> None:
-    limits = ModelLimits(2)
-    with pytest.raises(RuntimeError, match="boom"):
-        async with limits.slot("m"):
-            assert limits.snapshot()["m"].in_flight == 1
-            raise RuntimeError("boom")
-    assert limits.snapshot()["m"].in_flight == 0
 
 
 async def test_front_queues_ahead_of_newcomers() -> None:
@@ -197,9 +188,9 @@ def test_idle_limiters_are_forgotten_when_there_are_too_many() -> None:
 
 def test_one_model_limits_per_pool() -> None:
     pool, other = ClientPool(), ClientPool()
-    assert shared_limits(pool, 5) is shared_limits(pool, 99)
-    assert shared_limits(pool).capacity == 5
-    assert shared_limits(other) is not shared_limits(pool)
+    assert pool.model_limits(5) is pool.model_limits(99)
+    assert pool.model_limits(200).capacity == 5
+    assert other.model_limits(5) is not pool.model_limits(5)
 
 
 @pytest.mark.parametrize(

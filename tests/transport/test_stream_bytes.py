@@ -8,7 +8,6 @@ import httpx
 import pytest
 
 from openclaw_deepinfra.errors import APIConnectionError, InsufficientBalanceError, ServerError
-from openclaw_deepinfra.transport.retry import RetryPolicy
 from tests.transport.test_client import KEY, RecordingStream, RecordingTransport, Sleeps, streaming_http
 
 
@@ -84,9 +83,10 @@ async def test_a_failure_after_the_first_byte_is_typed_and_not_retried(sleeps: S
 async def test_server_errors_are_not_retried_under_a_billed_policy(sleeps: Sleeps) -> None:
     transport = RecordingTransport(lambda r: httpx.Response(503, json={"error": {"message": "down"}}))
     http, pool = streaming_http(transport, sleeps)
-    policy = RetryPolicy(max_retries=3, retry_server_errors=False)
     with pytest.raises(ServerError):
-        async with http.stream_bytes("POST", "/audio/speech", json={}, retry_policy=policy):
+        async with http.with_options(retry_kind="submit", max_retries=3).stream_bytes(
+            "POST", "/audio/speech", json={}
+        ):
             pass
     await pool.aclose()
     assert len(transport.requests) == 1

@@ -42,10 +42,9 @@ async def complete_chat(
         view = await runtime.catalog_view(deadline)
     model = resolve_chat_model(runtime, request.model, view)
     body, notes = build_body(prepared, model, stream=False)
-    response = await http.request_json(
-        "POST", CHAT_PATH, json=body, timeout=request.options.timeout_s, label=LABEL, model=model.id,
-        deadline=deadline,
-    )  # fmt: skip
+    response = await http.with_options(deadline=deadline).request_json(
+        "POST", CHAT_PATH, json=body, label=LABEL, model=model.id
+    )
     data = response.data
     if isinstance(data, Mapping):
         frame_error = error_from_stream_frame(data)
@@ -148,8 +147,7 @@ class ChatStream:
 
 async def _run(call: _Call) -> AsyncGenerator[ChatStreamEvent, None]:
     http = call.runtime.http()
-    timeout_s = call.request.options.timeout_s
-    deadline = http.deadline(timeout_s)  # the catalog wait is part of the call
+    deadline = http.deadline(call.request.options.timeout_s)  # the catalog wait is part of the call
     view = await call.runtime.catalog_view(deadline)
     model = call.model = resolve_chat_model(call.runtime, call.request.model, view)
     body, notes = build_body(call.prepared, model, stream=True)
@@ -157,8 +155,8 @@ async def _run(call: _Call) -> AsyncGenerator[ChatStreamEvent, None]:
     accumulator = ChatAccumulator(model, warnings=notes)
     saw_done = False
     feed = accumulator.feed
-    async with http.stream_sse(
-        CHAT_PATH, json=body, timeout=timeout_s, label=LABEL, model=model.id, deadline=deadline
+    async with http.with_options(deadline=deadline).stream_sse(
+        CHAT_PATH, json=body, label=LABEL, model=model.id
     ) as sse:
         next_events = sse.next_events
         events: list[SSEEvent] | None = None

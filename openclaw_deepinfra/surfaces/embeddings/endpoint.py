@@ -11,7 +11,6 @@ key and header values) are kept raw here and resolved by `connect`, just before 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -156,7 +155,7 @@ def connect(runtime: DeepInfraRuntime, endpoint: Endpoint) -> Connection:
         if name.lower() in CREDENTIAL_HEADERS or isinstance(value, Mapping):
             register_secret(resolved)  # never in a log line or an error message
         headers[name] = resolved
-    settings = runtime.settings()
+    api_key = None
     authenticated = True
     if endpoint.has_authorization_header:
         authenticated = False
@@ -164,7 +163,8 @@ def connect(runtime: DeepInfraRuntime, endpoint: Endpoint) -> Connection:
         key = _resolve(config, endpoint.api_key, f"{_REMOTE}.apiKey")
         if key is None or not key.strip():
             raise ConfigurationError(f"{_REMOTE}.apiKey resolved to an empty value")
-        settings = dataclasses.replace(settings, api_key=ApiKey(key, f"config:{_REMOTE}.apiKey"))
-    settings = dataclasses.replace(settings, base_url=endpoint.base_url)
-    http = runtime.http_for(settings, max_body_bytes=MAX_EMBEDDINGS_BODY_BYTES)
+        api_key = ApiKey(key, f"config:{_REMOTE}.apiKey")
+    http = runtime.http().with_options(
+        base_url=endpoint.base_url, api_key=api_key, max_body_bytes=MAX_EMBEDDINGS_BODY_BYTES
+    )
     return Connection(http, headers, authenticated)

@@ -16,7 +16,6 @@ from openclaw_deepinfra.host.errors import HostError
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID, resolve_config_secret
-from openclaw_deepinfra.surfaces.caller_http import http_with
 from openclaw_deepinfra.surfaces.speech.config import (
     CONFIG_KEY,
     DEFAULT_FORMAT,
@@ -30,7 +29,6 @@ from openclaw_deepinfra.surfaces.speech.config import (
 )
 from openclaw_deepinfra.surfaces.speech.voices import KOKORO_VOICES, describe_voice, resolve_voice, voices_for
 from openclaw_deepinfra.transport.client import DeepInfraHttp
-from openclaw_deepinfra.transport.retry import as_billed
 from openclaw_deepinfra.transport.streaming import OpenBytes
 
 if TYPE_CHECKING:
@@ -62,7 +60,6 @@ class _Call:
     payload: dict[str, Any]
     model: str
     output_format: str
-    timeout_s: float | None
 
     def result_fields(self) -> dict[str, Any]:
         return {
@@ -140,9 +137,8 @@ class DeepInfraSpeechProvider:
     async def synthesize(self, req: SpeechSynthesisRequest) -> SpeechSynthesisResult:
         call = self._prepare(req)
         response = await call.http.request_bytes(
-            "POST", SPEECH_PATH, json=call.payload, timeout=call.timeout_s, label=ERROR_LABEL,
-            retry_policy=_billed(call.http), model=call.model,
-        )  # fmt: skip
+            "POST", SPEECH_PATH, json=call.payload, label=ERROR_LABEL, model=call.model
+        )
         if response.content_type in ("application/json", "text/plain", "text/html") or not response.content:
             raise MalformedResponseError(
                 f"{ERROR_LABEL}: expected {call.output_format} audio, got "
@@ -165,9 +161,8 @@ class DeepInfraSpeechProvider:
 
         call = self._prepare(req)
         opened = call.http.stream_bytes(
-            "POST", SPEECH_PATH, json=call.payload, timeout=call.timeout_s, label=ERROR_LABEL,
-            retry_policy=_billed(call.http), model=call.model,
-        )  # fmt: skip
+            "POST", SPEECH_PATH, json=call.payload, label=ERROR_LABEL, model=call.model
+        )
         stream = await opened.__aenter__()
         try:
             if stream.content_type in ("application/json", "text/plain", "text/html"):
@@ -216,9 +211,10 @@ class DeepInfraSpeechProvider:
             # Top level, as every OpenAI SDK sends `extra_body`; core fields were refused already.
             payload.update(settings.extra_body)
         key = self._block_key(req.cfg, {"apiKey": settings.api_key} if settings.api_key else None)
-        http = http_with(self._runtime, api_key=key, base_url=settings.base_url, source="tts config")
-        timeout_s = req.timeout_ms / 1000 if req.timeout_ms and req.timeout_ms > 0 else None
-        return _Call(http, payload, model, output_format, timeout_s)
+        http = self._runtime.http_with(api_key=key, base_url=settings.base_url, source="tts config")
+        # Speech is billed per input character: the POST's billed retry table applies (`transport.retry`).
+        http = http.with_options(deadline=http.deadline(timeout_ms=req.timeout_ms))
+        return _Call(http, payload, model, output_format)
 
     def _block_key(self, cfg: OpenClawConfig | None, block: Mapping[str, Any] | None) -> str | None:
         """The TTS block's own ``apiKey`` (a SecretInput), resolved now; None when it has none."""
@@ -232,11 +228,6 @@ class DeepInfraSpeechProvider:
     async def aclose(self) -> None:
         await self._runtime.aclose()
 
-
-def _billed(http: DeepInfraHttp) -> Any:
-    # Speech is billed per input character: a 500 or 408 may already have been charged, so only
-    # connection failures, 429 and the gateway's 502/503/504 (never processed) are retried.
-    return as_billed(http.retry)
 
 
 async def _relay(chunks: AsyncIterator[bytes], opened: OpenBytes) -> AsyncGenerator[bytes, None]:

@@ -21,8 +21,6 @@ from openclaw_deepinfra.mediatypes import AUDIO_CONTAINERS, extension_for, sniff
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
-from openclaw_deepinfra.surfaces.caller_http import http_with
-from openclaw_deepinfra.transport.retry import as_billed
 
 logger = get_logger(__name__)
 
@@ -102,14 +100,12 @@ async def transcribe(runtime: DeepInfraRuntime, req: AudioTranscriptionRequest) 
     mime = check_audio(req.buffer, req.file_name)
     model = stt_model(runtime, req.model)
     fields, files = build_form(req, model, mime)
-    http = http_with(runtime, api_key=req.resolved_api_key(), base_url=req.base_url, source="media request")
-    # Billed per second of audio: a 500 or 408 may have been charged, so only 429/502/503/504 and
-    # connect failures are sent again (transport.retry).
-    policy = as_billed(http.retry)
+    http = runtime.http_with(api_key=req.resolved_api_key(), base_url=req.base_url, source="media request")
+    # Billed per second of audio: the POST's billed retry table applies (transport.retry).
+    http = http.with_options(deadline=http.deadline(timeout_ms=req.timeout_ms))
     response = await http.request_json(
         "POST", TRANSCRIPTIONS_PATH, data=fields, files=files, headers=_caller_headers(req) or None,
-        timeout=req.timeout_ms / 1000 if req.timeout_ms > 0 else None, label=ERROR_LABEL,
-        retry_policy=policy, model=model,
+        label=ERROR_LABEL, model=model,
     )  # fmt: skip
     body = response.data if isinstance(response.data, Mapping) else {}
     text = body.get("text")

@@ -20,10 +20,15 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import quote
 
-from openclaw_deepinfra.errors import APITimeoutError, GenerationFailedError, MalformedResponseError
+from openclaw_deepinfra.errors import (
+    APITimeoutError,
+    DeadlineExceededError,
+    GenerationFailedError,
+    MalformedResponseError,
+)
 from openclaw_deepinfra.host.contracts.video import VideoGenerationResult
 from openclaw_deepinfra.redact import get_logger
-from openclaw_deepinfra.surfaces.media_io import stated_cost, submit_policy
+from openclaw_deepinfra.surfaces.media_io import stated_cost
 from openclaw_deepinfra.surfaces.video.common import Progress, VideoSpec, spec_metadata, video_assets
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.deadline import Deadline
@@ -107,21 +112,23 @@ class JobsApi:
         self.interval_s = interval_s
         self.max_polls = max_polls
 
-    async def submit(self, spec: VideoSpec, *, deadline: float) -> Job:
-        response = await self._http.request_json(
-            "POST", "videos", json=jobs_body(spec), timeout=self._budget(deadline), label=LABEL,
-            retry_policy=submit_policy(self._http), model=spec.model, deadline=self._limit(deadline),
-        )  # fmt: skip
+    async def submit(self, spec: VideoSpec, *, deadline: Deadline) -> Job:
+        # `submit`: only connect failures and 429 (nothing was processed) are repeated; a 502-504
+        # in front of a long job can hide a job that exists and will be billed (`transport.retry`).
+        http = self._http.with_options(deadline=deadline.capped(MAX_REQUEST_S), retry_kind="submit")
+        body = jobs_body(spec)
+        response = await http.request_json("POST", "videos", json=body, label=LABEL, model=spec.model)
         job = _job(response.data, response.request_id)
         if job.status in FAILED_STATUSES:
             raise _failure(job)
         return job
 
-    async def wait(self, job: Job, *, deadline: float, budget_ms: int, progress: Progress) -> Job:
+    async def wait(self, job: Job, *, deadline: Deadline, budget_ms: int, progress: Progress) -> Job:
         """Poll until the job succeeds (returned) or fails, the deadline passes or polls run out."""
         progress(job.status, api="jobs", job_id=job.id)
         poll = 0
         warned = False
+        http = self._http.with_options(deadline=deadline.capped(MAX_REQUEST_S))
         while job.status not in DONE_STATUSES:
             if job.status not in JOB_STATUSES and not warned:
                 warned = True
@@ -133,35 +140,19 @@ class JobsApi:
                 raise APITimeoutError(
                     f"{LABEL} job {job.id} did not finish in time", hint=self._resume_hint(job)
                 )
-            remaining = deadline - self._clock()
+            remaining = deadline.remaining()
             if remaining <= 0:
-                raise self._timed_out(job, budget_ms)
+                raise timed_out(deadline, budget_ms, self._resume_hint(job))
             await self._sleep(min(self.interval_s, remaining))
-            if deadline - self._clock() <= 0:
-                raise self._timed_out(job, budget_ms)
+            if deadline.expired:
+                raise timed_out(deadline, budget_ms, self._resume_hint(job))
             poll += 1
-            response = await self._http.request_json(
-                "GET",
-                f"videos/{quote(job.id, safe='')}",
-                timeout=self._budget(deadline),
-                label=STATUS_LABEL,
-                deadline=self._limit(deadline),
-            )
+            response = await http.request_json("GET", f"videos/{quote(job.id, safe='')}", label=STATUS_LABEL)
             job = _job(response.data, response.request_id, known_id=job.id)
             progress(job.status, api="jobs", job_id=job.id, poll=poll)
             if job.status in FAILED_STATUSES:
                 raise _failure(job)
         return job
-
-    def _limit(self, deadline: float) -> Deadline:
-        """The operation's deadline as the HTTP layer's `Deadline`, on the same clock."""
-        return Deadline(max(deadline - self._clock(), 0.001), clock=self._clock)
-
-    def _budget(self, deadline: float) -> float:
-        return max(0.001, min(MAX_REQUEST_S, deadline - self._clock()))
-
-    def _timed_out(self, job: Job, budget_ms: int) -> APITimeoutError:
-        return APITimeoutError(f"{LABEL} timed out after {budget_ms}ms", hint=self._resume_hint(job))
 
     def _resume_hint(self, job: Job) -> str:
         return (
@@ -169,6 +160,14 @@ class JobsApi:
             f"Look it up with GET {self._http.url('videos/' + quote(job.id, safe=''))} "
             "or raise the timeout (agents.defaults.mediaModels.video.timeoutMs)"
         )
+
+
+def timed_out(deadline: Deadline, budget_ms: int, hint: str | None = None) -> DeadlineExceededError:
+    """The operation's deadline ran out between requests (submit not sent, or between polls)."""
+    elapsed = deadline.elapsed()
+    return DeadlineExceededError(
+        f"{LABEL} timed out after {budget_ms}ms", elapsed_s=elapsed, budget_s=deadline.budget_s, hint=hint
+    )
 
 
 def job_result(job: Job, spec: VideoSpec, base: str) -> VideoGenerationResult:

@@ -8,18 +8,16 @@ may already be rendering and billed.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import quote
 
 from openclaw_deepinfra.errors import GenerationFailedError, MalformedResponseError
 from openclaw_deepinfra.host.contracts.video import VideoGenerationResult
-from openclaw_deepinfra.surfaces.media_io import stated_cost, submit_policy
+from openclaw_deepinfra.surfaces.media_io import stated_cost
 from openclaw_deepinfra.surfaces.video.common import VideoSpec, is_guided, spec_metadata, video_assets
 from openclaw_deepinfra.surfaces.video.jobs import FAILED_STATUSES
 from openclaw_deepinfra.transport.client import DeepInfraHttp
-from openclaw_deepinfra.transport.deadline import Deadline
 from openclaw_deepinfra.transport.responses import JsonResponse
 
 LABEL: Final = "DeepInfra video generation"
@@ -45,25 +43,13 @@ def native_body(spec: VideoSpec) -> dict[str, Any]:
     return body
 
 
-def native_http(http: DeepInfraHttp, base: str) -> DeepInfraHttp:
-    """The shared pool and retry settings, addressed (and key-scoped) to the native base."""
-    return DeepInfraHttp(dataclasses.replace(http.settings, base_url=base), http.pool, retry=http.retry)
-
-
-async def submit(
-    http: DeepInfraHttp,
-    base: str,
-    spec: VideoSpec,
-    *,
-    timeout_s: float | None,
-    deadline: Deadline | None = None,
-) -> JsonResponse:
-    """One billed call that holds a model slot; never repeated after a 5xx (`submit_policy`)."""
-    native = native_http(http, base)
+async def submit(http: DeepInfraHttp, base: str, spec: VideoSpec) -> JsonResponse:
+    """One billed call that holds a model slot, addressed (and key-scoped) to the native base;
+    never repeated after a 5xx (the `submit` retry kind)."""
+    native = http.with_options(base_url=base, retry_kind="submit")
     return await native.request_json(
-        "POST", native_url(base, spec.model), json=native_body(spec), timeout=timeout_s, label=LABEL,
-        retry_policy=submit_policy(http), model=spec.model, deadline=deadline,
-    )  # fmt: skip
+        "POST", native_url(base, spec.model), json=native_body(spec), label=LABEL, model=spec.model
+    )
 
 
 def _urls(body: Mapping[str, Any]) -> list[str]:

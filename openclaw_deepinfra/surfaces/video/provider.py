@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
-from openclaw_deepinfra.errors import APIStatusError, APITimeoutError, ConfigurationError
+from openclaw_deepinfra.errors import APIStatusError, ConfigurationError
 from openclaw_deepinfra.host.contracts.video import (
     VideoGenerationIsConfiguredContext,
     VideoGenerationProviderCapabilities,
@@ -27,7 +27,7 @@ from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
-from openclaw_deepinfra.surfaces.media_io import VIDEO_FETCH_MAX_BYTES, fetch_remote, timeout_seconds
+from openclaw_deepinfra.surfaces.media_io import VIDEO_FETCH_MAX_BYTES, fetch_remote
 from openclaw_deepinfra.surfaces.video import native
 from openclaw_deepinfra.surfaces.video.common import (
     CAPABILITIES,
@@ -40,7 +40,7 @@ from openclaw_deepinfra.surfaces.video.common import (
     native_base_url,
     video_api,
 )
-from openclaw_deepinfra.surfaces.video.jobs import Job, JobsApi, job_result
+from openclaw_deepinfra.surfaces.video.jobs import Job, JobsApi, job_result, timed_out
 from openclaw_deepinfra.transport.deadline import Deadline
 
 logger = get_logger(__name__)
@@ -56,8 +56,7 @@ class _Call:
     spec: VideoSpec
     base_url: str
     native_base: str
-    started: float
-    deadline: float
+    deadline: Deadline  # the whole operation's: catalog wait, submit, polls
     budget_ms: int
     progress: Progress
 
@@ -116,13 +115,15 @@ class DeepInfraVideoProvider:
 
     async def generate_video(self, req: VideoGenerationRequest) -> VideoGenerationResult:
         budget_ms = req.timeout_ms if req.timeout_ms and req.timeout_ms > 0 else self.default_timeout_ms
-        started = self._clock()
+        # One deadline for the operation; a single request may use all of what is left of it.
+        deadline = Deadline(budget_ms / 1000.0, clock=self._clock, attempt_s=budget_ms / 1000.0)
+        started = deadline.started
         model = strip_provider_prefix(req.model.strip(), PROVIDER_ID)
         if not model:
             # The default (and with it the provider-option allowlist) comes from the call's
             # catalog view; the wait for it is part of the operation's deadline.
             check_request(req)  # a bad request fails before the catalog is read
-            view = await self._runtime.catalog_view(Deadline(budget_ms / 1000.0, clock=self._clock))
+            view = await self._runtime.catalog_view(deadline)
             model = view.default("video-gen")
         spec = build_spec(req, model)
         config = self._runtime.config
@@ -131,8 +132,8 @@ class DeepInfraVideoProvider:
         settings.require_key()
         native_base = native_base_url(config, settings.base_url)
         call = _Call(
-            spec=spec, base_url=settings.base_url, native_base=native_base, started=started,
-            deadline=started + budget_ms / 1000.0, budget_ms=budget_ms,
+            spec=spec, base_url=settings.base_url, native_base=native_base, deadline=deadline,
+            budget_ms=budget_ms,
             progress=Progress(req.on_progress, self._clock, started),
         )  # fmt: skip
         fallback: dict[str, object] | None = None
@@ -159,16 +160,12 @@ class DeepInfraVideoProvider:
 
     async def _submit(self, api: VideoApi, call: _Call) -> VideoGenerationResult | Job:
         """The native route's whole answer, or the accepted job (polled by `_finish`)."""
-        remaining = call.deadline - self._clock()
-        if remaining <= 0:
-            raise APITimeoutError(f"DeepInfra video generation timed out after {call.budget_ms}ms")
+        if call.deadline.expired:
+            raise timed_out(call.deadline, call.budget_ms)
         call.progress("submitting", api=api)
-        http = self._runtime.http()
         if api == "native":
-            response = await native.submit(
-                http, call.native_base, call.spec, timeout_s=remaining,
-                deadline=Deadline(remaining, clock=self._clock),
-            )  # fmt: skip
+            http = self._runtime.http().with_options(deadline=call.deadline)
+            response = await native.submit(http, call.native_base, call.spec)
             result = native.native_result(response, call.spec, call.native_base)
             call.progress("succeeded", api=api)
             return result
@@ -188,10 +185,10 @@ class DeepInfraVideoProvider:
     async def fetch_video(self, url: str, *, timeout_ms: int | None = None) -> tuple[bytes, str | None]:
         """Download a URL-only result (bytes, served MIME type) through the same HTTP layer: capped,
         finite timeout, and the API key only when the URL is on the API host. Used by the CLI."""
-        response = await fetch_remote(
-            self._runtime.http(), url, timeout_s=timeout_seconds(timeout_ms), max_bytes=VIDEO_FETCH_MAX_BYTES,
-            label="DeepInfra video download",
-        )  # fmt: skip
+        http = self._runtime.http()
+        http = http.with_options(deadline=http.deadline(timeout_ms=timeout_ms))
+        label = "DeepInfra video download"
+        response = await fetch_remote(http, url, max_bytes=VIDEO_FETCH_MAX_BYTES, label=label)
         return response.content, response.content_type
 
     async def aclose(self) -> None:

@@ -73,7 +73,7 @@ def test_the_classes_are_distinct() -> None:
 
 async def test_busy_model_is_retried_with_the_default_policy(make_chat: MakeChat) -> None:
     runtime, transport = make_chat({"models": {"providers": {"deepinfra": {"maxRetries": 1}}}})
-    runtime.http()._sleep = _no_sleep  # type: ignore[method-assign]  # no real backoff in tests
+    runtime.http().shared.sleep = _no_sleep  # no real backoff in tests
     transport.reply({"error": {"message": "Model busy, retry later"}}, status=429)
     transport.reply(
         {"model": "m/m", "choices": [{"index": 0, "message": {"content": "ok"}, "finish_reason": "stop"}]}
