@@ -4,12 +4,12 @@ whether DeepInfra accepts the key (one free authenticated call through the plugi
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Literal
+from typing import Any
 
+from openclaw_deepinfra.cli.json_shapes import Finding
 from openclaw_deepinfra.cli.session import CliError, HostSession
 from openclaw_deepinfra.settings import API_KEY_ENV, API_TOKEN_ENV, ApiKey, Settings, describe_key_source
 
-Finding = tuple[str, Literal["ok", "warn", "fail"], str]
 ORDER = f"models.providers.deepinfra.apiKey, auth profile, {API_KEY_ENV}, {API_TOKEN_ENV}"
 
 
@@ -44,20 +44,16 @@ def key_source_findings(session: HostSession, settings: Settings) -> list[Findin
     return findings
 
 
-async def auth_finding(session: HostSession) -> Finding | None:
-    """None when the plugin is not serving: the catalog check already says why."""
+async def auth_finding(session: HostSession) -> list[Finding]:
+    """Nothing when the plugin is not serving: the catalog check already says why."""
     try:
         provider = session.catalog_provider()
     except CliError:
-        return None
+        return []
     verify: Callable[[], Awaitable[Mapping[str, Any]]] | None = getattr(provider, "verify_key", None)
     if verify is None:
-        return ("authentication", "warn", "skipped: the deepinfra plugin offers no key check")
+        return [("authentication", "warn", "skipped: the deepinfra plugin offers no key check")]
     result = await verify()
-    request_id = result.get("request_id")
-    suffix = f" [request_id={request_id}]" if request_id else ""
+    suffix = f" [request_id={result['request_id']}]" if result.get("request_id") else ""
     level = result.get("level")
-    detail = f"{result['detail']}{suffix}"
-    if level == "ok" or level == "fail":
-        return ("authentication", level, detail)
-    return ("authentication", "warn", detail)
+    return [("authentication", level if level in ("ok", "fail") else "warn", f"{result['detail']}{suffix}")]

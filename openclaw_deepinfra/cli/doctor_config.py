@@ -3,14 +3,10 @@ wrong type. Kept apart from `doctor.py` (plugin, key, catalog checks) so each st
 
 from __future__ import annotations
 
-from typing import Literal
-
 from openclaw_deepinfra import config_check
+from openclaw_deepinfra.cli.json_shapes import Finding
 from openclaw_deepinfra.cli.session import HostSession
 from openclaw_deepinfra.host.errors import HostError
-
-Level = Literal["ok", "warn", "fail"]
-Finding = tuple[str, Level, str]
 
 
 def config_type_checks(session: HostSession) -> list[Finding]:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from openclaw_deepinfra.cli.inputs import read_text
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP, EmbedOutput, dumps
@@ -17,9 +16,6 @@ from openclaw_deepinfra.cli.waiting import Waiting
 from openclaw_deepinfra.config_check import require
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
-from openclaw_deepinfra.redact import get_logger
-
-logger = get_logger(__name__)
 
 PROVIDER_ID = "deepinfra"
 # More texts than one request carries: worth a progress bar on an interactive terminal.
@@ -65,29 +61,11 @@ def _configured_model(config: OpenClawConfig) -> str:
     return ""
 
 
-class _ProgressBar:
-    def __init__(self, total: int, stream: TextIO) -> None:
-        self.total = total
-        self.stream = stream
-
-    def __call__(self, done: int, total: int) -> None:
-        filled = _BAR_WIDTH * done // max(total, 1)
-        bar = "#" * filled + "." * (_BAR_WIDTH - filled)
-        self.stream.write(f"\rembedding [{bar}] {done}/{total}")
-        if done >= total:
-            self.stream.write("\n")
-        self.stream.flush()
-
-
-async def _embed(provider: Any, texts: Sequence[str], progress: Callable[[int, int], None] | None) -> Any:
-    detailed = getattr(provider, "embed_batch_detailed", None)
-    if detailed is None:
-        return await provider.embed_batch(list(texts)), None
-    if progress is not None and "progress" in inspect.signature(detailed).parameters:
-        result = await detailed(list(texts), progress=progress)
-    else:
-        result = await detailed(list(texts))
-    return result.embeddings, result.usage
+def _progress_bar(done: int, total: int) -> None:
+    filled = _BAR_WIDTH * done // max(total, 1)
+    bar = "#" * filled + "." * (_BAR_WIDTH - filled)
+    end = "\n" if done >= total else ""
+    print(f"\rembedding [{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -101,15 +79,15 @@ async def run(args: argparse.Namespace) -> int:
         provider = created.provider
         if provider is None:
             raise CliError("the deepinfra embedding adapter created no provider")
-        large = len(texts) > LARGE_INPUT and sys.stderr.isatty()
-        bar = _ProgressBar(len(texts), sys.stderr) if large else None
+        bar = _progress_bar if len(texts) > LARGE_INPUT and sys.stderr.isatty() else None
         waiting = Waiting(f"embeddings from {provider.model}", session.config)
-        vectors, usage = await waiting.run(_embed(provider, texts, bar))
+        result = await waiting.run(provider.embed_batch_detailed(texts, progress=bar))
     finally:
         await session.aclose()
+    vectors = result.embeddings
     report = EmbedOutput(
         model=provider.model, dimensions=len(vectors[0]) if vectors else None, count=len(vectors),
-        usage=usage, embeddings=vectors,
+        usage=result.usage, embeddings=vectors,
     )  # fmt: skip
     print(dumps(report) if args.json else render(report, texts))
     return 0

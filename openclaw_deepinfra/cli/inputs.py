@@ -9,12 +9,12 @@ byte and refused when that byte arrives.
 from __future__ import annotations
 
 import os
-import stat
 import sys
 from pathlib import Path
 from typing import BinaryIO, Final
 
 from openclaw_deepinfra.cli.session import CliError
+from openclaw_deepinfra.host.safe_write import kind_of
 
 MB: Final = 1024 * 1024
 # DeepInfra's documented limit for an image sent to a vision model ("smaller than 20MB"); the
@@ -31,21 +31,6 @@ def _size(value: int) -> str:
     return f"{value / MB:.1f} MB" if value >= MB else f"{value} bytes"
 
 
-def _kind(mode: int) -> str | None:
-    """What a non-regular file is, in words; None for a regular file."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
-
-
 def check_input(path: Path, what: str, limit: int) -> int:
     """The size of `path` from `stat`, or a CliError (exit 2) when it is missing, not a regular file
     or larger than `limit`. Nothing is opened."""
@@ -53,7 +38,7 @@ def check_input(path: Path, what: str, limit: int) -> int:
         info = os.stat(path.expanduser())
     except OSError as exc:
         raise CliError(f"cannot read {what} {path}: {exc.strerror or exc}", exit_code=2) from None
-    kind = _kind(info.st_mode)
+    kind = kind_of(info.st_mode)
     if kind is not None:
         raise CliError(f"{what} {path} is {kind}; pass a regular file", exit_code=2)
     if info.st_size > limit:

@@ -39,6 +39,9 @@ def money_text(value: object) -> str:
     return "unknown" if amount is None else format(amount, "f")
 
 
+Level = Literal["ok", "warn", "fail"]
+Finding = tuple[str, Level, str]
+"""One `doctor` check: (what was checked, level, detail)."""
 Price = Annotated[Decimal, BeforeValidator(money)]
 Money = Price | None
 
@@ -94,7 +97,7 @@ class EmbedOutput(Shape):
 
 class DoctorCheck(Shape):
     name: str
-    level: Literal["ok", "warn", "fail"]
+    level: Level
     detail: str
 
 

@@ -129,20 +129,13 @@ def _profile_env(profile: str | None) -> Iterator[None]:
     """``--profile NAME`` sets OPENCLAW_STATE_DIR and OPENCLAW_CONFIG_PATH for the command, as
     OpenClaw does, so every path (config, auth profiles, the plugin's cache) follows it; restored
     afterwards because tests and embedders call ``main`` in-process."""
-    if profile is None:
-        yield
-        return
-    values = paths.profile_env(profile)
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
+    saved = dict(os.environ)
+    os.environ.update(paths.profile_env(profile) if profile is not None else {})
     try:
         yield
     finally:
-        for name, old in saved.items():
-            if old is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = old
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def _not_utf8(args: argparse.Namespace) -> str | None:

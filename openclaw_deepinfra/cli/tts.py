@@ -9,7 +9,7 @@ from typing import Any
 
 from openclaw_deepinfra.cli.inputs import prompt_text
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP, SpeechOutput, dumps
-from openclaw_deepinfra.cli.media_output import check_out, raise_if_fell_back, write_file
+from openclaw_deepinfra.cli.media_output import check_out, output_paths, raise_if_fell_back, write_file
 from openclaw_deepinfra.cli.media_pick import split_ref
 from openclaw_deepinfra.cli.session import CliError, HostSession, open_host
 from openclaw_deepinfra.cli.waiting import Waiting
@@ -37,7 +37,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", metavar="F", help=f"audio format: {', '.join(FORMATS)}")
     parser.add_argument("--speed", metavar="X", type=float, help="speaking speed, 0.25 to 4 (default 1)")
     parser.add_argument(
-        "--out", metavar="PATH", type=Path, required=True, help="file (or directory) to write"
+        "--out", metavar="PATH", required=True, help="file (or directory) to write"
     )
     parser.add_argument("--json", action="store_true", help=JSON_HELP)
     parser.add_argument("--file", type=Path, metavar="PATH", help="read the text from PATH ('-' = stdin)")
@@ -74,10 +74,6 @@ def _provider_config(session: HostSession, provider: Any, pid: str, timeout_ms: 
     return dict(resolved) if isinstance(resolved, Mapping) else merged
 
 
-def _target(out: Path, extension: str) -> Path:
-    return out / f"speech{extension}" if out.is_dir() or str(out).endswith(("/", "\\")) else out
-
-
 async def run(args: argparse.Namespace) -> int:
     text = prompt_text(args.text, args.file, "TEXT")
     check_out(args.out)
@@ -107,16 +103,13 @@ async def run(args: argparse.Namespace) -> int:
         result: SpeechSynthesisResult = await waiting.run(provider.synthesize(request))
     finally:
         await session.aclose()
-    path = _target(args.out, result.dotted_extension)
-    saved = write_file(path, result.audio_buffer)
-    path = saved.path
-    used = result.model or selection.model
-    if args.json:
-        print(dumps(SpeechOutput(
-            path=str(path), bytes=len(result.audio_buffer), format=result.output_format,
-            voiceCompatible=result.voice_compatible, provider=selection.provider_id, model=used,
-        )))  # fmt: skip
-    else:
-        print(f"wrote {len(result.audio_buffer)} bytes of {result.output_format} audio to {path} ({used})")
+    saved = write_file(output_paths(args.out, [f"speech{result.dotted_extension}"])[0], result.audio_buffer)
+    shape = SpeechOutput(
+        path=str(saved.path), bytes=len(result.audio_buffer), format=result.output_format,
+        voiceCompatible=result.voice_compatible, provider=selection.provider_id,
+        model=result.model or selection.model,
+    )  # fmt: skip
+    text = f"wrote {shape.bytes} bytes of {shape.format} audio to {shape.path} ({shape.model})"
+    print(dumps(shape) if args.json else text)
     raise_if_fell_back([saved], request_id=None)
     return 0

@@ -199,7 +199,7 @@ def test_a_fifo_as_input_is_refused_instead_of_hanging(
     )  # fmt: skip
 
     assert result.returncode == 2
-    assert f"{fifo} is a named pipe (FIFO); pass a regular file" in result.stderr
+    assert f"{fifo} is a FIFO (named pipe); pass a regular file" in result.stderr
     assert _api_calls(api) == []
 
 
