@@ -8,15 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from openclaw_deepinfra.cli.inputs import IMAGE_LIMIT, prompt_text, read_input
-from openclaw_deepinfra.cli.json_shapes import JSON_HELP, MediaFile
-from openclaw_deepinfra.cli.media_output import (
-    check_out,
-    choose_model,
-    output_paths,
-    raise_if_fell_back,
-    report,
-    write_file,
-)
+from openclaw_deepinfra.cli.json_shapes import JSON_HELP
+from openclaw_deepinfra.cli.media_output import check_out, choose_model, save_and_report
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, open_host
 from openclaw_deepinfra.cli.waiting import Waiting
 from openclaw_deepinfra.host.contracts.image import ImageGenerationRequest, ImageGenerationResult, ImageInput
@@ -92,15 +85,7 @@ async def run(args: argparse.Namespace) -> int:
         result: ImageGenerationResult = await waiting.run(provider.generate_image(request))
     finally:
         await session.aclose()
-    names = [image.file_name or f"image-{i}" for i, image in enumerate(result.images, start=1)]
-    written: list[MediaFile] = []
-    saved, warned = [], set[tuple[str, str]]()
-    for path, image in zip(output_paths(args.out, names), result.images, strict=True):
-        saved.append(write_file(path, image.buffer, warned))
-        written.append(MediaFile(
-            path=str(saved[-1].path), mimeType=image.mime_type, bytes=len(image.buffer),
-            revisedPrompt=image.revised_prompt,
-        ))  # fmt: skip
-    print(report(written, model=result.model or model, metadata=result.metadata, as_json=args.json))
-    raise_if_fell_back(saved, request_id=(result.metadata or {}).get("requestId"))
+    items = [(image.file_name or f"image-{i}", image.buffer, image.mime_type, image.revised_prompt)
+             for i, image in enumerate(result.images, start=1)]  # fmt: skip
+    save_and_report(args, items, result.model or model, result.metadata)
     return 0

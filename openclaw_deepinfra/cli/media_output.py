@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from argparse import Namespace
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,22 @@ def raise_if_fell_back(saved: Sequence[Saved], *, request_id: str | None, url: s
     raise CliError(f"the paid result was saved to {where} instead{ids}{also}", exit_code=1)
 
 
+def save_and_report(
+    args: Namespace, items: Sequence[tuple[str, bytes, str, str | None]], model: str | None,
+    metadata: Mapping[str, Any] | None, url: str | None = None,
+) -> None:  # fmt: skip
+    """Write each (file name, data, MIME type, revised prompt) to `--out` (`output_paths`), print
+    the report, then end with exit 1 naming the fallback file of any result `--out` could not take."""
+    warned: set[tuple[str, str]] = set()
+    paths = output_paths(args.out, [item[0] for item in items])
+    saved = [write_file(path, item[1], warned) for path, item in zip(paths, items, strict=True)]
+    files = [MediaFile(path=str(s.path), mimeType=mime, bytes=len(data), revisedPrompt=revised)
+             for s, (_, data, mime, revised) in zip(saved, items, strict=True)]  # fmt: skip
+    print(report(files, model=model, metadata=metadata, as_json=args.json))
+    meta = metadata or {}
+    raise_if_fell_back(saved, request_id=meta.get("requestId") or meta.get("jobId"), url=url)
+
+
 def report(
     written: Sequence[MediaFile], *, model: str | None, metadata: Mapping[str, Any] | None, as_json: bool
 ) -> str:
@@ -145,4 +162,6 @@ def report(
     ignored = meta.get("ignoredOverrides")
     if isinstance(ignored, Mapping) and ignored:
         lines.append(f"ignored (not supported): {', '.join(str(k) for k in ignored)}")
+    if meta.get("jobId"):
+        lines.append(f"job: {meta['jobId']}")
     return "\n".join(lines)

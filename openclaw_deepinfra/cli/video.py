@@ -13,16 +13,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from openclaw_deepinfra.cli.inputs import prompt_text
-from openclaw_deepinfra.cli.json_shapes import JSON_HELP, MediaFile
-from openclaw_deepinfra.cli.media_output import (
-    Saved,
-    check_out,
-    choose_model,
-    output_paths,
-    raise_if_fell_back,
-    report,
-    write_file,
-)
+from openclaw_deepinfra.cli.json_shapes import JSON_HELP
+from openclaw_deepinfra.cli.media_output import check_out, choose_model, save_and_report
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, open_host
 from openclaw_deepinfra.cli.waiting import Waiting
 from openclaw_deepinfra.host.contracts.protocols import VideoGenerationProvider
@@ -84,9 +76,7 @@ async def run(args: argparse.Namespace) -> int:
     prompt = prompt_text(args.prompt, None, "PROMPT")
     check_out(args.out)
     session = open_host(args)
-    written: list[MediaFile] = []
-    saved: list[Saved] = []
-    warned: set[tuple[str, str]] = set()
+    items: list[tuple[str, bytes, str, str | None]] = []
     try:
         provider = session.require(KIND, PLUGIN_ID)
         if not isinstance(provider, VideoGenerationProvider):
@@ -104,19 +94,11 @@ async def run(args: argparse.Namespace) -> int:
             duration_seconds=args.duration, provider_options=_options(args), on_progress=on_progress,
         )  # fmt: skip
         result = await waiting.run(provider.generate_video(request))
-        names = [video.file_name or f"video-{i}.mp4" for i, video in enumerate(result.videos, start=1)]
-        for path, video in zip(output_paths(args.out, names), result.videos, strict=True):
+        for i, video in enumerate(result.videos, start=1):
             data, mime = await waiting.run(_content(provider, video, timeout_ms))
-            saved.append(write_file(path, data, warned))
-            shown = MediaFile(path=str(saved[-1].path), mimeType=mime, bytes=len(data), revisedPrompt=None)
-            written.append(shown)
+            items.append((video.file_name or f"video-{i}.mp4", data, mime, None))
     finally:
         await session.aclose()
-    print(report(written, model=result.model or model, metadata=result.metadata, as_json=args.json))
-    meta = result.metadata or {}
-    job_id = meta.get("jobId")
-    if job_id and not args.json:
-        print(f"job: {job_id}")
-    urls = [video.url for video in result.videos if video.url]
-    raise_if_fell_back(saved, request_id=meta.get("requestId") or job_id, url=urls[0] if urls else None)
+    url = next((video.url for video in result.videos if video.url), None)
+    save_and_report(args, items, result.model or model, result.metadata, url=url)
     return 0
