@@ -64,14 +64,14 @@ def _positive_int(value: str) -> int:
 
 async def run(args: argparse.Namespace) -> int:
     prompt = prompt_text(args.prompt, args.file, "PROMPT")
-    session = open_host(args)
-    try:
+    async with open_host(args) as session:
         provider = session.require("provider", PLUGIN_ID)
         if not isinstance(provider, ChatCapableProvider):
             raise CliError(f"provider {PLUGIN_ID!r} does not run chat calls (no stream/complete hooks)")
+        system: list[ChatMessage] = [ChatSystemMessage(content=args.system)] if args.system else []
         request = ChatRequest(
             model=await _model(args, session, provider),
-            messages=_messages(args.system, prompt),
+            messages=[*system, ChatUserMessage(content=prompt)],
             options=ChatOptions(max_tokens=args.max_tokens, thinking_level=args.thinking),
         )
         waiting = Waiting(f"the answer from {request.model}", session.config)
@@ -81,8 +81,6 @@ async def run(args: argparse.Namespace) -> int:
                 _write(result.text)
         else:
             result = await waiting.run(_stream(provider, request, echo=not args.json, progress=waiting.touch))
-    finally:
-        await session.aclose()
     for warning in result.warnings:  # e.g. a thinking level the model does not take
         print(f"openclaw-deepinfra: warning: {warning}", file=sys.stderr)
     if args.json:
@@ -106,14 +104,6 @@ async def _model(args: argparse.Namespace, session: HostSession, provider: objec
     if default_model is None:
         raise CliError("no chat model given: pass --model deepinfra/<org>/<model>", exit_code=2)
     return str(await default_model())
-
-
-def _messages(system: str | None, prompt: str) -> list[ChatMessage]:
-    messages: list[ChatMessage] = []
-    if system:
-        messages.append(ChatSystemMessage(content=system))
-    messages.append(ChatUserMessage(content=prompt))
-    return messages
 
 
 async def _stream(

@@ -43,8 +43,7 @@ async def run(args: argparse.Namespace) -> int:
         )
         for path in args.images
     ]
-    session = open_host(args)
-    try:
+    async with open_host(args) as session:
         method = "describe_image" if len(images) == 1 else "describe_images"
         pick = pick_media(session, "image", args.model, method)
         if not pick.model:
@@ -69,7 +68,5 @@ async def run(args: argparse.Namespace) -> int:
         else:
             call = pick.provider.describe_images(ImagesDescriptionRequest(images=images, **common))
         result: MediaUnderstandingResult = await waiting.run(call)
-    finally:
-        await session.aclose()
     print_result(result, pick, as_json=args.json)
     return 0

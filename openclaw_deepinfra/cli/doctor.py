@@ -66,8 +66,7 @@ async def _catalog_check(session: HostSession) -> Finding:
 
 
 async def run(args: argparse.Namespace) -> int:
-    session = open_host(args)
-    try:
+    async with open_host(args) as session:
         checks = _plugin_checks(session)
         settings_checks, have_key = _settings_checks(session)
         checks += settings_checks
@@ -81,8 +80,6 @@ async def run(args: argparse.Namespace) -> int:
         checks += [("config", "warn", f"{old} is an older spelling; use {new}") for old, new in legacy]
         checks += doctor_config.config_type_checks(session) + doctor_config.auth_location_checks(session)
         checks += await fleet_status(session)
-    finally:
-        await session.aclose()
     if args.json:
         rows = [DoctorCheck(name=name, level=level, detail=detail) for name, level, detail in checks]
         print(dumps(DoctorOutput(checks=rows), indent=2))

@@ -70,8 +70,7 @@ def _progress_bar(done: int, total: int) -> None:
 
 async def run(args: argparse.Namespace) -> int:
     texts = _read_texts(args)
-    session = open_host(args)
-    try:
+    async with open_host(args) as session:
         adapter: Any = session.require("embedding-provider", PROVIDER_ID)
         model = args.model or _configured_model(session.config)
         options = EmbeddingProviderCreateOptions(config=session.config, provider=PROVIDER_ID, model=model)
@@ -82,8 +81,6 @@ async def run(args: argparse.Namespace) -> int:
         bar = _progress_bar if len(texts) > LARGE_INPUT and sys.stderr.isatty() else None
         waiting = Waiting(f"embeddings from {provider.model}", session.config)
         result = await waiting.run(provider.embed_batch_detailed(texts, progress=bar))
-    finally:
-        await session.aclose()
     vectors = result.embeddings
     report = EmbedOutput(
         model=provider.model, dimensions=len(vectors[0]) if vectors else None, count=len(vectors),

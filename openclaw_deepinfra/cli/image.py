@@ -69,8 +69,7 @@ async def run(args: argparse.Namespace) -> int:
     prompt = prompt_text(args.prompt, None, "PROMPT")
     inputs = _inputs(args.input)
     check_out(args.out)
-    session = open_host(args)
-    try:
+    async with open_host(args) as session:
         provider = session.require(KIND, PLUGIN_ID)
         if not isinstance(provider, ImageGenerationProvider):
             raise CliError(f"the registered {KIND} {PLUGIN_ID!r} does not implement generate_image")
@@ -83,8 +82,6 @@ async def run(args: argparse.Namespace) -> int:
         )  # fmt: skip
         waiting = Waiting(f"the image from {model or 'the default image model'}", session.config, timeout_ms)
         result: ImageGenerationResult = await waiting.run(provider.generate_image(request))
-    finally:
-        await session.aclose()
     items = [(image.file_name or f"image-{i}", image.buffer, image.mime_type, image.revised_prompt)
              for i, image in enumerate(result.images, start=1)]  # fmt: skip
     save_and_report(args, items, result.model or model, result.metadata)

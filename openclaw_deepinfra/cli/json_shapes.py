@@ -1,12 +1,6 @@
-"""The one shape of every `--json` output and the one writer that prints it.
-
-Each command builds its output as one of these models, so what it prints is what the model says;
-docs/cli-json.md documents them field by field, and tests/cli/test_json_shapes.py checks the doc
-against the models and every command's real output against its model (`SHAPES`).
-
-Conventions: every field is always present (`null` = unknown or none); money (costs, prices) is a
-plain decimal number rounded to 6 significant digits (`0.0000323`, never `3.2300000000000006e-05`).
-"""
+"""The one shape of every `--json` output (`SHAPES`; docs/cli-json.md, checked both ways by
+tests/cli/test_json_shapes.py) and the writer: every field present (`null` = unknown), money a
+plain decimal of 6 significant digits (`0.0000323`, never `3.2300000000000006e-05`)."""
 
 from __future__ import annotations
 

@@ -85,16 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     config_help = f"agent config file (default ${paths.CONFIG_PATH_ENV}, else <state dir>/openclaw.json)"
     profile_help = "use the state dir ~/.openclaw-NAME (and its openclaw.json), as OpenClaw's --profile"
-    verbose_help = "log debug details to stderr"
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--config", type=Path, default=None, help=config_help)
-    parser.add_argument("--profile", metavar="NAME", default=None, help=profile_help)
-    parser.add_argument("-v", "--verbose", action="store_true", help=verbose_help)
     # Global flags are accepted after the command too; SUPPRESS keeps a value given before it.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
-    common.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help=profile_help)
-    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=verbose_help)
+    for target, unset in ((parser, None), (common, argparse.SUPPRESS)):
+        target.add_argument("--config", type=Path, default=unset, help=config_help)
+        target.add_argument("--profile", metavar="NAME", default=unset, help=profile_help)
+        verbose = "log debug details to stderr"
+        target.add_argument("-v", "--verbose", action="store_true", default=unset or False, help=verbose)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
         command.add_parser(sub, common)

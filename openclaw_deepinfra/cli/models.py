@@ -28,8 +28,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
-    session = open_host(args)
-    try:
+    async with open_host(args) as session:
         provider = session.catalog_provider()
         surface_report: Callable[..., Awaitable[Mapping[str, Any]]] | None = getattr(
             provider, "surface_report", None
@@ -37,8 +36,6 @@ async def run(args: argparse.Namespace) -> int:
         if surface_report is None:
             raise CliError("the deepinfra catalog provider does not offer a per-surface report")
         report = dict(await surface_report(refresh=args.refresh))
-    finally:
-        await session.aclose()
     if args.surface:
         report["surfaces"] = {args.surface: report["surfaces"][args.surface]}
     print(dumps(ModelsOutput.model_validate(report), indent=2) if args.json else render(report))

@@ -83,12 +83,11 @@ def _given_key(given: str | None, env: Mapping[str, str]) -> tuple[str | None, b
 
 
 async def run(args: argparse.Namespace) -> int:
-    session = open_host(args)
-    # Both targets are checked before anything is written: a refused config must not leave a key
-    # stored beside it (and neither may ever replace a device, FIFO or directory).
-    ensure_writable_target(session.config_path)
-    ensure_writable_target(session.auth_store.path, within=session.auth_store.path.parent)
-    try:
+    async with open_host(args) as session:
+        # Both targets are checked before anything is written: a refused config must not leave a key
+        # stored beside it (and neither may ever replace a device, FIFO or directory).
+        ensure_writable_target(session.config_path)
+        ensure_writable_target(session.auth_store.path, within=session.auth_store.path.parent)
         method, option_key = _auth_method(session)
         key, interactive = _given_key(args.api_key, session.config.env)
         ctx = ProviderAuthContext(
@@ -101,8 +100,6 @@ async def run(args: argparse.Namespace) -> int:
             result = await method.run(ctx)
         except ValueError as exc:
             raise CliError(str(exc), exit_code=2) from exc
-    finally:
-        await session.aclose()
     # First move what an older version stored beside the config, so the new key below replaces a
     # moved one instead of leaving a stale copy in the old place.
     for profile_id, old in session.auth_store.migrate_legacy():

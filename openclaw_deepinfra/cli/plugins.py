@@ -6,7 +6,14 @@ import argparse
 from importlib.metadata import entry_points
 from typing import Any
 
-from openclaw_deepinfra.cli.json_shapes import JSON_HELP, PluginRow, PluginsOutput, dumps
+from openclaw_deepinfra.cli.json_shapes import (
+    JSON_HELP,
+    Diagnostic,
+    PluginRow,
+    PluginsOutput,
+    Registration,
+    dumps,
+)
 from openclaw_deepinfra.cli.session import CliError, HostSession, config_path_from, open_host
 from openclaw_deepinfra.host.install import ENTRY_POINT_GROUP, disable_plugin, enable_plugin, install_plugin
 
@@ -32,63 +39,49 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         toggle.set_defaults(handler=handler)
 
 
-def describe(session: HostSession, plugin_id: str) -> dict[str, Any]:
+def describe(session: HostSession, plugin_id: str) -> PluginRow:
     record = session.registry.records.get(plugin_id)
     if record is None:
         known = ", ".join(sorted(session.registry.records)) or "none"
         raise CliError(f"no plugin {plugin_id!r} was found (found: {known})", exit_code=2)
-    manifest = record.manifest
-    return {
-        "id": record.id,
-        "status": record.status,
-        "source": record.source,
-        "name": getattr(manifest, "name", None),
-        "version": getattr(manifest, "version", None),
-        "error": record.error,
-        "registrations": [{"kind": kind, "id": reg_id} for kind, reg_id in record.registrations],
-        "diagnostics": [
-            {"level": d.level, "message": d.message}
-            for d in session.registry.diagnostics
-            if d.plugin_id == plugin_id
-        ],
-    }
+    diagnostics = [d for d in session.registry.diagnostics if d.plugin_id == plugin_id]
+    return PluginRow(
+        id=record.id, status=record.status, source=record.source, error=record.error,
+        name=getattr(record.manifest, "name", None), version=getattr(record.manifest, "version", None),
+        registrations=[Registration(kind=kind, id=reg_id) for kind, reg_id in record.registrations],
+        diagnostics=[Diagnostic(level=d.level, message=d.message) for d in diagnostics],
+    )  # fmt: skip
 
 
 async def run_list(args: argparse.Namespace) -> int:
-    session = open_host(args)
-    try:
+    async with open_host(args) as session:
         rows = [describe(session, plugin_id) for plugin_id in sorted(session.registry.records)]
-    finally:
-        await session.aclose()
     if args.json:
-        print(dumps(PluginsOutput.model_validate({"plugins": rows}), indent=2))
+        print(dumps(PluginsOutput(plugins=rows), indent=2))
         return 0
     if not rows:
         print("no plugins found in entry point group openclaw.plugins")
     for row in rows:
-        kinds = sorted({r["kind"] for r in row["registrations"]})
-        print(f"{row['id']}  {row['status']}  {row['version'] or ''}  {', '.join(kinds)}".rstrip())
+        kinds = ", ".join(sorted({r.kind for r in row.registrations}))
+        print(f"{row.id}  {row.status}  {row.version or ''}  {kinds}".rstrip())
     return 0
 
 
 async def run_inspect(args: argparse.Namespace) -> int:
-    session = open_host(args)
-    try:
+    async with open_host(args) as session:
         row = describe(session, args.plugin_id)
-    finally:
-        await session.aclose()
     if args.json:
-        print(dumps(PluginRow.model_validate(row), indent=2))
-        return 0 if row["status"] != "error" else 1
-    print(f"plugin {row['id']} ({row['name'] or row['id']} {row['version'] or ''}): {row['status']}")
-    print(f"  source: {row['source']}")
-    if row["error"]:
-        print(f"  error: {row['error']}")
-    for reg in row["registrations"]:
-        print(f"  registered {reg['kind']}: {reg['id']}")
-    for diag in row["diagnostics"]:
-        print(f"  {diag['level']}: {diag['message']}")
-    return 0 if row["status"] != "error" else 1
+        print(dumps(row, indent=2))
+        return 0 if row.status != "error" else 1
+    print(f"plugin {row.id} ({row.name or row.id} {row.version or ''}): {row.status}")
+    print(f"  source: {row.source}")
+    if row.error:
+        print(f"  error: {row.error}")
+    for reg in row.registrations:
+        print(f"  registered {reg.kind}: {reg.id}")
+    for diag in row.diagnostics:
+        print(f"  {diag.level}: {diag.message}")
+    return 0 if row.status != "error" else 1
 
 
 def run_install(args: argparse.Namespace) -> int:

@@ -66,6 +66,12 @@ class HostSession:
     async def aclose(self) -> None:
         await self.registry.aclose()
 
+    async def __aenter__(self) -> HostSession:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
 
 def config_path_from(args: argparse.Namespace) -> Path:
     """``--config``, else ``$OPENCLAW_CONFIG_PATH``, else ``<state dir>/openclaw.json`` (``host.paths``)."""

@@ -30,8 +30,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 async def run(args: argparse.Namespace) -> int:
     data = read_input(args.audio, "AUDIO", AUDIO_LIMIT)
-    session = open_host(args)
-    try:
+    async with open_host(args) as session:
         pick = pick_media(session, "audio", args.model, "transcribe_audio")
         request = AudioTranscriptionRequest(
             buffer=data,
@@ -46,7 +45,5 @@ async def run(args: argparse.Namespace) -> int:
         source = pick.model or pick.provider_id
         waiting = Waiting(f"the transcript from {source}", session.config, pick.timeout_ms)
         result: MediaUnderstandingResult = await waiting.run(pick.provider.transcribe_audio(request))
-    finally:
-        await session.aclose()
     print_result(result, pick, as_json=args.json)
     return 0

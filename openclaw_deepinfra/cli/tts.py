@@ -77,8 +77,7 @@ def _provider_config(session: HostSession, provider: Any, pid: str, timeout_ms: 
 async def run(args: argparse.Namespace) -> int:
     text = prompt_text(args.text, args.file, "TEXT")
     check_out(args.out)
-    session = open_host(args)
-    try:
+    async with open_host(args) as session:
         providers = providers_of(session.registry, KIND)
         pid, model = split_ref(args.model, providers)
         selections = select_speech(session.config, providers, override=pid)
@@ -101,8 +100,6 @@ async def run(args: argparse.Namespace) -> int:
         )
         waiting = Waiting(f"speech from {selection.provider_id}", session.config, timeout_ms)
         result: SpeechSynthesisResult = await waiting.run(provider.synthesize(request))
-    finally:
-        await session.aclose()
     saved = write_file(output_paths(args.out, [f"speech{result.dotted_extension}"])[0], result.audio_buffer)
     shape = SpeechOutput(
         path=str(saved.path), bytes=len(result.audio_buffer), format=result.output_format,

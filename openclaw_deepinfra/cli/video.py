@@ -75,9 +75,8 @@ async def _content(provider: object, video: GeneratedVideo, timeout_ms: int | No
 async def run(args: argparse.Namespace) -> int:
     prompt = prompt_text(args.prompt, None, "PROMPT")
     check_out(args.out)
-    session = open_host(args)
     items: list[tuple[str, bytes, str, str | None]] = []
-    try:
+    async with open_host(args) as session:
         provider = session.require(KIND, PLUGIN_ID)
         if not isinstance(provider, VideoGenerationProvider):
             raise CliError(f"the registered {KIND} {PLUGIN_ID!r} does not implement generate_video")
@@ -97,8 +96,6 @@ async def run(args: argparse.Namespace) -> int:
         for i, video in enumerate(result.videos, start=1):
             data, mime = await waiting.run(_content(provider, video, timeout_ms))
             items.append((video.file_name or f"video-{i}.mp4", data, mime, None))
-    finally:
-        await session.aclose()
     url = next((video.url for video in result.videos if video.url), None)
     save_and_report(args, items, result.model or model, result.metadata, url=url)
     return 0

@@ -1,13 +1,6 @@
-"""A "still waiting" line on stderr while a call is silent (issue 18 item 9).
-
-A request the server accepted and never answers is bounded only by the call's deadline (ten
-minutes by default), which is a long time to look at a silent terminal. `Waiting.run` awaits the
-call beside a timer: after `FIRST_NOTICE_S` without progress it prints
-`still waiting for <what> (N s of M s)`, then every `NOTICE_EVERY_S`; progress (`touch`, e.g. a
-streamed chunk or a video poll) restarts the quiet period. The call still ends at its own deadline
-with its own timeout error: the timer only watches. The lines go to stderr always (as the retry
-and video progress lines do), so stdout, `--json` included, holds only the result.
-"""
+"""`still waiting for <what> (N s of M s)` on stderr while a call is silent: after
+`FIRST_NOTICE_S` without progress (`touch`: a chunk, a video poll), then every `NOTICE_EVERY_S`.
+The call still ends at its own deadline with its own error; stdout (`--json`) never sees a line."""
 
 from __future__ import annotations
 
