@@ -9,14 +9,12 @@ from typing import Any
 
 from openclaw_deepinfra.cli.inputs import IMAGE_LIMIT, check_input, read_input
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP
-from openclaw_deepinfra.cli.media_pick import pick_media, print_result, text_option
+from openclaw_deepinfra.cli.media_pick import answer, pick_media, text_option
 from openclaw_deepinfra.cli.session import CliError, open_host
-from openclaw_deepinfra.cli.waiting import Waiting
 from openclaw_deepinfra.host.contracts.media import (
     ImageDescriptionRequest,
     ImagesDescriptionRequest,
     MediaImage,
-    MediaUnderstandingResult,
 )
 
 
@@ -35,14 +33,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 async def run(args: argparse.Namespace) -> int:
     for path in args.images:  # every image checked before any is read
         check_input(path, "IMAGE", IMAGE_LIMIT)
-    images = [
-        MediaImage(
-            buffer=read_input(path, "IMAGE", IMAGE_LIMIT),
-            file_name=path.name,
-            mime=mimetypes.guess_type(path.name)[0],
-        )
-        for path in args.images
-    ]
+    images = [MediaImage(buffer=read_input(path, "IMAGE", IMAGE_LIMIT), file_name=path.name,
+                         mime=mimetypes.guess_type(path.name)[0]) for path in args.images]  # fmt: skip
     async with open_host(args) as session:
         method = "describe_image" if len(images) == 1 else "describe_images"
         pick = pick_media(session, "image", args.model, method)
@@ -50,23 +42,14 @@ async def run(args: argparse.Namespace) -> int:
             raise CliError(
                 f"provider {pick.provider_id!r} has no default image model; pass --model", exit_code=2
             )
+        prompt = text_option(args.prompt, pick.options.get("prompt"), pick.block.get("prompt"))
         common: dict[str, Any] = {
-            "prompt": text_option(args.prompt, pick.options.get("prompt"), pick.block.get("prompt")),
-            "timeout_ms": pick.timeout_ms,
-            "cfg": session.config,
-            "auth_store": session.auth_store,
-            "model": pick.model,
-            "provider": pick.provider_id,
-        }
-        waiting = Waiting(f"the description from {pick.model}", session.config, pick.timeout_ms)
+            "prompt": prompt, "timeout_ms": pick.timeout_ms, "cfg": session.config,
+            "auth_store": session.auth_store, "model": pick.model, "provider": pick.provider_id,
+        }  # fmt: skip
         if len(images) == 1:
-            image = images[0]
-            request = ImageDescriptionRequest(
-                buffer=image.buffer, file_name=image.file_name, mime=image.mime, **common
-            )
-            call = pick.provider.describe_image(request)
+            call = pick.provider.describe_image(ImageDescriptionRequest(**dict(images[0]), **common))
         else:
             call = pick.provider.describe_images(ImagesDescriptionRequest(images=images, **common))
-        result: MediaUnderstandingResult = await waiting.run(call)
-    print_result(result, pick, as_json=args.json)
+        await answer(session, pick, "the description", call, args.json)
     return 0

@@ -3,12 +3,13 @@ model a gateway would use, through the host's selection (never by importing a su
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from openclaw_deepinfra.cli.json_shapes import TextOutput, dumps
 from openclaw_deepinfra.cli.session import CliError, HostSession
+from openclaw_deepinfra.cli.waiting import Waiting
 from openclaw_deepinfra.host.contracts.media import (
     ApiKeyMediaAuth,
     MediaResolveAuthContext,
@@ -110,7 +111,12 @@ def text_option(*values: Any) -> str | None:
     return None
 
 
-def print_result(result: MediaUnderstandingResult, pick: MediaPick, *, as_json: bool) -> None:
-    """The text, or with --json the text and the model that actually answered."""
+async def answer(
+    session: HostSession, pick: MediaPick, what: str, call: Awaitable[MediaUnderstandingResult], json: bool
+) -> None:
+    """Await the provider's call (saying so while it is silent), then print the text, or with
+    --json the text and the model that actually answered."""
+    waiting = Waiting(f"{what} from {pick.model or pick.provider_id}", session.config, pick.timeout_ms)
+    result = await waiting.run(call)
     shape = TextOutput(text=result.text, model=result.model or pick.model, provider=pick.provider_id)
-    print(dumps(shape) if as_json else result.text)
+    print(dumps(shape) if json else result.text)

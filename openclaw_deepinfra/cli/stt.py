@@ -9,10 +9,9 @@ from typing import Any
 
 from openclaw_deepinfra.cli.inputs import AUDIO_LIMIT, read_input
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP
-from openclaw_deepinfra.cli.media_pick import media_auth, pick_media, print_result, text_option
+from openclaw_deepinfra.cli.media_pick import answer, media_auth, pick_media, text_option
 from openclaw_deepinfra.cli.session import open_host
-from openclaw_deepinfra.cli.waiting import Waiting
-from openclaw_deepinfra.host.contracts.media import AudioTranscriptionRequest, MediaUnderstandingResult
+from openclaw_deepinfra.host.contracts.media import AudioTranscriptionRequest
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -42,8 +41,5 @@ async def run(args: argparse.Namespace) -> int:
             prompt=text_option(args.prompt, pick.options.get("prompt"), pick.block.get("prompt")),
             timeout_ms=pick.timeout_ms,
         )
-        source = pick.model or pick.provider_id
-        waiting = Waiting(f"the transcript from {source}", session.config, pick.timeout_ms)
-        result: MediaUnderstandingResult = await waiting.run(pick.provider.transcribe_audio(request))
-    print_result(result, pick, as_json=args.json)
+        await answer(session, pick, "the transcript", pick.provider.transcribe_audio(request), args.json)
     return 0
