@@ -5,40 +5,16 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.e2e.conftest import CLI_KEY as SECRET
+from tests.e2e.conftest import run_cli
 from tests.e2e.loopback import Reply, Seen, serve
 
-SECRET = "di-e2e-media-secret-0123456789abcdef"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 16
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 16
 MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
-
-
-def _cli() -> list[str]:
-    script = Path(sys.executable).with_name("openclaw-deepinfra")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("openclaw-deepinfra")
-    assert found, "the console script is not installed; install with pip install -e '.[test]'"
-    return [found]
-
-
-def _run(tmp_path: Path, base_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEEPINFRA_", "OPENCLAW_"))}
-    env.update(
-        HOME=str(tmp_path / "home"),
-        OPENCLAW_CONFIG_PATH=str(tmp_path / "openclaw.json"),
-        OPENCLAW_DEEPINFRA_CACHE_DIR=str(tmp_path / "cache"),
-        DEEPINFRA_API_KEY=SECRET,
-        DEEPINFRA_BASE_URL=f"{base_url}/v1/openai",
-    )
-    return subprocess.run([*_cli(), *args], env=env, capture_output=True, text=True, timeout=60, check=False)
 
 
 def _without_catalog(seen: list[Seen]) -> list[Seen]:
@@ -58,8 +34,8 @@ def test_image_generates_and_writes_numbered_files(tmp_path: Path) -> None:
     with serve() as server:
         server.route("POST", "/v1/openai/images/generations", Reply.json(answer))
         out = tmp_path / "art" / "lighthouse.png"
-        result = _run(tmp_path, server.base_url, "image", "--count", "2", "--size", "512x512",
-                      "--out", str(out), "--json", "a", "lighthouse")  # fmt: skip
+        result = run_cli(tmp_path, server.base_url, "image", "--count", "2", "--size", "512x512",
+                         "--out", str(out), "--json", "a", "lighthouse")  # fmt: skip
         seen = list(server.seen)
     assert result.returncode == 0, result.stderr
     assert [s.method for s in seen if s.path.startswith("/v1/openai/models")] == ["GET"]
@@ -93,8 +69,9 @@ def test_image_edit_sends_the_input_as_multipart(tmp_path: Path) -> None:
         server.route("POST", "/v1/openai/images/edits", Reply.json({"data": [{"b64_json": _b64(JPEG)}]}))
         out_dir = tmp_path / "edits"
         out_dir.mkdir()
-        result = _run(tmp_path, server.base_url, "image", "--model", "deepinfra/black-forest-labs/FLUX-1-dev",
-                      "--input", str(source), "--out", str(out_dir), "make it night")  # fmt: skip
+        result = run_cli(tmp_path, server.base_url, "image",
+                         "--model", "deepinfra/black-forest-labs/FLUX-1-dev",
+                         "--input", str(source), "--out", str(out_dir), "make it night")  # fmt: skip
         seen = list(server.seen)
     assert result.returncode == 0, result.stderr
     (request,) = seen
@@ -113,8 +90,8 @@ def test_image_with_two_inputs_fails_before_any_request(tmp_path: Path) -> None:
     source = tmp_path / "photo.png"
     source.write_bytes(PNG)
     with serve() as server:
-        result = _run(tmp_path, server.base_url, "image", "--input", str(source), "--input", str(source),
-                      "--out", str(tmp_path / "x.png"), "two at once")  # fmt: skip
+        result = run_cli(tmp_path, server.base_url, "image", "--input", str(source), "--input", str(source),
+                         "--out", str(tmp_path / "x.png"), "two at once")  # fmt: skip
         seen = list(server.seen)
     assert result.returncode == 2
     assert "DeepInfra image editing supports one reference image." in result.stderr
@@ -136,8 +113,8 @@ def test_video_native_downloads_the_result_url_from_another_host(tmp_path: Path)
         }
         api.route("POST", "/v1/inference/Wan-AI/Wan2.6-T2V", Reply.json(answer))
         out = tmp_path / "clip.mp4"
-        result = _run(tmp_path, api.base_url, "video", "--aspect-ratio", "16:9", "--duration", "8",
-                      "--seed", "42", "--out", str(out), "--json", "a", "paper", "boat")  # fmt: skip
+        result = run_cli(tmp_path, api.base_url, "video", "--aspect-ratio", "16:9", "--duration", "8",
+                         "--seed", "42", "--out", str(out), "--json", "a", "paper", "boat")  # fmt: skip
         api_seen, cdn_seen = list(api.seen), list(cdn.seen)
     assert result.returncode == 0, result.stderr
     (submit,) = api_seen
@@ -175,7 +152,7 @@ def test_video_jobs_polls_with_progress_and_switches_from_a_retired_native_route
         api.route("GET", "/v1/openai/videos/vid_42", status)
         api.route("GET", "/generated/vid_42.mp4", Reply(body=MP4, headers=(("Content-Type", "video/mp4"),)))
         out = tmp_path / "clip.mp4"
-        result = _run(tmp_path, api.base_url, "video", "--out", str(out), "a", "river")
+        result = run_cli(tmp_path, api.base_url, "video", "--out", str(out), "a", "river")
         seen = [(s.method, s.path) for s in _without_catalog(api.seen)]
         download_auth = api.seen[-1].headers.get("authorization")
     assert result.returncode == 0, result.stderr
@@ -209,7 +186,7 @@ def test_a_fresh_process_posts_the_live_catalogs_image_default(tmp_path: Path) -
     with serve() as server:
         server.route("GET", "/v1/openai/models", Reply.json(projection))
         server.route("POST", "/v1/openai/images/generations", Reply.json({"data": [{"b64_json": _b64(PNG)}]}))
-        result = _run(tmp_path, server.base_url, "image", "--out", str(tmp_path / "x.png"), "a red square")
+        result = run_cli(tmp_path, server.base_url, "image", "--out", str(tmp_path / "x.png"), "a red square")
         seen = list(server.seen)
     assert result.returncode == 0, result.stderr
     (request,) = _without_catalog(seen)

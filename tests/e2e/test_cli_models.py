@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import CLI_KEY as SECRET
+from tests.e2e.conftest import run_cli
 from tests.e2e.loopback import Reply, serve
-
-SECRET = "di-e2e-secret-key-0123456789abcdef"
 
 
 def _row(model_id: str, *tags: str, **meta: Any) -> dict[str, Any]:
@@ -45,36 +41,10 @@ PROJECTION = {
 }
 
 
-def _cli() -> list[str]:
-    script = Path(sys.executable).with_name("openclaw-deepinfra")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("openclaw-deepinfra")
-    assert found, "the console script is not installed; install with pip install -e '.[test]'"
-    return [found]
-
-
-def _run(tmp_path: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEEPINFRA_", "OPENCLAW_"))}
-    env.update(
-        HOME=str(tmp_path / "home"),
-        OPENCLAW_CONFIG_PATH=str(tmp_path / "openclaw.json"),
-        OPENCLAW_DEEPINFRA_CACHE_DIR=str(tmp_path / "cache"),
-        **env_extra,
-    )
-    return subprocess.run([*_cli(), *args], env=env, capture_output=True, text=True, timeout=60, check=False)
-
-
 def test_models_json_reads_the_live_catalog_through_the_entry_point(tmp_path: Path) -> None:
     with serve() as server:
         server.route("GET", "/v1/openai/models", Reply.json(PROJECTION))
-        result = _run(
-            tmp_path,
-            "models",
-            "--json",
-            DEEPINFRA_API_KEY=SECRET,
-            DEEPINFRA_BASE_URL=f"{server.base_url}/v1/openai",
-        )
+        result = run_cli(tmp_path, server.base_url, "models", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["source"] == "live"
@@ -109,18 +79,15 @@ def test_models_json_reads_the_live_catalog_through_the_entry_point(tmp_path: Pa
 def test_models_json_survives_a_restart_without_network_from_the_saved_catalog(tmp_path: Path) -> None:
     with serve() as server:
         server.route("GET", "/v1/openai/models", Reply.json(PROJECTION))
-        base = f"{server.base_url}/v1/openai"
-        first = _run(tmp_path, "models", "--json", DEEPINFRA_API_KEY=SECRET, DEEPINFRA_BASE_URL=base)
+        first = run_cli(tmp_path, server.base_url, "models", "--json")
         assert first.returncode == 0, first.stderr
         # a second run within the TTL reuses the saved catalog without asking again
-        again = _run(tmp_path, "models", "--json", DEEPINFRA_API_KEY=SECRET, DEEPINFRA_BASE_URL=base)
+        again = run_cli(tmp_path, server.base_url, "models", "--json")
         assert again.returncode == 0, again.stderr
         assert json.loads(again.stdout)["source"] == "cache"
         assert len(server.seen) == 1
         server.route("GET", "/v1/openai/models", Reply(status=503, body=b"<html>down</html>"))
-        second = _run(
-            tmp_path, "models", "--json", "--refresh", DEEPINFRA_API_KEY=SECRET, DEEPINFRA_BASE_URL=base
-        )
+        second = run_cli(tmp_path, server.base_url, "models", "--json", "--refresh")
     assert second.returncode == 0, second.stderr
     report = json.loads(second.stdout)
     assert report["source"] == "cache"
@@ -133,7 +100,8 @@ def test_models_json_survives_a_restart_without_network_from_the_saved_catalog(t
 
 def test_models_without_a_key_is_offline_and_static(tmp_path: Path) -> None:
     with serve() as server:
-        result = _run(tmp_path, "models", "--json", DEEPINFRA_BASE_URL=f"{server.base_url}/v1/openai")
+        base_url = f"{server.base_url}/v1/openai"
+        result = run_cli(tmp_path, None, "models", "--json", DEEPINFRA_BASE_URL=base_url)
         assert server.seen == []
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -163,7 +131,7 @@ def test_models_without_a_key_is_offline_and_static(tmp_path: Path) -> None:
 def test_bad_input_is_one_line_on_stderr_with_the_right_exit_code(
     tmp_path: Path, args: tuple[str, ...], env: dict[str, str], code: int, needle: str
 ) -> None:
-    result = _run(tmp_path, *args, **env)
+    result = run_cli(tmp_path, None, *args, **env)
     assert result.returncode == code, (result.stdout, result.stderr)
     assert needle in result.stderr
     assert "Traceback" not in result.stderr

@@ -5,46 +5,17 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Any
 
+from tests.e2e.conftest import CLI_KEY as SECRET
+from tests.e2e.conftest import run_cli
 from tests.e2e.loopback import Reply, Seen, serve
 
-SECRET = "di-e2e-speech-secret-0123456789abcdef"
 # Not a valid MP3: the point is that every byte, including NULs and high bytes, arrives unchanged.
 AUDIO = b"ID3\x04\x00\x00" + bytes(range(256)) * 40 + b"\x00\xff\x00tail"
 MP3_IN = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x55" * 200
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x01" * 40
-
-
-def _cli() -> list[str]:
-    script = Path(sys.executable).with_name("openclaw-deepinfra")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("openclaw-deepinfra")
-    assert found, "the console script is not installed; install with pip install -e '.[test]'"
-    return [found]
-
-
-def _run(
-    tmp_path: Path, base_url: str, config: dict[str, Any] | None, *args: str
-) -> subprocess.CompletedProcess[str]:
-    config_path = tmp_path / "openclaw.json"
-    config_path.write_text(json.dumps(config or {}), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEEPINFRA_", "OPENCLAW_"))}
-    env.update(
-        HOME=str(tmp_path / "home"),
-        OPENCLAW_CONFIG_PATH=str(config_path),
-        OPENCLAW_DEEPINFRA_CACHE_DIR=str(tmp_path / "cache"),
-        DEEPINFRA_API_KEY=SECRET,
-        DEEPINFRA_BASE_URL=f"{base_url}/v1/openai",
-    )
-    return subprocess.run([*_cli(), *args], env=env, capture_output=True, text=True, timeout=60, check=False)
 
 
 def _posts(seen: list[Seen], path: str) -> list[Seen]:
@@ -57,16 +28,16 @@ def test_tts_with_the_config_provider_needs_no_flags_and_writes_the_exact_bytes(
         server.route(
             "POST", "/v1/openai/audio/speech", Reply(body=AUDIO, headers=(("Content-Type", "audio/mpeg"),))
         )
-        result = _run(
+        result = run_cli(
             tmp_path,
             server.base_url,
-            {"messages": {"tts": {"provider": "deepinfra"}}},
             "tts",
             "--out",
             str(out),
             "Hello",
             "from",
             "DeepInfra",
+            config={"messages": {"tts": {"provider": "deepinfra"}}},
         )
         (speech,) = _posts(server.seen, "/v1/openai/audio/speech")
     assert result.returncode == 0, result.stderr
@@ -90,10 +61,9 @@ def test_tts_flags_and_tts_block_settings(tmp_path: Path) -> None:
             "/v1/openai/audio/speech",
             Reply(body=b"OggS-opus-bytes", headers=(("Content-Type", "audio/ogg"),)),
         )
-        result = _run(
+        result = run_cli(
             tmp_path,
             server.base_url,
-            config,
             "tts",
             "--model",
             "deepinfra/hexgrad/Kokoro-82M",
@@ -105,6 +75,7 @@ def test_tts_flags_and_tts_block_settings(tmp_path: Path) -> None:
             str(tmp_path),
             "--json",
             "Hi",
+            config=config,
         )
         (speech,) = _posts(server.seen, "/v1/openai/audio/speech")
     assert result.returncode == 0, result.stderr
@@ -130,16 +101,16 @@ def test_tts_flags_and_tts_block_settings(tmp_path: Path) -> None:
 def test_tts_bad_input_fails_before_any_request(tmp_path: Path) -> None:
     out = tmp_path / "x.mp3"
     with serve() as server:
-        result = _run(
+        result = run_cli(
             tmp_path,
             server.base_url,
-            {"tts": {"provider": "deepinfra"}},
             "tts",
             "--model",
             "Qwen/Qwen3-TTS",
             "--out",
             str(out),
             "Hi",
+            config={"tts": {"provider": "deepinfra"}},
         )
         seen = list(server.seen)
     assert result.returncode == 2
@@ -152,9 +123,9 @@ def test_stt_prints_the_text_and_json_adds_the_model(tmp_path: Path) -> None:
     audio.write_bytes(MP3_IN)
     with serve() as server:
         server.route("POST", "/v1/openai/audio/transcriptions", Reply.json({"text": " Buy milk. "}))
-        plain = _run(tmp_path, server.base_url, None, "stt", "--language", "en", str(audio))
-        as_json = _run(
-            tmp_path, server.base_url, None, "stt", "--json", "--model", "openai/whisper-large-v3", str(audio)
+        plain = run_cli(tmp_path, server.base_url, "stt", "--language", "en", str(audio))
+        as_json = run_cli(
+            tmp_path, server.base_url, "stt", "--json", "--model", "openai/whisper-large-v3", str(audio)
         )
         first, second = _posts(server.seen, "/v1/openai/audio/transcriptions")
     assert plain.returncode == 0, plain.stderr
@@ -182,7 +153,7 @@ def test_stt_refuses_a_non_audio_file_locally(tmp_path: Path) -> None:
     doc = tmp_path / "notes.mp3"
     doc.write_bytes(b"%PDF-1.7 actually a document")
     with serve() as server:
-        result = _run(tmp_path, server.base_url, None, "stt", str(doc))
+        result = run_cli(tmp_path, server.base_url, "stt", str(doc))
         seen = list(server.seen)
     assert result.returncode == 2
     assert "not a supported audio container" in result.stderr and seen == []
@@ -204,8 +175,8 @@ def test_describe_sends_a_vision_chat_call_and_prints_the_answer(tmp_path: Path)
     }
     with serve() as server:
         server.route("POST", "/v1/openai/chat/completions", Reply.json(answer))
-        result = _run(
-            tmp_path, server.base_url, None, "describe", "--json", "--prompt", "What is it?", str(image)
+        result = run_cli(
+            tmp_path, server.base_url, "describe", "--json", "--prompt", "What is it?", str(image)
         )
         (chat,) = _posts(server.seen, "/v1/openai/chat/completions")
     assert result.returncode == 0, result.stderr
@@ -235,10 +206,9 @@ def test_describe_with_an_explicitly_chosen_deprecated_model_still_warns(tmp_pat
         "role": "assistant", "content": "Pixels."}, "finish_reason": "stop"}]}  # fmt: skip
     with serve() as server:
         server.route("POST", "/v1/openai/chat/completions", Reply.json(answer))
-        result = _run(
+        result = run_cli(
             tmp_path,
             server.base_url,
-            None,
             "describe",
             "--model",
             "deepinfra/moonshotai/Kimi-K2.5",
@@ -255,10 +225,9 @@ def test_describe_refuses_a_text_only_model(tmp_path: Path) -> None:
     image = tmp_path / "a.png"
     image.write_bytes(PNG)
     with serve() as server:
-        result = _run(
+        result = run_cli(
             tmp_path,
             server.base_url,
-            None,
             "describe",
             "--model",
             "deepinfra/deepseek-ai/DeepSeek-V4-Flash",
@@ -281,7 +250,7 @@ def test_describe_ends_at_once_when_retry_after_is_past_the_deadline(tmp_path: P
     with serve() as server:
         server.route("POST", "/v1/openai/chat/completions", limited)
         started = time.monotonic()
-        result = _run(tmp_path, server.base_url, None, "describe", str(image))
+        result = run_cli(tmp_path, server.base_url, "describe", str(image))
         elapsed = time.monotonic() - started
         posts = _posts(server.seen, "/v1/openai/chat/completions")
     assert result.returncode != 0 and len(posts) == 1 and elapsed < 30  # not slept (the cap is 60 s)
@@ -305,7 +274,7 @@ def test_describe_announces_a_long_retry_wait_on_stderr(tmp_path: Path) -> None:
 
     with serve() as server:
         server.route("POST", "/v1/openai/chat/completions", reply)
-        result = _run(tmp_path, server.base_url, None, "describe", str(image))
+        result = run_cli(tmp_path, server.base_url, "describe", str(image))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Pixels." and len(calls) == 2
     waits = [line for line in result.stderr.splitlines() if "waiting 2 s for DeepInfra" in line]

@@ -4,10 +4,6 @@ its entry point as a gateway loads it, and the `embed` command as a user runs it
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import threading
 import time
 import zlib
@@ -21,9 +17,10 @@ from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreate
 from openclaw_deepinfra.host.registry import PluginRegistry
 from openclaw_deepinfra.host.selection.common import providers_of
 from openclaw_deepinfra.host.selection.models import select_embedding
+from tests.e2e.conftest import CLI_KEY as SECRET
+from tests.e2e.conftest import run_cli
 from tests.e2e.loopback import LoopbackServer, Reply, Seen, serve
 
-SECRET = "di-e2e-embed-secret-0123456789abcdef"
 PATH = "/v1/openai/embeddings"
 
 
@@ -100,15 +97,6 @@ async def test_5000_texts_through_the_registered_adapter(tmp_path: Path) -> None
     }
 
 
-def _cli() -> list[str]:
-    script = Path(sys.executable).with_name("openclaw-deepinfra")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("openclaw-deepinfra")
-    assert found, "the console script is not installed; install with pip install -e '.[test]'"
-    return [found]
-
-
 @pytest.mark.parametrize("count", [3, 3000])
 def test_embed_command_with_a_file_prints_json(tmp_path: Path, count: int) -> None:
     lines = [f"line {i}" for i in range(count)]
@@ -117,22 +105,7 @@ def test_embed_command_with_a_file_prints_json(tmp_path: Path, count: int) -> No
     source.write_text("\n".join([*lines[:1], "", *lines[1:]]) + "\n", encoding="utf-8")
     with serve() as server:
         server.route("POST", PATH, EmbeddingsServer())
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DEEPINFRA_", "OPENCLAW_"))}
-        env.update(
-            HOME=str(tmp_path / "home"),
-            OPENCLAW_CONFIG_PATH=str(tmp_path / "openclaw.json"),
-            OPENCLAW_DEEPINFRA_CACHE_DIR=str(tmp_path / "cache"),
-            DEEPINFRA_API_KEY=SECRET,
-            DEEPINFRA_BASE_URL=f"{server.base_url}/v1/openai",
-        )
-        result = subprocess.run(
-            [*_cli(), "embed", "--json", "--file", str(source)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = run_cli(tmp_path, server.base_url, "embed", "--json", "--file", str(source))
         requests = len(_posts(server))
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
