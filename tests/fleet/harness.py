@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.loopback import LoopbackServer, Reply, Seen, serve
+from tests.netguard import network_guard
 
 MODEL_NAME = "fleet-test/model"
 KEY = "di-fleet-test-key-5a4b3c2d1e0f99887766"
@@ -104,7 +105,7 @@ class Worker:
             "DEEPINFRA_API_KEY": KEY,
             "DEEPINFRA_BASE_URL": f"{server.base_url}/v1/openai",
             "OPENCLAW_DEEPINFRA_REDIS_URL": redis_url,
-            "PYTHONPATH": str(REPO),
+            **network_guard.child_env(str(REPO)),  # the worker is guarded as the tests are
         }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.fleet.worker", json.dumps(config), tag],
