@@ -9,19 +9,16 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
-from importlib.metadata import entry_points
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from openclaw_deepinfra.host.config import OpenClawConfig
-from openclaw_deepinfra.host.registry import PluginRegistry
 from tests.e2e.loopback import LoopbackServer, serve
-from tests.e2e.surface_calls import API, KEY, Host, routes
+from tests.e2e.surface_calls import API, KEY, routes
+from tests.gateway import Host, MakeHost, hosts
 
-MakeHost = Callable[..., Host]
 CLI_KEY = "di-e2e-cli-secret-0123456789abcdef"
 """The key `run_cli` hands the console script when it points it at a loopback server."""
 
@@ -68,24 +65,16 @@ def server() -> Iterator[LoopbackServer]:
 @pytest.fixture
 async def make_host(tmp_path: Path) -> AsyncIterator[MakeHost]:
     """`make_host(name, server, config, **env)`: a registry over `server`; `name` picks its cache dir."""
-    made: list[Host] = []
+    async with hosts() as made:
 
-    def make(name: str, server: LoopbackServer, config: dict[str, Any], **extra_env: str) -> Host:
-        env = {
-            "DEEPINFRA_API_KEY": KEY,
-            "DEEPINFRA_BASE_URL": f"{server.base_url}{API}",
-            "OPENCLAW_DEEPINFRA_CACHE_DIR": str(tmp_path / name / "cache"),  # one "process" each
-            "HOME": str(tmp_path / name),
-            **extra_env,
-        }
-        cfg = OpenClawConfig(config, env=env)
-        registry = PluginRegistry(cfg)
-        registry.load([ep for ep in entry_points(group="openclaw.plugins") if ep.name == "deepinfra"])
-        assert registry.records["deepinfra"].status == "loaded", registry.diagnostics
-        host = Host(registry, cfg)
-        made.append(host)
-        return host
+        def make(name: str, server: LoopbackServer, config: dict[str, Any], **extra_env: str) -> Host:
+            env = {
+                "DEEPINFRA_API_KEY": KEY,
+                "DEEPINFRA_BASE_URL": f"{server.base_url}{API}",
+                "OPENCLAW_DEEPINFRA_CACHE_DIR": str(tmp_path / name / "cache"),  # one "process" each
+                "HOME": str(tmp_path / name),
+                **extra_env,
+            }
+            return made.load(config, env)
 
-    yield make
-    for host in made:
-        await host.registry.aclose()
+        yield make

@@ -9,15 +9,15 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.chat import ChatRequest
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
 from openclaw_deepinfra.host.contracts.image import ImageGenerationRequest, ImageInput
 from openclaw_deepinfra.host.contracts.media import AudioTranscriptionRequest, ImageDescriptionRequest
 from openclaw_deepinfra.host.contracts.speech import SpeechSynthesisRequest
 from openclaw_deepinfra.host.contracts.video import VideoGenerationRequest
-from openclaw_deepinfra.host.registry import PluginRegistry
+from tests.catalog_rows import row as _row
 from tests.e2e.loopback import LoopbackServer, Reply, Seen
+from tests.gateway import Host
 
 KEY = "di-e2e-consistency-key-0123456789abcdef"
 API = "/v1/openai"
@@ -28,10 +28,6 @@ MP4_URL = "data:video/mp4;base64," + base64.b64encode(MP4).decode()
 THINKER = "acme/Thinker-9"
 SEER = "acme/Seer-VL"
 EMBEDDER = "acme/Embed-Small"
-
-
-def _row(model_id: str, *tags: str, **meta: Any) -> dict[str, Any]:
-    return {"id": model_id, "object": "model", "metadata": {"tags": list(tags), **meta}}
 
 
 CATALOG = {
@@ -86,17 +82,6 @@ def routes(server: LoopbackServer) -> None:
     server.route("POST", f"{API}/audio/speech", Reply(body=MP3, headers=(("Content-Type", "audio/mpeg"),)))
     server.route("POST", f"{API}/audio/transcriptions", Reply.json({"text": "buy milk"}))
     server.route("POST", f"{API}/embeddings", _embeddings)
-
-
-class Host:
-    def __init__(self, registry: PluginRegistry, config: OpenClawConfig) -> None:
-        self.registry = registry
-        self.config = config
-
-    def get(self, kind: str) -> Any:
-        provider = self.registry.get(kind, "deepinfra")
-        assert provider is not None, kind
-        return provider
 
 
 def _chat_request() -> ChatRequest:

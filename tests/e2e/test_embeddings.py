@@ -7,19 +7,18 @@ import json
 import threading
 import time
 import zlib
-from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
-from openclaw_deepinfra.host.registry import PluginRegistry
 from openclaw_deepinfra.host.selection.common import providers_of
 from openclaw_deepinfra.host.selection.models import select_embedding
 from tests.e2e.conftest import CLI_KEY as SECRET
 from tests.e2e.conftest import run_cli
 from tests.e2e.loopback import LoopbackServer, Reply, Seen, serve
+from tests.gateway import load_plugin
 
 PATH = "/v1/openai/embeddings"
 
@@ -65,8 +64,7 @@ async def test_5000_texts_through_the_registered_adapter(tmp_path: Path) -> None
             "OPENCLAW_DEEPINFRA_CACHE_DIR": str(tmp_path / "cache"),
         }
         config = OpenClawConfig({"memory": {"search": {"provider": "deepinfra"}}}, env=env)
-        registry = PluginRegistry(config)
-        registry.load([ep for ep in entry_points(group="openclaw.plugins") if ep.name == "deepinfra"])
+        registry = load_plugin(config)
         try:
             adapters = providers_of(registry, "embedding-provider")
             selection = select_embedding(config, adapters)

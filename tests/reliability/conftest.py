@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
-from importlib.metadata import entry_points
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from openclaw_deepinfra.host.config import OpenClawConfig
-from openclaw_deepinfra.host.registry import PluginRegistry
 from tests.e2e.faults import FaultServer, fault_server
+from tests.gateway import Host, MakeHost, hosts
 
 KEY = "di-reliability-key-0f1e2d3c4b5a69788796"
 CHAT_PATH = "/v1/openai/chat/completions"
@@ -24,21 +21,6 @@ MODELS_PATH = "/v1/openai/models"
 CHAT_MODEL = "deepseek-ai/DeepSeek-V4-Flash"  # in the shipped catalog: no catalog refresh per call
 
 
-@dataclass
-class Host:
-    registry: PluginRegistry
-    config: OpenClawConfig
-
-    def get(self, kind: str) -> Any:
-        provider = self.registry.get(kind, "deepinfra")
-        assert provider is not None, f"deepinfra registered no {kind}"
-        return provider
-
-    def get_catalog(self) -> Any:
-        return self.get("model-catalog-provider")
-
-
-MakeHost = Callable[..., Host]
 
 
 @pytest.fixture
@@ -58,24 +40,16 @@ def host_env(server: FaultServer, tmp_path: Path, key: str = KEY) -> dict[str, s
 @pytest.fixture
 async def make_host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[MakeHost]:
     """`make_host(server, timeoutSeconds=0.5, maxRetries=2)`: the registry a gateway would build."""
-    made: list[Host] = []
     # The catalog store reads the process environment (not the config's env): keep it in tmp_path.
     monkeypatch.setenv("OPENCLAW_DEEPINFRA_CACHE_DIR", str(tmp_path / "cache"))
+    async with hosts() as made:
 
-    def make(server: FaultServer, config: dict[str, Any] | None = None, **provider: Any) -> Host:
-        data = dict(config or {})
-        data.setdefault("models", {"providers": {"deepinfra": provider}})
-        cfg = OpenClawConfig(data, env=host_env(server, tmp_path))
-        registry = PluginRegistry(cfg)
-        registry.load([ep for ep in entry_points(group="openclaw.plugins") if ep.name == "deepinfra"])
-        assert registry.records["deepinfra"].status == "loaded", registry.diagnostics
-        host = Host(registry, cfg)
-        made.append(host)
-        return host
+        def make(server: FaultServer, config: dict[str, Any] | None = None, **provider: Any) -> Host:
+            data = dict(config or {})
+            data.setdefault("models", {"providers": {"deepinfra": provider}})
+            return made.load(data, host_env(server, tmp_path))
 
-    yield make
-    for host in made:
-        await host.registry.aclose()
+        yield make
 
 
 @pytest.fixture
