@@ -35,6 +35,14 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.update(network_guard.child_env(*os.environ.get("PYTHONPATH", "").split(os.pathsep)))
 
 
+@pytest.fixture
+def no_deepinfra_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No key or base URL from the developer's shell; the catalog cache in `tmp_path`."""
+    for name in ("DEEPINFRA_API_KEY", "DEEPINFRA_API_TOKEN", "DEEPINFRA_BASE_URL", "DEEPINFRA_API_BASE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENCLAW_DEEPINFRA_CACHE_DIR", str(tmp_path / "cache"))
+
+
 def _fail_if_tripped() -> Generator[None, object, object]:
     try:
         return (yield)

@@ -7,7 +7,6 @@ import logging
 import socket
 import subprocess
 import sys
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +17,12 @@ from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.registry import PluginRegistry
 from openclaw_deepinfra.runtime import DeepInfraRuntime
+from tests.gateway import deepinfra_entry_point, load_plugin
 
 KEY = "di-plugin-test-key-0123456789abcdef"
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("DEEPINFRA_API_KEY", "DEEPINFRA_API_TOKEN", "DEEPINFRA_BASE_URL", "DEEPINFRA_API_BASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("OPENCLAW_DEEPINFRA_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("no_deepinfra_env")
 
 
 @pytest.fixture
@@ -43,14 +39,12 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
 
 def _load(data: dict[str, Any] | None = None, mode: str = "full") -> PluginRegistry:
-    registry = PluginRegistry(OpenClawConfig(data or {}), registration_mode=mode)
-    registry.load([ep for ep in entry_points(group="openclaw.plugins") if ep.name == "deepinfra"])
+    registry = load_plugin(OpenClawConfig(data or {}), registration_mode=mode)
     return registry
 
 
 def test_entry_point_is_declared() -> None:
-    (ep,) = [ep for ep in entry_points(group="openclaw.plugins") if ep.name == "deepinfra"]
-    assert ep.value == "openclaw_deepinfra.plugin:entry"
+    assert deepinfra_entry_point().value == "openclaw_deepinfra.plugin:entry"
 
 
 async def test_registration_registers_all_seven_surfaces_without_network(

@@ -4,25 +4,21 @@ network, defaults read from the catalog snapshot on use."""
 from __future__ import annotations
 
 import socket
-from importlib.metadata import entry_points
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.protocols import ImageGenerationProvider, VideoGenerationProvider
-from openclaw_deepinfra.host.registry import PluginRegistry
 from openclaw_deepinfra.surfaces.images import DeepInfraImageProvider
 from openclaw_deepinfra.surfaces.video.provider import DeepInfraVideoProvider
+from tests.gateway import load_plugin
 
 
+@pytest.mark.usefixtures("no_deepinfra_env")
 async def test_both_register_without_network_and_serve_catalog_defaults(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for name in ("DEEPINFRA_API_KEY", "DEEPINFRA_API_TOKEN", "DEEPINFRA_BASE_URL", "DEEPINFRA_API_BASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("OPENCLAW_DEEPINFRA_CACHE_DIR", str(tmp_path / "cache"))
     attempts: list[Any] = []
 
     def refuse(self: socket.socket, address: Any) -> None:
@@ -30,8 +26,7 @@ async def test_both_register_without_network_and_serve_catalog_defaults(
         raise AssertionError(f"network access: {address}")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    registry = PluginRegistry(OpenClawConfig({}))
-    registry.load([ep for ep in entry_points(group="openclaw.plugins") if ep.name == "deepinfra"])
+    registry = load_plugin(OpenClawConfig({}))
     try:
         image = registry.get("image-generation-provider", "deepinfra")
         video = registry.get("video-generation-provider", "deepinfra")

@@ -4,8 +4,6 @@ point without network, chosen by the host's selection, and never showing the key
 from __future__ import annotations
 
 import logging
-from importlib.metadata import entry_points
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,22 +17,18 @@ from openclaw_deepinfra.host.contracts.speech import SpeechSynthesisRequest
 from openclaw_deepinfra.host.registry import PluginRegistry
 from openclaw_deepinfra.host.selection.common import providers_of
 from openclaw_deepinfra.host.selection.media import select_media_understanding, select_speech
+from tests.gateway import load_plugin
 
 KEY = "di-speech-media-registration-key-0123456789"
 BASE = "https://api.deepinfra.com/v1/openai"
 
 
-@pytest.fixture(autouse=True)
-def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("DEEPINFRA_API_KEY", "DEEPINFRA_API_TOKEN", "DEEPINFRA_BASE_URL", "DEEPINFRA_API_BASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("OPENCLAW_DEEPINFRA_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("no_deepinfra_env")
 
 
 def load(data: dict[str, Any] | None = None) -> tuple[PluginRegistry, OpenClawConfig]:
     config = OpenClawConfig(data or {})
-    registry = PluginRegistry(config)
-    registry.load([ep for ep in entry_points(group="openclaw.plugins") if ep.name == "deepinfra"])
+    registry = load_plugin(config)
     return registry, config
 
 

@@ -4,8 +4,6 @@ memory-embedding registration, and through memory-search selection in both key s
 from __future__ import annotations
 
 import logging
-from importlib.metadata import entry_points
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,19 +22,14 @@ from openclaw_deepinfra.host.registry import PluginRegistry
 from openclaw_deepinfra.host.selection.common import providers_of
 from openclaw_deepinfra.host.selection.models import select_embedding
 from openclaw_deepinfra.surfaces.embeddings.adapter import DeepInfraEmbeddingAdapter
+from tests.gateway import load_plugin
 from tests.surfaces.embeddings.conftest import MakeHarness, vector_for
 
-
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("DEEPINFRA_API_KEY", "DEEPINFRA_API_TOKEN", "DEEPINFRA_BASE_URL", "DEEPINFRA_API_BASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("OPENCLAW_DEEPINFRA_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("no_deepinfra_env")
 
 
 def _registry(config: dict[str, Any] | None = None) -> PluginRegistry:
-    registry = PluginRegistry(OpenClawConfig(config or {}))
-    registry.load([ep for ep in entry_points(group="openclaw.plugins") if ep.name == "deepinfra"])
+    registry = load_plugin(OpenClawConfig(config or {}))
     return registry
 
 
