@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,16 @@ from openclaw_deepinfra.catalog.store import SnapshotStore
 from tests.catalog.conftest import BASE, KEY, MODELS_URL, Factory, FakeClock, catalog_rows, row
 
 GOOD = {"data": catalog_rows("live")}
+
+
+def answer_when_set(gate: asyncio.Event) -> Callable[[httpx.Request], Awaitable[httpx.Response]]:
+    """A respx side effect that holds the catalog fetch in flight until the test sets `gate`."""
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        await gate.wait()
+        return httpx.Response(200, json=GOOD)
+
+    return answer
 
 
 async def test_request_shape_is_anonymous(make_refresher: Factory) -> None:
@@ -48,10 +59,7 @@ async def test_hundred_concurrent_callers_share_one_request(make_refresher: Fact
 async def test_forced_callers_join_the_fetch_in_flight(make_refresher: Factory) -> None:
     refresher = make_refresher()
     gate = asyncio.Event()
-
-    async def gated(request: httpx.Request) -> httpx.Response:
-        await gate.wait()
-        return httpx.Response(200, json=GOOD)
+    gated = answer_when_set(gate)
 
     with respx.mock() as mock:
         route = mock.get(MODELS_URL).mock(side_effect=gated)
@@ -66,10 +74,7 @@ async def test_forced_callers_join_the_fetch_in_flight(make_refresher: Factory) 
 async def test_cancelled_caller_does_not_cancel_the_shared_fetch(make_refresher: Factory) -> None:
     refresher = make_refresher()
     gate = asyncio.Event()
-
-    async def gated(request: httpx.Request) -> httpx.Response:
-        await gate.wait()
-        return httpx.Response(200, json=GOOD)
+    gated = answer_when_set(gate)
 
     with respx.mock() as mock:
         route = mock.get(MODELS_URL).mock(side_effect=gated)
@@ -90,10 +95,7 @@ async def test_cancelled_caller_does_not_cancel_the_shared_fetch(make_refresher:
 async def test_fetch_survives_when_its_only_caller_is_cancelled(make_refresher: Factory) -> None:
     refresher = make_refresher()
     gate = asyncio.Event()
-
-    async def gated(request: httpx.Request) -> httpx.Response:
-        await gate.wait()
-        return httpx.Response(200, json=GOOD)
+    gated = answer_when_set(gate)
 
     with respx.mock() as mock:
         route = mock.get(MODELS_URL).mock(side_effect=gated)
@@ -243,10 +245,7 @@ async def test_skipped_rows_are_reported_on_a_live_snapshot(make_refresher: Fact
 async def test_aclose_cancels_a_fetch_in_flight(make_refresher: Factory) -> None:
     refresher = make_refresher()
     gate = asyncio.Event()
-
-    async def never(request: httpx.Request) -> httpx.Response:
-        await gate.wait()
-        return httpx.Response(200, json=GOOD)
+    never = answer_when_set(gate)
 
     with respx.mock(assert_all_called=False) as mock:
         mock.get(MODELS_URL).mock(side_effect=never)  # cancelled before respx records the call
@@ -264,10 +263,7 @@ async def test_a_calls_view_waits_at_most_what_is_left_of_its_deadline(
 ) -> None:
     refresher = make_refresher()
     gate = asyncio.Event()
-
-    async def gated(request: httpx.Request) -> httpx.Response:
-        await gate.wait()
-        return httpx.Response(200, json=GOOD)
+    gated = answer_when_set(gate)
 
     with respx.mock() as mock:
         route = mock.get(MODELS_URL).mock(side_effect=gated)

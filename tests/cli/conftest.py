@@ -13,15 +13,12 @@ import json5
 import pytest
 
 from openclaw_deepinfra.cli.main import main
+from tests.catalog_rows import row as _row
 from tests.e2e.loopback import LoopbackServer, Reply, serve
 
 SECRET = "di-cli-secret-KEY-9f8e7d6c5b4a39281706"
 MODELS_PATH = "/v1/openai/models"
 AUTH_PATH = "/deploy/list"
-
-
-def _row(model_id: str, *tags: str, **meta: Any) -> dict[str, Any]:
-    return {"id": model_id, "object": "model", "metadata": {"tags": list(tags), **meta}}
 
 
 # 9 rows -> chat 3, vlm 1, embed 1, image-gen 1, video-gen 1, tts 1, stt 1 = 9 surface entries.

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.catalog_rows import row as _row
 from tests.e2e.conftest import CLI_KEY as SECRET
 from tests.e2e.conftest import run_cli
 from tests.e2e.loopback import Reply, serve
-
-
-def _row(model_id: str, *tags: str, **meta: Any) -> dict[str, Any]:
-    return {"id": model_id, "object": "model", "metadata": {"tags": list(tags), **meta}}
-
 
 PROJECTION = {
     "data": [

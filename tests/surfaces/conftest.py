@@ -10,16 +10,13 @@ import pytest
 
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.runtime import DeepInfraRuntime
+from tests.catalog_rows import row
 
 BASE = "https://api.deepinfra.com/v1/openai"
 MODELS_URL = f"{BASE}/models"
 KEY = "di-surface-test-key-0123456789abcdef"
 
 MakeRuntime = Callable[..., DeepInfraRuntime]
-
-
-def row(model_id: str, *tags: str, **meta: Any) -> dict[str, Any]:
-    return {"id": model_id, "object": "model", "metadata": {"tags": list(tags), **meta}}
 
 
 LIVE = {
