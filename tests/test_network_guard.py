@@ -139,7 +139,7 @@ def test_a_python_child_is_guarded_and_its_trip_reaches_this_test() -> None:
 def test_the_guard_leaves_the_childs_import_path_alone() -> None:
     code = "import json, sys; print(json.dumps(sys.path))"
     plain = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    theirs = [p for p in os.environ["PYTHONPATH"].split(os.pathsep) if p != str(HERE)]
+    theirs = [p for p in os.environ["PYTHONPATH"].split(os.pathsep) if p != HERE]
     if theirs:  # whatever the suite itself was started with
         plain["PYTHONPATH"] = os.pathsep.join(theirs)
     guarded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

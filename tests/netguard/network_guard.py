@@ -13,7 +13,8 @@ is down, never a hang) and is also recorded, because code under test may swallow
 suite's hooks (tests/conftest.py) fail the test that tripped it with the destination in the
 message. A child process records into the file named by `LOG_ENV`, which the parent reads.
 
-Standard library only: a child imports this through `sitecustomize` before anything else.
+Standard library only, and light (no pathlib): every child imports this through `sitecustomize`
+before anything else.
 """
 
 from __future__ import annotations
@@ -24,11 +25,10 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 LOG_ENV = "TESTS_NETWORK_GUARD_LOG"  # not OPENCLAW_*: env builders here drop those
-HERE = Path(__file__).resolve().parent
+HERE = os.path.dirname(os.path.realpath(__file__))
 """The folder a child needs on its PYTHONPATH (it holds `sitecustomize.py`)."""
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost", "ip6-loopback"})
@@ -169,7 +169,7 @@ def take() -> list[str]:
 def child_env(*pythonpath: str, log: str | os.PathLike[str] | None = None) -> dict[str, str]:
     """The variables that guard a Python child: this folder first on its PYTHONPATH (then
     `pythonpath`), and the log it reports to (by default this process's)."""
-    parts = [str(HERE), *(p for p in pythonpath if p and p != str(HERE))]
+    parts = [HERE, *(p for p in pythonpath if p and p != HERE)]
     return {"PYTHONPATH": os.pathsep.join(parts), LOG_ENV: os.fspath(log or _recorder.log or "")}
 
 

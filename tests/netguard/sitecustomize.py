@@ -12,7 +12,7 @@ network_guard.install(log=os.environ.get(network_guard.LOG_ENV), child=True)
 
 # Leave the child's import path as it would be without the guard, and run the sitecustomize this
 # one shadows, if the interpreter has one (Debian's Python does).
-_here = os.fspath(network_guard.HERE)
+_here = network_guard.HERE
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _here]
 _shadowed = importlib.machinery.PathFinder.find_spec("sitecustomize", sys.path)
 if _shadowed is not None and _shadowed.loader is not None:
