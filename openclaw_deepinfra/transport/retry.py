@@ -10,8 +10,9 @@ A request is repeated only when repeating it cannot bill the caller twice. Which
 |            | TTS, image generate/edit, describe          |                                     |
 | submit     | video job / native video submits            | 429 only                            |
 
-Per surface (the method picks the kind unless the surface passes a policy): `SURFACE_RETRIES`,
-rendered by `retry_table_markdown()` into the README (a test keeps the two equal).
+The transport derives the kind from the method ("auto"); only the two video submits say `submit`
+(`DeepInfraHttp.with_options(retry_kind="submit")`). Per surface: `SURFACE_RETRIES`, rendered by
+`retry_table_markdown()` into the README (a test keeps the two equal).
 
 Why: 500 and 408 mean the server may have run (and billed) the work; 429 means it was refused;
 502/503/504 are the gateway's answers when no (healthy) worker took the request, so they are
@@ -28,13 +29,10 @@ its hint says why) while time is left, or with DeadlineExceededError once time h
 The two 429 flavours (`plan_retry`): "Rate limited" (account limit) waits for Retry-After, else
 exponential backoff with full jitter, and asks the caller to shrink that model's in-flight window;
 "Model busy, retry later" (the model is scaling) waits a short jittered 0.25-1 s and does not shrink.
-
-`retry_server_errors=False` is the older spelling of `kind="submit"`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import email.utils
 import math
 from collections.abc import Callable, Mapping
@@ -53,8 +51,6 @@ __all__ = [
     "RetryPlan",
     "RetryPolicy",
     "SurfaceRetry",
-    "as_billed",
-    "as_submit",
     "backoff_delay",
     "busy_delay",
     "decide_retry",
@@ -87,7 +83,6 @@ class RetryPolicy:
     base_delay_s: float = 0.5
     max_delay_s: float = 8.0
     max_retry_after_s: float = 60.0
-    retry_server_errors: bool = True
     # "auto": idempotent for GET/HEAD/OPTIONS, billed for every other method (module docstring).
     kind: RetryKind = "auto"
     busy_min_delay_s: float = 0.25
@@ -101,20 +96,8 @@ class RetryPolicy:
             raise ValueError("retry delays must be >= 0 (and busy_max_delay_s >= busy_min_delay_s)")
 
 
-def as_billed(policy: RetryPolicy) -> RetryPolicy:
-    """`policy` with the billed table (429/502/503/504), whatever the method."""
-    return dataclasses.replace(policy, kind="billed", retry_server_errors=True)
-
-
-def as_submit(policy: RetryPolicy) -> RetryPolicy:
-    """`policy` with the submit table (429 only): for a job that must never be created twice."""
-    return dataclasses.replace(policy, kind="submit")
-
-
 def retry_kind(policy: RetryPolicy, method: str) -> RetryKind:
     """The status table that applies to `method` under `policy`."""
-    if not policy.retry_server_errors:  # the older spelling of kind="submit"
-        return "submit"
     if policy.kind != "auto":
         return policy.kind
     return "idempotent" if method.upper() in IDEMPOTENT_METHODS else "billed"
@@ -146,7 +129,7 @@ def decide_retry(
     status: int | None = None,
     error: BaseException | None = None,
     stream_started: bool = False,
-    method: str = "GET",
+    method: str,
 ) -> bool:
     """Whether to repeat after attempt number `attempt` (0-based) failed with `status` or `error`.
 

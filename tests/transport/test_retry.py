@@ -1,21 +1,37 @@
+"""Retries, one table file: which statuses and errors each kind repeats (the method picks the kind),
+Retry-After, backoff, `plan_retry` (the whole decision as data), and the README's retry table,
+which `transport/retry.py` renders from the same data."""
+
 from __future__ import annotations
 
 import email.utils
+import random
+import re
+from pathlib import Path
 
 import httpx
 import pytest
 
 from openclaw_deepinfra.transport.retry import (
+    SURFACE_RETRIES,
+    RetryKind,
     RetryPolicy,
+    SurfaceRetry,
     backoff_delay,
     decide_retry,
     parse_retry_after,
+    plan_retry,
+    retry_kind,
+    retry_table_markdown,
     retryable_status,
 )
 
 POLICY = RetryPolicy()
-NO_SERVER_RETRY = RetryPolicy(retry_server_errors=False)
+PLAN_POLICY = RetryPolicy(max_retries=3)
+SUBMIT = RetryPolicy(kind="submit")
 REQUEST = httpx.Request("POST", "https://api.deepinfra.com/v1/openai/chat/completions")
+
+# -- which statuses and errors are repeated ---------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -45,35 +61,47 @@ def test_retryable_status(status: int, expected: bool) -> None:
     assert retryable_status(status) is expected
 
 
+# (policy, method, attempt, status, stream_started) -> retried? Each row names its method: the
+# method picks the table (GET: idempotent, POST: billed) unless the policy's kind is set.
 @pytest.mark.parametrize(
-    ("policy", "attempt", "status", "stream_started", "expected"),
+    ("policy", "method", "attempt", "status", "stream_started", "expected"),
     [
-        (POLICY, 0, 429, False, True),
-        (POLICY, 1, 429, False, True),
-        (POLICY, 2, 429, False, False),  # attempts exhausted: 1 try + 2 retries
-        (POLICY, 0, 503, False, True),
-        (POLICY, 0, 408, False, True),
-        (POLICY, 0, 400, False, False),
-        (POLICY, 0, 401, False, False),
-        (POLICY, 0, 402, False, False),
-        (POLICY, 0, 403, False, False),
-        (POLICY, 0, 404, False, False),
-        (POLICY, 0, 405, False, False),
-        (POLICY, 0, 422, False, False),
-        (POLICY, 0, 429, True, False),  # never after the first streamed byte
-        (POLICY, 0, 503, True, False),
-        (RetryPolicy(max_retries=0), 0, 429, False, False),
-        (RetryPolicy(max_retries=5), 4, 500, False, True),
-        (NO_SERVER_RETRY, 0, 429, False, True),  # rejected, not processed: safe for a billed submit
-        (NO_SERVER_RETRY, 0, 500, False, False),
-        (NO_SERVER_RETRY, 0, 408, False, False),
-        (POLICY, 0, None, False, False),
+        (POLICY, "GET", 0, 429, False, True),
+        (POLICY, "GET", 1, 429, False, True),
+        (POLICY, "GET", 2, 429, False, False),  # attempts exhausted: 1 try + 2 retries
+        (POLICY, "GET", 0, 503, False, True),
+        (POLICY, "GET", 0, 408, False, True),
+        (POLICY, "GET", 0, 500, False, True),
+        (POLICY, "POST", 0, 429, False, True),
+        (POLICY, "POST", 0, 503, False, True),
+        (POLICY, "POST", 0, 408, False, False),  # a billed POST: the server may have run it
+        (POLICY, "POST", 0, 500, False, False),
+        (POLICY, "GET", 0, 400, False, False),
+        (POLICY, "GET", 0, 401, False, False),
+        (POLICY, "GET", 0, 402, False, False),
+        (POLICY, "GET", 0, 403, False, False),
+        (POLICY, "GET", 0, 404, False, False),
+        (POLICY, "GET", 0, 405, False, False),
+        (POLICY, "GET", 0, 422, False, False),
+        (POLICY, "GET", 0, 429, True, False),  # never after the first streamed byte
+        (POLICY, "GET", 0, 503, True, False),
+        (RetryPolicy(max_retries=0), "GET", 0, 429, False, False),
+        (RetryPolicy(max_retries=5), "GET", 4, 500, False, True),
+        (SUBMIT, "POST", 0, 429, False, True),  # rejected, not processed: safe for a billed submit
+        (SUBMIT, "POST", 0, 500, False, False),
+        (SUBMIT, "POST", 0, 408, False, False),
+        (SUBMIT, "POST", 0, 503, False, False),
+        (SUBMIT, "GET", 0, 503, False, False),  # the kind wins over the method
+        (POLICY, "GET", 0, None, False, False),
     ],
 )
 def test_decide_retry_on_status(
-    policy: RetryPolicy, attempt: int, status: int | None, stream_started: bool, expected: bool
+    policy: RetryPolicy, method: str, attempt: int, status: int | None, stream_started: bool, expected: bool
 ) -> None:
-    assert decide_retry(policy, attempt=attempt, status=status, stream_started=stream_started) is expected
+    retried = decide_retry(
+        policy, attempt=attempt, status=status, stream_started=stream_started, method=method
+    )
+    assert retried is expected
 
 
 @pytest.mark.parametrize(
@@ -97,12 +125,151 @@ def test_decide_retry_on_status(
 def test_decide_retry_on_error(
     error: BaseException, stream_started: bool, attempt: int, expected: bool
 ) -> None:
-    assert decide_retry(POLICY, attempt=attempt, error=error, stream_started=stream_started) is expected
+    assert (
+        decide_retry(POLICY, attempt=attempt, error=error, stream_started=stream_started, method="POST")
+        is expected
+    )
 
 
-def test_connect_errors_are_retried_even_without_server_retries() -> None:
+def test_connect_errors_are_retried_even_for_a_submit() -> None:
     error = httpx.ConnectError("refused", request=REQUEST)
-    assert decide_retry(NO_SERVER_RETRY, attempt=0, error=error) is True
+    assert decide_retry(SUBMIT, attempt=0, error=error, method="POST") is True
+
+
+@pytest.mark.parametrize(
+    ("policy", "method", "expected"),
+    [
+        (PLAN_POLICY, "GET", "idempotent"),
+        (PLAN_POLICY, "head", "idempotent"),
+        (PLAN_POLICY, "POST", "billed"),
+        (PLAN_POLICY, "PUT", "billed"),
+        (RetryPolicy(kind="idempotent"), "POST", "idempotent"),
+        (RetryPolicy(kind="submit"), "GET", "submit"),  # a set kind wins over the method
+        (RetryPolicy(kind="billed"), "GET", "billed"),
+        (RetryPolicy(kind="submit"), "POST", "submit"),
+    ],
+)
+def test_retry_kind(policy: RetryPolicy, method: str, expected: RetryKind) -> None:
+    assert retry_kind(policy, method) == expected
+
+
+#                      408    429   500    502   503   504   400    404
+TABLE: dict[str, tuple[bool, ...]] = {
+    "idempotent": (True, True, True, True, True, True, False, False),
+    "billed": (False, True, False, True, True, True, False, False),
+    "submit": (False, True, False, False, False, False, False, False),
+}
+STATUSES = (408, 429, 500, 502, 503, 504, 400, 404)
+
+
+@pytest.mark.parametrize("kind", sorted(TABLE))
+@pytest.mark.parametrize("index", range(len(STATUSES)))
+def test_status_tables(kind: RetryKind, index: int) -> None:
+    policy = RetryPolicy(kind=kind)
+    assert decide_retry(policy, attempt=0, status=STATUSES[index], method="POST") is TABLE[kind][index]
+
+
+@pytest.mark.parametrize("kind", sorted(TABLE))
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (httpx.ConnectError("refused", request=REQUEST), True),  # nothing reached the server
+        (httpx.RemoteProtocolError("closed before any byte", request=REQUEST), True),
+        (httpx.ReadTimeout("slow", request=REQUEST), False),  # it may be working on it
+    ],
+)
+def test_transport_errors_are_the_same_for_every_kind(
+    kind: RetryKind, error: BaseException, expected: bool
+) -> None:
+    assert decide_retry(RetryPolicy(kind=kind), attempt=0, error=error, method="POST") is expected
+
+
+# (status, model_busy, retry_after, attempt, rand, remaining) -> (retry, delay, shrink, stopped_by_deadline)
+PLANS = [
+    # "Rate limited": exponential backoff with full jitter, shrink the window
+    ((429, False, None, 0, 1.0, None), (True, 0.5, True, False)),
+    ((429, False, None, 2, 0.5, None), (True, 1.0, True, False)),
+    # ... Retry-After is the floor (capped at max_retry_after_s)
+    ((429, False, 7.0, 0, 0.0, None), (True, 7.0, True, False)),
+    ((429, False, 600.0, 0, 0.0, None), (True, 60.0, True, False)),
+    # "Model busy": short jittered wait 0.25-1 s, no shrink, whatever the attempt
+    ((429, True, None, 0, 0.0, None), (True, 0.25, False, False)),
+    ((429, True, None, 2, 1.0, None), (True, 1.0, False, False)),
+    ((429, True, 3.0, 0, 0.0, None), (True, 3.0, False, False)),
+    # bounded by max_retries (3): the 4th failure is final; a rate limit still shrinks
+    ((429, False, None, 3, 1.0, None), (False, 0.0, True, False)),
+    ((429, True, None, 3, 1.0, None), (False, 0.0, False, False)),
+    # bounded by the deadline: a wait that would outlast it is not planned
+    ((429, False, 5.0, 0, 0.0, 4.0), (False, 5.0, True, True)),
+    ((429, True, None, 0, 1.0, 0.5), (False, 1.0, False, True)),
+    ((503, False, None, 1, 1.0, 0.9), (False, 1.0, False, True)),
+    ((503, False, None, 1, 1.0, 1.1), (True, 1.0, False, False)),
+    # a Retry-After past the deadline ends the call even though the capped wait would fit
+    ((429, False, 86400.0, 0, 0.0, 120.0), (False, 60.0, True, True)),
+    ((429, True, 86400.0, 0, 0.0, 120.0), (False, 60.0, False, True)),
+    # billed POST: never 500 or 408
+    ((500, False, None, 0, 1.0, None), (False, 0.0, False, False)),
+    ((408, False, None, 0, 1.0, None), (False, 0.0, False, False)),
+    ((400, False, None, 0, 1.0, None), (False, 0.0, False, False)),
+]
+
+
+@pytest.mark.parametrize(("given", "expected"), PLANS)
+def test_plan_retry(
+    given: tuple[int, bool, float | None, int, float, float | None], expected: tuple[bool, float, bool, bool]
+) -> None:
+    status, busy, retry_after, attempt, rand, remaining = given
+    plan = plan_retry(
+        PLAN_POLICY,
+        attempt=attempt,
+        method="POST",
+        status=status,
+        model_busy=busy,
+        retry_after=retry_after,
+        remaining_s=remaining,
+        rand=lambda: rand,
+    )
+    assert (plan.retry, plan.shrink_window, plan.stopped_by_deadline) == (
+        expected[0],
+        expected[2],
+        expected[3],
+    )
+    assert plan.delay_s == pytest.approx(expected[1])
+    assert plan.reason
+
+
+def test_plan_reasons_name_the_flavour() -> None:
+    def reason(busy: bool) -> str:
+        return plan_retry(
+            PLAN_POLICY, attempt=0, method="POST", status=429, model_busy=busy, rand=lambda: 0.5
+        ).reason
+
+    assert reason(True) == "model busy"
+    assert reason(False) == "rate limited"
+    error = httpx.ConnectError("refused", request=REQUEST)
+    assert (
+        plan_retry(PLAN_POLICY, attempt=0, method="POST", error=error, rand=lambda: 0.5).reason
+        == "transport error"
+    )
+
+
+def test_busy_delays_are_jittered_within_bounds() -> None:
+    rng = random.Random(3)
+    delays = {
+        plan_retry(
+            PLAN_POLICY, attempt=0, method="POST", status=429, model_busy=True, rand=rng.random
+        ).delay_s
+        for _ in range(50)
+    }
+    assert len(delays) > 40 and all(0.25 <= d <= 1.0 for d in delays)
+
+
+def test_busy_bounds_are_checked() -> None:
+    with pytest.raises(ValueError, match="busy_max_delay_s"):
+        RetryPolicy(busy_min_delay_s=2.0, busy_max_delay_s=1.0)
+
+
+# -- backoff and Retry-After --------------------------------------------------------------------------
 
 
 NOW = 1_700_000_000.0
@@ -158,8 +325,6 @@ def test_backoff_delay(attempt: int, rand: float, retry_after: float | None, exp
 
 
 def test_backoff_is_jittered_between_zero_and_the_ceiling() -> None:
-    import random
-
     rng = random.Random(7)
     delays = {backoff_delay(POLICY, 3, retry_after=None, rand=rng.random) for _ in range(50)}
     assert len(delays) > 40
@@ -173,3 +338,37 @@ def test_backoff_is_jittered_between_zero_and_the_ceiling() -> None:
 def test_policy_rejects_negative_values(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError, match=">= 0"):
         RetryPolicy(**kwargs)  # type: ignore[arg-type]
+
+
+# -- the README's table ------------------------------------------------------------------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+BLOCK = re.compile(r"<!-- retry-table:start -->\n(.*?)\n<!-- retry-table:end -->", re.S)
+
+
+def test_the_readme_retry_table_is_the_rendered_one() -> None:
+    found = BLOCK.search(README.read_text(encoding="utf-8"))
+    assert found is not None, "README.md lost its retry-table markers"
+    assert found.group(1) == retry_table_markdown(), (
+        "README.md's retry table differs from transport/retry.py; paste retry_table_markdown() output"
+    )
+
+
+def test_no_other_readme_sentence_claims_blanket_5xx_retries() -> None:
+    text = BLOCK.sub("", README.read_text(encoding="utf-8"))
+    for claim in (r"408, 429 and 5xx", r"408/429/5xx", r"retried on 5xx"):
+        assert not re.search(claim, text), claim
+
+
+@pytest.mark.parametrize("row", SURFACE_RETRIES, ids=lambda row: row.call)
+def test_each_rows_columns_match_what_decide_retry_does(row: SurfaceRetry) -> None:
+    policy = RetryPolicy(max_retries=2, kind=row.kind)
+    retried = {s for s in range(400, 600) if decide_retry(policy, attempt=0, status=s, method="POST")}
+    line = next(line for line in retry_table_markdown().splitlines() if line.startswith(f"| {row.call} |"))
+    _call, retried_cell, never_cell = (cell.strip() for cell in line.strip("|").split("|"))
+    for status in (408, 429, 500, 502, 503, 504):
+        said_retried = str(status) in retried_cell or ("every 5xx" in retried_cell and status >= 500)
+        assert said_retried == (status in retried), (row.call, status)
+        if status not in retried:
+            assert str(status) in never_cell or "5xx" in never_cell, (row.call, status)
+    assert retried_cell.startswith("connect errors")
