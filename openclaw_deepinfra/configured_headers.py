@@ -19,7 +19,7 @@ from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import HostError
 from openclaw_deepinfra.redact import register_secret
 from openclaw_deepinfra.settings import PROVIDER_ID, resolve_config_secret
-from openclaw_deepinfra.transport.headers import RESERVED, ConfiguredHeaders
+from openclaw_deepinfra.transport.options import RESERVED, ConfiguredHeaders
 from openclaw_deepinfra.urls import origin
 
 __all__ = ["HEADER_KEYS", "resolve_configured_headers"]

@@ -24,7 +24,7 @@ from openclaw_deepinfra.urls import DEFAULT_BASE_URL, validate_base_url
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
     from openclaw_deepinfra.host.config import OpenClawConfig
-    from openclaw_deepinfra.transport.headers import ConfiguredHeaders
+    from openclaw_deepinfra.transport.options import ConfiguredHeaders
 
 __all__ = [
     "API_BASE_ENV",

@@ -25,7 +25,7 @@ import httpx
 from multidict import CIMultiDict
 
 from openclaw_deepinfra.transport.lease import CLOSE_NOW_EXTENSION
-from openclaw_deepinfra.transport.pool_stats import PoolStats
+from openclaw_deepinfra.transport.pool import PoolStats
 from openclaw_deepinfra.transport.sse_stream import READ_CHUNK_EXTENSION
 
 __all__ = ["AiohttpTransport", "map_aiohttp_error"]

@@ -24,7 +24,6 @@ import json as jsonlib
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -44,8 +43,13 @@ from openclaw_deepinfra.transport.errors import (
     error_from_transport,
     request_id_from,
 )
-from openclaw_deepinfra.transport.headers import request_headers
-from openclaw_deepinfra.transport.limits import AdmissionGate, ModelLimits, Slot, admit, fleet_gate
+from openclaw_deepinfra.transport.limits import ModelLimits, Slot, admit, fleet_gate
+from openclaw_deepinfra.transport.options import (
+    DEFAULT_MAX_BODY_BYTES,
+    RequestOptions,
+    Shared,
+    request_headers,
+)
 from openclaw_deepinfra.transport.pool import ClientPool, timeout_from_seconds
 from openclaw_deepinfra.transport.responses import (
     MAX_ERROR_BODY_BYTES,
@@ -66,42 +70,13 @@ from openclaw_deepinfra.transport.streaming import OpenBytes, OpenSSE
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.settings import ApiKey, Settings
-    from openclaw_deepinfra.transport.headers import ConfiguredHeaders
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "DeepInfraHttp", "RequestOptions"]
+__all__ = ["DeepInfraHttp"]
 
 logger = get_logger(__name__)
 
-DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 # A retry wait this long (or longer) is announced: shorter ones pass unnoticed anyway.
 LONG_WAIT_S = 2.0
-
-
-@dataclass(frozen=True, slots=True)
-class RequestOptions:
-    """What one call may change about how it is sent. `timeout_s` is the settings' default budget
-    (`models.providers.deepinfra.timeoutSeconds`) for a call that brings no deadline."""
-
-    base_url: str
-    api_key: ApiKey | None = field(repr=False)
-    headers: ConfiguredHeaders | None
-    max_body_bytes: int
-    retry: RetryPolicy
-    deadline: Deadline | None
-    timeout_s: float | None
-
-
-@dataclass(slots=True)
-class _Shared:
-    """What every view of one client shares: the pool, its limits, the fleet gate, the hooks."""
-
-    pool: ClientPool
-    limits: ModelLimits
-    fleet: AdmissionGate | None
-    sleep: Callable[[float], Awaitable[None]]
-    rand: Callable[[], float]
-    clock: Callable[[], float]  # wall clock: Retry-After may be an HTTP date
-    monotonic: Callable[[], float]  # deadlines
 
 
 class DeepInfraHttp:
@@ -124,16 +99,10 @@ class DeepInfraHttp:
     ) -> None:
         pool.configure(settings.max_connections)  # the first settings on a pool size it
         limits = model_limits or pool.model_limits(settings.max_concurrent_per_model)
-        self.shared = _Shared(pool, limits, fleet_gate(pool, settings), sleep, rand, clock, monotonic)
-        self.options = RequestOptions(
-            settings.base_url,
-            settings.api_key,
-            settings.headers,
-            max_body_bytes,
-            retry if retry is not None else RetryPolicy(max_retries=settings.max_retries),
-            None,
-            settings.timeout_s,
-        )
+        self.shared = Shared(pool, limits, fleet_gate(pool, settings), sleep, rand, clock, monotonic)
+        policy = retry if retry is not None else RetryPolicy(max_retries=settings.max_retries)
+        s, cap = settings, max_body_bytes
+        self.options = RequestOptions(s.base_url, s.api_key, s.headers, cap, policy, None, s.timeout_s)
 
     def with_options(
         self,
@@ -169,10 +138,6 @@ class DeepInfraHttp:
         return view
 
     @property
-    def pool(self) -> ClientPool:
-        return self.shared.pool
-
-    @property
     def model_limits(self) -> ModelLimits:
         return self.shared.limits
 
@@ -180,14 +145,8 @@ class DeepInfraHttp:
         """A new call deadline: the host's `timeout_ms`, else `timeout_s`, else the settings'
         `timeoutSeconds` (each attempt capped at that budget), else `DEFAULT_DEADLINE_S` (each
         attempt on the pool's default timeouts). A number <= 0 is "not given"."""
-        budget = None
-        if timeout_ms is not None and timeout_ms > 0:
-            budget = timeout_ms / 1000.0
-        else:
-            for seconds in (timeout_s, self.options.timeout_s):
-                if seconds is not None and seconds > 0:
-                    budget = float(seconds)
-                    break
+        given = (timeout_ms / 1000.0 if timeout_ms else None, timeout_s, self.options.timeout_s)
+        budget = next((float(seconds) for seconds in given if seconds is not None and seconds > 0), None)
         return Deadline(budget or DEFAULT_DEADLINE_S, clock=self.shared.monotonic, attempt_s=budget)
 
     def url(self, path: str) -> str:
@@ -234,9 +193,8 @@ class DeepInfraHttp:
     ) -> JsonResponse:  # fmt: skip
         """`model` holds one of that model's slots for the call; the deadline is the options'."""
         content = _content(json, data, files, params)
-        response, body = await self._read(
-            method, path, "application/json", authenticated, headers, label, model, content
-        )
+        accept = "application/json"
+        response, body = await self._read(method, path, accept, authenticated, headers, label, model, content)
         request_id = request_id_from(response.headers)
         parsed: Any = None
         if body.strip():

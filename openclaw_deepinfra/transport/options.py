@@ -1,18 +1,20 @@
-"""The headers of a request (`request_headers`), and the configured ones bound to their origin.
+"""What one call is sent with: its `RequestOptions` and the headers built from them.
 
-`models.providers.deepinfra.headers` and `.request.headers` (resolved by `settings`) travel in
-the client's `RequestOptions`, so every surface sends them without knowing about them. They go
-only to the provider's own origin (`urls.origin` of its base URL): never to a result download on
-a CDN, nor to a TTS block's or a memory-search remote's own host. They never replace what the
+`DeepInfraHttp.with_options(...)` changes the options for a view of the one client; the headers of
+every request come from `request_headers`: Accept, User-Agent, the configured headers on their
+origin only, the caller's own, then the key, which goes only to the base URL's origin.
+
+Configured headers: `models.providers.deepinfra.headers` and `.request.headers` (resolved by
+`settings`) travel in the options, so every surface sends them without knowing about them. They go
+only to the provider's own origin (`urls.origin` of its base URL): never to a result download on a
+CDN, nor to a TTS block's or a memory-search remote's own host. They never replace what the
 transport itself decides: `Authorization` and the body's `Content-Type` are refused when the
 configuration is read (`RESERVED`), and the transport sets its own after them.
-
-The key goes only to the base URL's origin, whatever the URL asked for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
@@ -22,10 +24,22 @@ from openclaw_deepinfra.transport.pool import user_agent
 from openclaw_deepinfra.urls import Origin, display, origin, same_origin
 
 if TYPE_CHECKING:
-    from openclaw_deepinfra.transport.client import RequestOptions
+    from openclaw_deepinfra.settings import ApiKey
+    from openclaw_deepinfra.transport.deadline import Deadline
+    from openclaw_deepinfra.transport.limits import AdmissionGate, ModelLimits
+    from openclaw_deepinfra.transport.pool import ClientPool
+    from openclaw_deepinfra.transport.retry import RetryPolicy
 
-__all__ = ["RESERVED", "ConfiguredHeaders", "request_headers"]
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "RESERVED",
+    "ConfiguredHeaders",
+    "RequestOptions",
+    "Shared",
+    "request_headers",
+]
 
+DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 # Set by the transport for every request: a configured value would fight the key or the body.
 RESERVED: Final = frozenset({"authorization", "content-type", "content-length", "host", "transfer-encoding"})
 
@@ -47,6 +61,20 @@ class ConfiguredHeaders:
         if same_origin is None:
             same_origin = self.origin is not None and origin(url) == self.origin
         return self.values if same_origin else {}
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOptions:
+    """What one call may change about how it is sent. `timeout_s` is the settings' default budget
+    (`models.providers.deepinfra.timeoutSeconds`) for a call that brings no deadline."""
+
+    base_url: str
+    api_key: ApiKey | None = field(repr=False)
+    headers: ConfiguredHeaders | None
+    max_body_bytes: int
+    retry: RetryPolicy
+    deadline: Deadline | None
+    timeout_s: float | None
 
 
 def request_headers(
@@ -82,3 +110,16 @@ def _merge(headers: dict[str, str], more: Mapping[str, str]) -> None:
         for existing in [k for k in headers if k.lower() == lowered]:
             del headers[existing]
         headers[name] = value
+
+
+@dataclass(slots=True)
+class Shared:
+    """What every view of one client shares: the pool, its limits, the fleet gate, the hooks."""
+
+    pool: ClientPool
+    limits: ModelLimits
+    fleet: AdmissionGate | None
+    sleep: Callable[[float], Awaitable[None]]
+    rand: Callable[[], float]
+    clock: Callable[[], float]  # wall clock: Retry-After may be an HTTP date
+    monotonic: Callable[[], float]  # deadlines
