@@ -32,15 +32,14 @@ from openclaw_deepinfra.errors import (
     UnsupportedCapabilityError,
     excerpt,
 )
-from openclaw_deepinfra.transport.sse import SSEEvent
 
 __all__ = [
     "ErrorDetail",
+    "error_from_frame_text",
     "error_from_response",
     "error_from_stream_frame",
     "error_from_transport",
     "parse_error_body",
-    "raise_for_stream_frame",
     "request_id_from",
 ]
 
@@ -303,22 +302,6 @@ def error_from_frame_text(text: str | bytes) -> StreamError | None:
     except ValueError:
         return None
     return error_from_stream_frame(parsed) if isinstance(parsed, Mapping) else None
-
-
-def raise_for_stream_frame(event: SSEEvent) -> None:
-    """Raise the StreamError an SSE event carries (an error frame or `event: error`), if any."""
-    text = event.data.strip()
-    if text.startswith("{"):  # cheap test first: this runs on every streamed chunk
-        err = error_from_frame_text(text)
-        if err is not None:
-            raise err
-    if event.event == "error":
-        detail = parse_error_body(event.data.encode("utf-8"))
-        raise StreamError(
-            f"DeepInfra stream error: {excerpt(detail.message or text, _DETAIL_CHARS) or 'unknown'}",
-            error_type=detail.error_type,
-            body_excerpt=text,
-        )
 
 
 _TIMEOUT_PHASES: tuple[tuple[type[httpx.TimeoutException], str, str], ...] = (

@@ -1,7 +1,8 @@
 """Incremental Server-Sent Events decoder (WHATWG HTML "event stream interpretation").
 
 Bytes may be split anywhere: inside a UTF-8 sequence, inside a CRLF pair, inside a field name.
-`data: [DONE]` is an ordinary event here; deciding what it means is the consumer's job.
+`data: [DONE]` and error frames are ordinary events here; `sse_stream.SSEStream` decides what
+they mean.
 
 At end of input, the WHATWG rules discard an event that was not closed by a blank line. We follow
 them except for one lenience: if every line of that event was complete (only the final blank line
@@ -13,12 +14,11 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 
 from openclaw_deepinfra.errors import MalformedResponseError
 
-__all__ = ["DEFAULT_MAX_LINE_CHARS", "SSEDecoder", "SSEEvent", "aiter_sse"]
+__all__ = ["DEFAULT_MAX_LINE_CHARS", "SSEDecoder", "SSEEvent"]
 
 DEFAULT_MAX_LINE_CHARS = 16 * 1024 * 1024
 _EOL = re.compile(r"\r\n|\r|\n")
@@ -31,12 +31,6 @@ class SSEEvent:
     data: str = ""
     id: str | None = None  # the last event id in effect when this event was dispatched
     retry: int | None = None  # a `retry:` value received since the previous event
-
-    @property
-    def is_done(self) -> bool:
-        """True for the OpenAI-style end marker `data: [DONE]`."""
-        data = self.data
-        return data == "[DONE]" or (len(data) < 32 and data.strip() == "[DONE]")
 
 
 class SSEDecoder:
@@ -160,14 +154,3 @@ class SSEDecoder:
         retry, self._retry = self._retry, None
         return SSEEvent(event=event_type or None, data="\n".join(data), id=self._last_id, retry=retry)
 
-
-async def aiter_sse(
-    chunks: AsyncIterable[bytes], *, decoder: SSEDecoder | None = None
-) -> AsyncIterator[SSEEvent]:
-    """Events from an async byte iterator (e.g. `httpx.Response.aiter_bytes()`)."""
-    decoder = decoder or SSEDecoder()
-    async for chunk in chunks:
-        for event in decoder.feed(chunk):
-            yield event
-    for event in decoder.flush():
-        yield event

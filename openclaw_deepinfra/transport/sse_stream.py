@@ -8,6 +8,8 @@ With the plugin's aiohttp transport and no `Content-Encoding` (SSE is never comp
 DeepInfra) the transport's `read_chunk` is called directly; any other response (httpcore, a
 mocked transport, a compressed body) goes through `aiter_bytes` as before. `next_events()` hands
 over every event one read produced, so a consumer pays one await per read, not one per layer.
+
+The stream, not its consumers, decides where it ends (`[DONE]`) and which frames are errors.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 
-from openclaw_deepinfra.transport.errors import error_from_transport
+from openclaw_deepinfra.errors import StreamError, excerpt
+from openclaw_deepinfra.transport.errors import error_from_frame_text, error_from_transport, parse_error_body
 from openclaw_deepinfra.transport.sse import SSEDecoder, SSEEvent
 
 __all__ = ["READ_CHUNK_EXTENSION", "SSEStream", "chunk_reader"]
@@ -25,6 +28,8 @@ __all__ = ["READ_CHUNK_EXTENSION", "SSEStream", "chunk_reader"]
 READ_CHUNK_EXTENSION = "openclaw_read_chunk"
 
 Read = Callable[[], Awaitable[bytes]]
+
+_MESSAGE_CHARS = 300  # an error frame's message in the exception text, as `errors` cuts a body's
 
 
 def chunk_reader(response: httpx.Response) -> tuple[Read, AsyncIterator[bytes] | None]:
@@ -50,39 +55,63 @@ def chunk_reader(response: httpx.Response) -> tuple[Read, AsyncIterator[bytes] |
 
 
 class SSEStream:
-    """Events of one response body, in arrival order. Errors come typed (`error_from_transport`)."""
+    """The data events of one response body, in arrival order, up to `data: [DONE]`.
 
-    __slots__ = ("_aiter", "_decoder", "_label", "_pending", "_read", "exhausted", "saw_done")
+    The stream owns its end: the `[DONE]` marker ends it (`saw_done`) and is not yielded, blank
+    data events are skipped, and an error frame (a JSON `error` / `error_type` / `error_message`
+    object, or an `event: error`) is raised as a typed `StreamError` after the events before it
+    have been handed over. Transport failures come typed too (`error_from_transport`).
+    """
+
+    __slots__ = ("_aiter", "_decoder", "_error", "_label", "_pending", "_read", "exhausted", "saw_done")
 
     def __init__(self, response: httpx.Response, label: str | None) -> None:
         self._read, self._aiter = chunk_reader(response)
         self._decoder = SSEDecoder()
         self._label = label
         self._pending: list[SSEEvent] = []
-        self.saw_done = False  # a `data: [DONE]` event was read
+        self._error: StreamError | None = None  # raised by the next read: events before it came first
+        self.saw_done = False  # a `data: [DONE]` event ended the stream
         self.exhausted = False  # the body ended
 
     async def next_events(self) -> list[SSEEvent]:
-        """The events of the next read(s) that produced any; [] once the body has ended."""
+        """The data events of the next read(s) that carried any; [] once the stream has ended."""
+        if self._error is not None:
+            raise self._error
         decoder = self._decoder
         read = self._read
         try:
-            while not self.exhausted:
+            while not (self.exhausted or self.saw_done):
                 chunk = await read()
                 if not chunk:
                     self.exhausted = True
-                    events = decoder.flush()
+                    events = self._data_events(decoder.flush())
                 else:
-                    events = decoder.feed(chunk)
+                    events = self._data_events(decoder.feed(chunk))
                 if events:
-                    if not self.saw_done:
-                        for event in events:
-                            if event.is_done:
-                                self.saw_done = True
                     return events
         except httpx.HTTPError as exc:
             raise error_from_transport(exc, label=self._label) from exc
         return []
+
+    def _data_events(self, events: list[SSEEvent]) -> list[SSEEvent]:
+        # Runs on every event: the common frame (JSON with no `"error` in it) costs two tests.
+        kept: list[SSEEvent] = []
+        for event in events:
+            data = event.data
+            if event.event == "error" or '"error' in data:
+                err = _frame_error(event)
+                if err is not None:
+                    if not kept:
+                        raise err
+                    self._error = err
+                    break
+            if data == "[DONE]" or (len(data) < 32 and data.strip() == "[DONE]"):
+                self.saw_done = True
+                break
+            if data and not data.isspace():
+                kept.append(event)
+        return kept
 
     async def read_raw(self) -> bytes:
         """The next raw chunk, bypassing the decoder (draining after the end marker); b"" at the end."""
@@ -109,3 +138,20 @@ class SSEStream:
                 raise StopAsyncIteration
             self._pending.reverse()
         return self._pending.pop()
+
+
+def _frame_error(event: SSEEvent) -> StreamError | None:
+    """The StreamError an event carries: a JSON error frame, or any `event: error`."""
+    text = event.data.strip()
+    if text.startswith("{"):
+        err = error_from_frame_text(text)
+        if err is not None:
+            return err
+    if event.event != "error":
+        return None
+    detail = parse_error_body(text.encode("utf-8"))
+    return StreamError(
+        f"DeepInfra stream error: {excerpt(detail.message or text, _MESSAGE_CHARS) or 'unknown'}",
+        error_type=detail.error_type,
+        body_excerpt=text,
+    )

@@ -391,7 +391,7 @@ async def test_stream_yields_events_and_sends_sse_headers(sleeps: Sleeps) -> Non
     async with http.stream_sse("/chat/completions", json={"stream": True}) as events:
         data = [e.data async for e in events]
     await pool.aclose()
-    assert data[-1] == "[DONE]" and len(data) == 3
+    assert data == [c.decode()[6:-2] for c in CHAT]  # the stream ends at [DONE], not yielded
     assert body.closed and body.read == 3
     request = transport.requests[0]
     assert request.headers["accept"] == "text/event-stream"
@@ -413,9 +413,8 @@ async def test_stream_drains_the_tail_after_done(sleeps: Sleeps) -> None:
     body = RecordingStream([*CHAT, b"data: [DONE]\n\n", b": trailing comment\n\n", b"\n"])
     http, pool = streaming_http(RecordingTransport(lambda r: sse_response(body)), sleeps)
     async with http.stream_sse("/chat/completions", json={}) as events:
-        async for event in events:
-            if event.is_done:
-                break
+        assert len([event async for event in events]) == 2  # the stream ends at [DONE]
+        assert events.saw_done and not events.exhausted
     await pool.aclose()
     assert body.read == len(body.chunks)  # read to the end so the connection can be reused
     assert body.closed

@@ -26,9 +26,7 @@ from openclaw_deepinfra.transport.errors import (
     error_from_stream_frame,
     error_from_transport,
     parse_error_body,
-    raise_for_stream_frame,
 )
-from openclaw_deepinfra.transport.sse import SSEEvent
 
 
 def body(value: Any) -> bytes:
@@ -291,18 +289,6 @@ def test_stream_error_frames(
 )
 def test_ordinary_frames_are_not_errors(frame: dict[str, Any]) -> None:
     assert error_from_stream_frame(frame) is None
-
-
-def test_raise_for_stream_frame() -> None:
-    raise_for_stream_frame(SSEEvent(data='{"choices": []}'))
-    raise_for_stream_frame(SSEEvent(data="[DONE]"))
-    raise_for_stream_frame(SSEEvent(data="{not json"))
-    with pytest.raises(StreamError, match="overloaded now"):
-        raise_for_stream_frame(
-            SSEEvent(data=json.dumps({"error_type": "e", "error_message": "overloaded now"}))
-        )
-    with pytest.raises(StreamError, match="server says no"):
-        raise_for_stream_frame(SSEEvent(event="error", data="server says no"))
 
 
 # -- transport errors ----------------------------------------------------------------------------

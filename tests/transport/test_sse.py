@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openclaw_deepinfra.errors import MalformedResponseError
-from openclaw_deepinfra.transport.sse import SSEDecoder, SSEEvent, aiter_sse
+from openclaw_deepinfra.transport.sse import SSEDecoder, SSEEvent
 
 
 def decode(*chunks: bytes) -> list[SSEEvent]:
@@ -71,12 +69,6 @@ def test_event_id_and_retry_fields() -> None:
 
 def test_retry_without_data_is_carried_to_the_next_event() -> None:
     assert decode(b"retry: 3000\n\ndata: x\n\n") == [SSEEvent(data="x", retry=3000)]
-
-
-def test_done_marker_is_just_an_event() -> None:
-    (event,) = decode(b"data: [DONE]\n\n")
-    assert event.is_done
-    assert not SSEEvent(data='{"choices": []}').is_done
 
 
 def test_crlf_split_across_chunks_is_one_line_ending() -> None:
@@ -148,11 +140,3 @@ def test_any_chunking_yields_the_same_events(stream: bytes, data: st.DataObject)
     # byte-at-a-time is the harshest split of all
     assert decode(*(stream[i : i + 1] for i in range(len(stream)))) == decode(stream)
 
-
-async def test_aiter_sse_over_an_async_byte_iterator() -> None:
-    async def chunks() -> AsyncIterator[bytes]:
-        for piece in (b'data: {"a"', b": 1}\n", b"\ndata: [DO", b"NE]\n\n"):
-            yield piece
-
-    events = [e async for e in aiter_sse(chunks())]
-    assert data_of(events) == ['{"a": 1}', "[DONE]"]

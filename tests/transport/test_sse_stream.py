@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
-from openclaw_deepinfra.errors import APIConnectionError
+from openclaw_deepinfra.errors import APIConnectionError, StreamError
 from openclaw_deepinfra.transport.sse_stream import READ_CHUNK_EXTENSION, SSEStream
 
 BODY = b'data: {"a": 1}\n\ndata: {"a": 2}\n\ndata: [DONE]\n\n'
@@ -47,15 +48,15 @@ async def _datas(stream: SSEStream) -> list[str]:
 async def test_the_transports_reader_is_used_when_offered() -> None:
     direct = [BODY[:10], BODY[10:]]
     stream = SSEStream(_response(_Chunks(b"data: wrong\n\n"), direct=direct), "x")
-    assert await _datas(stream) == ['{"a": 1}', '{"a": 2}', "[DONE]"]
-    assert stream.saw_done and stream.exhausted
+    assert await _datas(stream) == ['{"a": 1}', '{"a": 2}']
+    assert stream.saw_done
 
 
 async def test_a_content_encoded_body_goes_through_httpx_decoding() -> None:
     packed = gzip.compress(BODY)
     response = _response(_Chunks(packed[:7], packed[7:]), encoding="gzip", direct=[b"data: raw\n\n"])
     stream = SSEStream(response, "x")
-    assert await _datas(stream) == ['{"a": 1}', '{"a": 2}', "[DONE]"]
+    assert await _datas(stream) == ['{"a": 1}', '{"a": 2}']
     await stream.aclose()
 
 
@@ -68,4 +69,69 @@ async def test_without_a_reader_httpx_layers_are_used_and_errors_come_typed() ->
     stream = SSEStream(_response(Broken()), "DeepInfra chat")
     assert [e.data for e in await stream.next_events()] == ["1"]
     with pytest.raises(APIConnectionError):
+        await stream.next_events()
+
+
+# -- the stream owns its end: `[DONE]` and error frames (moved from test_sse / test_error_mapping) --
+
+
+def _stream(*chunks: bytes) -> SSEStream:
+    return SSEStream(_response(_Chunks(*chunks)), "DeepInfra chat")
+
+
+async def test_done_ends_the_stream_and_is_not_yielded() -> None:
+    stream = _stream(b'data: {"a": 1}\n\ndata: [DONE]\n\ndata: {"late": 1}\n\n')
+    assert await _datas(stream) == ['{"a": 1}']
+    assert stream.saw_done and not stream.exhausted  # what follows the marker is left to the drain
+    assert await stream.next_events() == []
+    padded = _stream(b"data:  [DONE] \n\n")
+    assert await _datas(padded) == [] and padded.saw_done
+
+
+async def test_events_split_anywhere_over_the_byte_iterator() -> None:
+    stream = _stream(b'data: {"a"', b": 1}\n", b"\ndata: [DO", b"NE]\n\n")
+    assert await _datas(stream) == ['{"a": 1}']
+    assert stream.saw_done
+
+
+async def test_blank_data_events_are_skipped() -> None:
+    stream = _stream(b"data:\n\ndata:  \n\ndata: x\n\n")
+    assert await _datas(stream) == ["x"]
+    assert not stream.saw_done and stream.exhausted
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        b'data: {"choices": []}\n\n',
+        b"data: {not json\n\n",
+        b'data: {"error": null, "choices": []}\n\n',
+        b'data: {"content": "a \\"error\\" in the text"}\n\n',
+    ],
+)
+async def test_ordinary_frames_are_yielded(frame: bytes) -> None:
+    assert len(await _datas(_stream(frame))) == 1
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (f"data: {json.dumps({'error_type': 'e', 'error_message': 'overloaded now'})}\n\n", "overloaded now"),
+        ('data: {"error": {"message": "Model busy"}}\n\n', "Model busy"),
+        ("event: error\ndata: server says no\n\n", "server says no"),
+        ("event: error\ndata: [DONE]\n\n", r"\[DONE\]"),
+    ],
+)
+async def test_an_error_frame_is_raised_typed(frame: str, message: str) -> None:
+    with pytest.raises(StreamError, match=message):
+        await _datas(_stream(frame.encode()))
+
+
+async def test_events_before_an_error_frame_come_first() -> None:
+    stream = _stream(b'data: {"a": 1}\n\ndata: {"a": 2}\n\ndata: {"error": "boom"}\n\ndata: {"a": 3}\n\n')
+    assert [e.data for e in await stream.next_events()] == ['{"a": 1}', '{"a": 2}']
+    with pytest.raises(StreamError, match="boom") as info:
+        await stream.next_events()
+    assert info.value.body_excerpt is not None
+    with pytest.raises(StreamError, match="boom"):  # it stays failed
         await stream.next_events()

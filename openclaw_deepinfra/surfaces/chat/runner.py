@@ -21,7 +21,7 @@ from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.surfaces.chat.model import ChatModel, resolve_chat_model
 from openclaw_deepinfra.surfaces.chat.payload import PreparedChat, build_body, prepare_chat
 from openclaw_deepinfra.surfaces.chat.stream import ChatAccumulator
-from openclaw_deepinfra.transport.errors import error_from_stream_frame, raise_for_stream_frame
+from openclaw_deepinfra.transport.errors import error_from_stream_frame
 from openclaw_deepinfra.transport.sse import SSEEvent
 
 CHAT_PATH: Final = "/chat/completions"
@@ -46,10 +46,9 @@ async def complete_chat(
         "POST", CHAT_PATH, json=body, label=LABEL, model=model.id
     )
     data = response.data
-    if isinstance(data, Mapping):
-        frame_error = error_from_stream_frame(data)
-        if frame_error is not None:
-            raise frame_error
+    frame_error = error_from_stream_frame(data) if isinstance(data, Mapping) else None
+    if frame_error is not None:
+        raise frame_error  # a 200 answer that is an error frame
     if not isinstance(data, Mapping) or not isinstance(data.get("choices"), list) or not data["choices"]:
         raise MalformedResponseError(
             f"{LABEL} answer has no choices",
@@ -153,7 +152,6 @@ async def _run(call: _Call) -> AsyncGenerator[ChatStreamEvent, None]:
     body, notes = build_body(call.prepared, model, stream=True)
     call.body = body
     accumulator = ChatAccumulator(model, warnings=notes)
-    saw_done = False
     feed = accumulator.feed
     async with http.with_options(deadline=deadline).stream_sse(
         CHAT_PATH, json=body, label=LABEL, model=model.id
@@ -161,33 +159,20 @@ async def _run(call: _Call) -> AsyncGenerator[ChatStreamEvent, None]:
         next_events = sse.next_events
         events: list[SSEEvent] | None = None
         event: SSEEvent | None = None
-        chunk: dict[str, Any] | None = None
-        data: str | None = None
         item: ChatStreamEvent | None = None
         # One await per network read, every event it carried handled in this frame. The previous
-        # read's events and parsed chunk are dropped before waiting: a paced stream spends nearly
-        # all its life in that wait, and they would be kept alive through it (issue 16).
-        while not saw_done:
-            events = event = chunk = data = item = None
+        # read's events are dropped before waiting: a paced stream spends nearly all its life in
+        # that wait, and they would be kept alive through it (issue 16). The stream ends at
+        # `[DONE]` and raises error frames itself.
+        while True:
+            events = event = item = None
             events = await next_events()
             if not events:
                 break
             for event in events:
-                if event.event == "error":
-                    raise_for_stream_frame(event)
-                data = event.data
-                if data == "[DONE]" or (len(data) < 32 and event.is_done):
-                    saw_done = True
-                    break
-                if not data or data.isspace():
-                    continue
-                chunk = _chunk(data)  # parsed once: the error check reads the same dict
-                if "error" in chunk or "error_type" in chunk or "error_message" in chunk:
-                    frame_error = error_from_stream_frame(chunk)
-                    if frame_error is not None:
-                        raise frame_error
-                for item in feed(chunk):
+                for item in feed(_chunk(event.data)):
                     yield item
+        saw_done = sse.saw_done
     if not (saw_done or accumulator.finished):
         raise StreamError(
             f"{LABEL} stream ended before the answer was complete",
