@@ -17,6 +17,7 @@ WORKLOADS: dict[str, tuple[str, float, str, float]] = {
 }
 LOAD_BUDGET_S = 0.150
 RSS_RATIO_TARGET = 2.0  # issue 16: memory per open stream within 2x raw aiohttp
+TTFC_TARGET_S = 0.001  # issue 14: plugin p50 time to first chunk within 1 ms of raw aiohttp
 
 
 def _median(values: list[float]) -> float:
@@ -29,6 +30,9 @@ def summarize(report: dict[str, Any]) -> dict[str, Any]:
     if server:
         summary["server"] = server
     for name, runs in (report.get("workloads") or {}).items():
+        if name == "ttfc":
+            summary["ttfc"] = _ttfc(runs)
+            continue
         label, scale, suffix, target = WORKLOADS[name]
         row: dict[str, Any] = {"unit": f"CPU {suffix} per {label.split(',')[0]}", "target": target}
         for client in CLIENTS:
@@ -92,6 +96,35 @@ def summarize(report: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
+def _ttfc(runs: dict[str, list[dict[str, float]]]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for client, rs in runs.items():
+        row[client] = {"p50_s": _median([r["p50_s"] for r in rs]), "p99_s": _median([r["p99_s"] for r in rs])}
+    for q in ("p50_s", "p99_s"):
+        row[f"difference_{q}"] = row["plugin"][q] - row["raw aiohttp"][q]
+    row["streams"] = runs["plugin"][0]["streams"]
+    row["met"] = row["difference_p50_s"] <= TTFC_TARGET_S
+    return row
+
+
+def _render_ttfc(row: dict[str, Any], sizes: dict[str, Any]) -> None:
+    print(
+        f"time to first chunk: {row['streams']} paced streams ({sizes['ttfc_chunks']} chunks, "
+        f"{sizes['pace_ms']} ms apart) at {sizes['ttfc_in_flight']} in flight, median of the runs"
+    )
+    for q, name in (("p50_s", "p50"), ("p99_s", "p99")):
+        plugin, raw = row["plugin"][q] * 1e3, row["raw aiohttp"][q] * 1e3
+        target = (
+            f"  (target <= +{TTFC_TARGET_S * 1e3:.0f} ms) {'ok' if row['met'] else 'MISSED'}"
+            if name == "p50"
+            else ""
+        )
+        print(
+            f"  TTFC {name}: plugin {plugin:6.2f} ms, raw aiohttp {raw:6.2f} ms, "
+            f"difference {plugin - raw:+6.2f} ms{target}"
+        )
+
+
 def render(report: dict[str, Any]) -> dict[str, Any]:
     """Print the table; return the summary (medians, ratios, verdicts)."""
     summary = summarize(report)
@@ -138,6 +171,9 @@ def render(report: dict[str, Any]) -> dict[str, Any]:
             f"in flight; {sizes['texts']} texts in batches of {sizes['embed_batch']} "
             f"({sizes['dims']} floats each), {sizes['embed_concurrency']} in flight"
         )
+    if "ttfc" in summary:
+        print()
+        _render_ttfc(summary["ttfc"], sizes)
     over = summary.get("overload")
     if over:
         print()

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from benchmarks import ceiling, loadtime, overload
+from benchmarks import ceiling, loadtime, overload, ttfc
 from benchmarks.fleet import bench_fleet
 from benchmarks.payloads import BASE_PATH, CHAT_MODEL, chat_completion
 from benchmarks.plugin_side import Plugin, load_registry
@@ -58,13 +58,17 @@ class Sizes:
     overload_per_model: int = 200  # the plugin's maxConcurrentPerModel (the default)
     overload_pool: int = 400  # raw aiohttp's connection limit (the plugin's old fixed pool)
     open_streams: int = 300  # RSS per open stream (below the old fixed pool of 400: comparable)
+    # time to first chunk (issue 14): paced streams (pace_ms), short so that many start
+    ttfc_streams: int = 300
+    ttfc_in_flight: int = 10
+    ttfc_chunks: int = 40
 
 
 SMOKE = Sizes(
     streams=40, chunks=50, stream_in_flight=10, paced_streams=20, requests=400, request_in_flight=50,
     texts=2048, load_reps=1, cached_lookups=2000, ceiling_requests=2000,
     overload_streams=90, overload_chunks=10, overload_pace_ms=50.0, overload_per_model=10,
-    overload_pool=20, open_streams=50,
+    overload_pool=20, open_streams=50, ttfc_streams=30, ttfc_in_flight=5, ttfc_chunks=10,
 )  # fmt: skip
 
 
@@ -163,6 +167,12 @@ async def bench_http(
         async def complete(client: Any, warm: bool) -> int:
             count = 2 * sizes.request_in_flight if warm else sizes.requests
             return await run_workers(count, sizes.request_in_flight, client.complete_one)
+
+        if want("ttfc"):
+            server.command("mode", sizes.ttfc_chunks, sizes.pace_ms)
+            by_label = {c.label: c for c in clients}
+            results["ttfc"] = await ttfc.measure(by_label, sizes.ttfc_streams, sizes.ttfc_in_flight, reps)
+            server.command("mode", sizes.chunks, 0.0)
 
         if want("chat_complete"):
             results["chat_complete"] = await compare(server, clients, reps, complete, sizes.requests)
@@ -286,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         nargs="*",
         default=None,
-        help=f"http ({', '.join(WORKLOADS)}), overload, memory, catalog, load, fleet (default: all)",
+        help=f"http ({', '.join(WORKLOADS)}, ttfc), overload, memory, catalog, load, fleet (default: all)",
     )
     args = parser.parse_args(argv)
     sizes = SMOKE if args.smoke else Sizes()
@@ -301,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory() as cache_dir:
             report["server"] = asyncio.run(bench_ceiling(server, sizes))
-            if only & {"http", *WORKLOADS}:
+            if only & {"http", "ttfc", *WORKLOADS}:
                 report["workloads"] = asyncio.run(bench_http(server, sizes, args.reps, cache_dir, only))
             if "overload" in only:
                 report["overload"] = asyncio.run(bench_overload(server, sizes, args.reps, cache_dir))
