@@ -51,6 +51,7 @@ from openclaw_deepinfra.transport.options import (
     request_headers,
 )
 from openclaw_deepinfra.transport.pool import ClientPool, timeout_from_seconds
+from openclaw_deepinfra.transport.prepared import build_request
 from openclaw_deepinfra.transport.responses import (
     MAX_ERROR_BODY_BYTES,
     BodyTooLarge,
@@ -281,9 +282,8 @@ class DeepInfraHttp:
             try:
                 if deadline.expired:
                     raise self._expired(record, deadline, "retrying")
-                request = client.build_request(
-                    method, url, headers=headers, timeout=self._attempt_timeout(deadline), **content
-                )
+                timeout = self._attempt_timeout(deadline)
+                request = build_request(client, method, url, headers, timeout, content)
                 record.attempts += 1
                 counters["attempts"] += 1
                 try:
