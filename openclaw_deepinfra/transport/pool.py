@@ -20,6 +20,7 @@ import httpx
 
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.transport.limits import ConnectionGate, GateStats, ModelLimits
+from openclaw_deepinfra.transport.prepared import skip_empty_cookie_extraction
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -212,6 +213,7 @@ class ClientPool:
             follow_redirects=False,
             headers={"User-Agent": user_agent()},
         )
+        skip_empty_cookie_extraction(client)
         self._clients[key] = client
         self._transports[key] = transport
         return client

@@ -1,13 +1,15 @@
-"""`prepared.build_request` builds what `httpx.AsyncClient.build_request` builds, field by field."""
+"""`prepared`: `build_request` builds what `httpx.AsyncClient.build_request` builds, field by field;
+the cookie store still keeps and sends back what a response sets."""
 
 from __future__ import annotations
 
+import http.cookiejar
 from typing import Any
 
 import httpx
 import pytest
 
-from openclaw_deepinfra.transport.prepared import build_request
+from openclaw_deepinfra.transport.prepared import build_request, skip_empty_cookie_extraction
 
 URL = "https://api.deepinfra.com/v1/openai/chat/completions"
 TIMEOUT = httpx.Timeout(connect=5.0, read=60.0, write=30.0, pool=5.0)
@@ -55,3 +57,36 @@ async def test_cookies_on_the_client_take_the_clients_own_path() -> None:
         assert request.headers["cookie"] == "session=s1"
         expected = client.build_request("POST", URL, headers={"Accept": "*/*"}, timeout=TIMEOUT, json=BODY)
         assert _fields(request) == _fields(expected)
+
+
+async def test_cookies_set_by_a_response_are_still_kept_and_sent_back() -> None:
+    seen: list[str | None] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie"))
+        if len(seen) == 2:
+            return httpx.Response(200, headers={"Set-Cookie": "lb=node-2; Path=/"}, json={})
+        return httpx.Response(200, json={})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        skip_empty_cookie_extraction(client)
+        for _ in range(3):
+            request = build_request(client, "POST", URL, {"Accept": "*/*"}, TIMEOUT, {"json": BODY})
+            await client.send(request)
+        assert seen == [None, None, "lb=node-2"]
+        assert dict(client.cookies) == {"lb": "node-2"}
+
+
+async def test_a_response_without_set_cookie_never_reaches_the_jar() -> None:
+    class Jar(http.cookiejar.CookieJar):
+        calls = 0
+
+        def extract_cookies(self, response: Any, request: Any) -> None:
+            Jar.calls += 1
+            super().extract_cookies(response, request)
+
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json={}))
+    async with httpx.AsyncClient(transport=transport, cookies=Jar()) as client:
+        skip_empty_cookie_extraction(client)
+        await client.get(URL)
+        assert Jar.calls == 0
