@@ -30,6 +30,13 @@ MAX_OUTPUT_TOKENS: Final = 16_384
 REASONING_EFFORT_TAGS: Final = frozenset({"reasoning", "reasoning_effort"})
 
 
+# Every call resolves its model from the same immutable catalog rows until a refresh replaces them:
+# the answer is kept per model id with the rows it came from (a call otherwise scans both catalogs
+# and merges costs and quirks again; issue 14). Keyed by identity, so a new snapshot recomputes.
+_RESOLVED: dict[str, tuple[object, object, ChatModel]] = {}
+_MAX_RESOLVED = 512  # ids outside the catalog (private deployments) are resolved each call beyond it
+
+
 @dataclass(frozen=True)
 class ChatModel:
     id: str
@@ -67,12 +74,21 @@ def resolve_chat_model(
     """No network: `snapshot` (a call's catalog view; default the runtime's current snapshot)
     and the shipped catalog."""
     model_id = wire_model_id(ref)
-    static_row = runtime.static.find(model_id)
-    row = (snapshot or runtime.snapshot()).find(model_id) or static_row
+    static = runtime.static
+    view = snapshot or runtime.snapshot()
+    found = _RESOLVED.get(model_id)
+    if found is not None and found[0] is view.surfaces and found[1] is static.surfaces:
+        return found[2]
+    static_row = static.find(model_id)
+    row = view.find(model_id) or static_row
     if row is None:
         fmt = "deepseek" if vendor_of(model_id) == DEEPSEEK_VENDOR else None
-        return ChatModel(id=model_id, thinking_format=fmt)
-    return _from_row(row, static_row if static_row is not row else None)
+        model = ChatModel(id=model_id, thinking_format=fmt)
+    else:
+        model = _from_row(row, static_row if static_row is not row else None)
+    if len(_RESOLVED) < _MAX_RESOLVED or model_id in _RESOLVED:
+        _RESOLVED[model_id] = (view.surfaces, static.surfaces, model)
+    return model
 
 
 async def resolve_chat_model_view(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from openclaw_deepinfra.catalog.models import CatalogSnapshot
 from openclaw_deepinfra.errors import RequestValidationError
 from openclaw_deepinfra.host.contracts.chat import ChatRequest
 from openclaw_deepinfra.surfaces.chat.caching import apply_cache_markers
@@ -328,6 +330,24 @@ def test_model_refs_pass_through_verbatim(
     assert (model.id, model.context_window) == (wire_id, context)
     assert body(model)["model"] == wire_id
     assert body(model)["max_tokens"] == max_tokens
+
+
+def test_a_resolved_model_is_kept_only_while_its_catalog_rows_are(make_chat: MakeChat) -> None:
+    runtime, _ = make_chat()
+    static = runtime.static.snapshot()
+    first = resolve_chat_model(runtime, f"deepinfra/{DEEPSEEK.id}", static)
+    assert resolve_chat_model(runtime, DEEPSEEK.id, runtime.static.snapshot()) is first  # same rows
+    row = static.find(DEEPSEEK.id)
+    assert row is not None
+    bigger = replace(row, context_length=(row.context_length or 0) + 1)
+    refreshed = CatalogSnapshot(
+        source="live",
+        surfaces={"chat": replace(static.surface("chat"), models=(bigger,)), **{
+            name: catalog for name, catalog in static.surfaces.items() if name != "chat"
+        }},
+    )  # fmt: skip
+    again = resolve_chat_model(runtime, DEEPSEEK.id, refreshed)
+    assert again.context_window == bigger.context_length != first.context_window
 
 
 def test_empty_model_ref_is_a_validation_error(make_chat: MakeChat) -> None:
