@@ -41,7 +41,7 @@ def build_request(
     parsed = _URLS.get(url)
     if parsed is None:
         parsed = httpx.URL(url)
-        if len(_URLS) < _MAX_URLS:
+        if len(_URLS) < _MAX_URLS and "?" not in url:  # never keep a signed download URL
             _URLS[url] = parsed
     if len(content) != (json is not None) or client.cookies or client.params or parsed.is_relative_url:
         return client.build_request(method, url, headers=headers, timeout=timeout, **content)
