@@ -151,13 +151,8 @@ def parse_projection_report(body: Any) -> ParsedProjection:
     return ParsedProjection(tuple(models.values()), tuple(skipped), ignored, duplicates)
 
 
-def parse_projection(body: Any) -> list[CatalogModel]:
-    """Models of a `with_meta` answer, in response order; MalformedResponseError for a bad shape."""
-    return list(parse_projection_report(body).models)
-
-
 def to_wire_row(model: CatalogModel) -> dict[str, Any]:
-    """The inverse of `parse_projection` for one row (used to persist a catalog)."""
+    """The inverse of `parse_projection_report` for one row (used to persist a catalog)."""
     meta: dict[str, Any] = {"tags": list(model.tags)}
     if model.description is not None:
         meta["description"] = model.description

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 MediaKind = Literal["image", "video", "music"]
-MEDIA_KINDS: tuple[MediaKind, ...] = ("image", "video", "music")
 MEDIA_CAPABILITIES: tuple[str, ...] = ("image", "audio", "video")
 
 

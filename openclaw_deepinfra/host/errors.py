@@ -23,9 +23,5 @@ class SecretResolutionError(HostError):
     """A SecretInput cannot be resolved; the message never includes the secret value."""
 
 
-class PluginLoadError(HostError):
-    """A plugin could not be imported or registered."""
-
-
 class InstallError(HostError):
     """``plugins install`` / ``enable`` / ``disable`` failed."""

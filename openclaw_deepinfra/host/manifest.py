@@ -275,12 +275,6 @@ class PluginManifest(HostModel):
             )
         return self
 
-    def all_contract_ids(self, contract: str) -> list[str]:
-        """Ids listed under ``contracts.<contract>`` (camelCase name), also for unmodelled lists."""
-        data = self.contracts.model_dump(by_alias=True)
-        value = data.get(contract)
-        return [str(v) for v in value] if isinstance(value, list) else []
-
 
 def _format_error(error: ErrorDetails) -> str:
     loc = ".".join(str(part) for part in error["loc"]) or "(top level)"

@@ -22,7 +22,7 @@ from openclaw_deepinfra.catalog.models import CatalogSnapshot, Surface
 from openclaw_deepinfra.catalog.refresher import CatalogRefresher
 from openclaw_deepinfra.catalog.static import StaticCatalog
 from openclaw_deepinfra.catalog.store import SnapshotStore
-from openclaw_deepinfra.catalog.wire import parse_projection
+from openclaw_deepinfra.catalog.wire import parse_projection_report
 from tests.catalog.conftest import MODELS_URL, T0, Factory, FakeClock, catalog_rows, row
 
 STATES = ("no-cache", "fresh-cache", "stale-cache", "persisted")
@@ -135,9 +135,8 @@ async def _start(
     if state == "no-cache":
         return make_refresher(key=keyed), None
     if state == "persisted":
-        store.save(
-            MODELS_URL.rsplit("/", 1)[0], parse_projection(catalog_rows("seed")), fetched_at=SEED_FETCHED_AT
-        )
+        seed = parse_projection_report(catalog_rows("seed")).models
+        store.save(MODELS_URL.rsplit("/", 1)[0], seed, fetched_at=SEED_FETCHED_AT)
         return make_refresher(key=keyed), SEED_FETCHED_AT
     # fresh / stale: a successful fetch earlier in this process.
     seeder = make_refresher()

@@ -10,13 +10,16 @@ import pytest
 
 from openclaw_deepinfra.catalog.models import CatalogModel
 from openclaw_deepinfra.catalog.wire import (
-    parse_projection,
     parse_projection_report,
     positive_int,
     price,
     to_wire_row,
 )
 from openclaw_deepinfra.errors import MalformedResponseError
+
+
+def parse(body: object) -> list[CatalogModel]:
+    return list(parse_projection_report(body).models)
 
 
 def row(model_id: Any, **meta: Any) -> dict[str, Any]:
@@ -37,7 +40,7 @@ def row(model_id: Any, **meta: Any) -> dict[str, Any]:
     ],
 )
 def test_accepted_shapes(body: Any, ids: list[str]) -> None:
-    assert [m.id for m in parse_projection(body)] == ids
+    assert [m.id for m in parse(body)] == ids
 
 
 @pytest.mark.parametrize(
@@ -53,7 +56,7 @@ def test_accepted_shapes(body: Any, ids: list[str]) -> None:
 )
 def test_other_shapes_are_malformed(body: Any) -> None:
     with pytest.raises(MalformedResponseError, match="must be an array or"):
-        parse_projection(body)
+        parse(body)
 
 
 # --- row rules ---------------------------------------------------------------------------------
@@ -111,7 +114,7 @@ def test_one_malformed_row_is_skipped_not_the_catalog(
 )
 def test_non_empty_answer_with_no_survivor_is_malformed(body: Any) -> None:
     with pytest.raises(MalformedResponseError, match="metadata discovery unavailable"):
-        parse_projection(body)
+        parse(body)
 
 
 def test_duplicate_ids_first_wins() -> None:
@@ -125,12 +128,12 @@ def test_duplicate_ids_first_wins() -> None:
 
 
 def test_tags_keep_unknown_drop_non_strings_and_duplicates() -> None:
-    (model,) = parse_projection([row("x/a", tags=["chat", 3, None, "prompt_cache", "chat", " vlm ", "", {}])])
+    (model,) = parse([row("x/a", tags=["chat", 3, None, "prompt_cache", "chat", " vlm ", "", {}])])
     assert model.tags == ("chat", "prompt_cache", "vlm")
 
 
 def test_optional_text_fields() -> None:
-    named, described = parse_projection(
+    named, described = parse(
         [
             {"id": "x/a", "name": " Nice ", "metadata": {"tags": [], "description": 5}},
             row("x/b", description="d"),
@@ -175,7 +178,7 @@ def test_positive_int(value: Any, expected: int | None) -> None:
 
 
 def test_numeric_fields_of_a_row() -> None:
-    (model,) = parse_projection(
+    (model,) = parse(
         [
             row(
                 "x/img",
@@ -212,7 +215,7 @@ def test_price(value: Any, expected: float | None) -> None:
 
 
 def test_pricing_keeps_only_valid_amounts() -> None:
-    (model,) = parse_projection(
+    (model,) = parse(
         [
             row(
                 "x/a",
@@ -227,7 +230,7 @@ def test_pricing_keeps_only_valid_amounts() -> None:
         ]
     )
     assert dict(model.pricing) == {"input_tokens": 0.1, "per_image_unit": 0.0}
-    (no_pricing,) = parse_projection([row("x/b", pricing=["nope"])])
+    (no_pricing,) = parse([row("x/b", pricing=["nope"])])
     assert dict(no_pricing.pricing) == {}
 
 
@@ -243,4 +246,4 @@ def test_wire_row_round_trip() -> None:
         default_height=768,
         default_iterations=4,
     )
-    assert parse_projection([to_wire_row(original)]) == [original]
+    assert parse([to_wire_row(original)]) == [original]

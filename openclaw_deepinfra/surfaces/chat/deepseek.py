@@ -183,17 +183,6 @@ class DeepSeekFilter:
             self._held_space += text
 
 
-def filter_text(text: str, base: Channel = "text") -> FilterOutput:
-    """The whole-text form (non-streaming answers)."""
-    flt = DeepSeekFilter(base)
-    out = flt.feed(text)
-    rest = flt.finish()
-    for channel, piece in rest.pieces:
-        out.add(channel, piece)
-    out.tool_calls.extend(rest.tool_calls)
-    return out
-
-
 def _parse_block(kind: str, text: str) -> list[RecoveredToolCall]:
     if kind == "legacy":
         return [_legacy_call(m) for m in _LEGACY_CALL.finditer(text)]

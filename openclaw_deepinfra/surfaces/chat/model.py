@@ -22,7 +22,6 @@ from openclaw_deepinfra.host.contracts.model_rows import ModelCost
 from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
-from openclaw_deepinfra.transport.deadline import Deadline
 
 # DeepInfra's per-request output cap (deepinfra-api.md §3); the catalog's max_tokens is not one.
 MAX_OUTPUT_TOKENS: Final = 16_384
@@ -89,14 +88,6 @@ def resolve_chat_model(
     if len(_RESOLVED) < _MAX_RESOLVED or model_id in _RESOLVED:
         _RESOLVED[model_id] = (view.surfaces, static.surfaces, model)
     return model
-
-
-async def resolve_chat_model_view(
-    runtime: DeepInfraRuntime, ref: str, deadline: Deadline | None = None
-) -> ChatModel:
-    """As `resolve_chat_model`, from the call's catalog view (`runtime.catalog_view`): the same
-    limits, prices and tags in a cold process as in a warm one."""
-    return resolve_chat_model(runtime, ref, await runtime.catalog_view(deadline))
 
 
 def _from_row(row: CatalogModel, static_row: CatalogModel | None) -> ChatModel:

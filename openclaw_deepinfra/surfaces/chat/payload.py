@@ -150,10 +150,6 @@ def thinking_effort(level: ThinkingLevel | None, model: ChatModel) -> tuple[str 
     return EFFORT_BY_LEVEL.get(level, level), None
 
 
-def reasoning_effort(level: ThinkingLevel | None, model: ChatModel) -> str | None:
-    return thinking_effort(level, model)[0]
-
-
 def _reject_unsupported(options: ChatOptions) -> None:
     if options.logprobs or options.top_logprobs is not None:
         raise RequestValidationError(

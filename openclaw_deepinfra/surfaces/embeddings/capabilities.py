@@ -54,14 +54,6 @@ class ModelTraits:
     max_input_tokens: int | None = None
     """Used when the catalog row has no context length."""
 
-    @property
-    def accepts_dimensions(self) -> bool:
-        return self.min_dimensions is not None
-
-    @property
-    def has_input_types(self) -> bool:
-        return bool(self.query_prefix or self.document_prefix)
-
 
 def _qwen3(dims: int) -> ModelTraits:
     return ModelTraits(dims, 32, _WEB_SEARCH_INSTRUCTION, "", 32768)

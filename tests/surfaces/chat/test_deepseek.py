@@ -13,7 +13,6 @@ from openclaw_deepinfra.surfaces.chat.deepseek import (
     DeepSeekFilter,
     FilterOutput,
     RecoveredToolCall,
-    filter_text,
 )
 from openclaw_deepinfra.surfaces.text_provider import DeepInfraTextProvider
 from tests.surfaces.chat.conftest import MakeChat, chunk, request, sse
@@ -59,8 +58,7 @@ def run(pieces: list[str]) -> tuple[str, str, list[RecoveredToolCall]]:
     ids=["fullwidth", "v3.2 function_calls", "ascii bars", "doubled bars"],
 )
 def test_dsml_variants_are_recovered(bar_block: tuple[str, str]) -> None:
-    out = filter_text(f"Sure.\n\n{dsml(*bar_block)}\n")
-    assert (out.text("text"), out.text("reasoning"), out.tool_calls) == ("Sure.", "", CALLS)
+    assert run([f"Sure.\n\n{dsml(*bar_block)}\n"]) == ("Sure.", "", CALLS)
 
 
 def test_leaked_reasoning_and_markup_as_a_whole() -> None:
@@ -97,8 +95,8 @@ def test_text_without_markers_is_untouched_and_streams_promptly() -> None:
 def test_unclosed_block_keeps_complete_invokes_and_drops_the_rest() -> None:
     d = f"{FW}DSML{FW}"
     text = f'ok <{d}tool_calls><{d}invoke name="f">{{"a": 1}}</{d}invoke><{d}invoke name="g">'
-    out = filter_text(text)
-    assert (out.text("text"), out.tool_calls) == ("ok", [RecoveredToolCall("f", '{"a": 1}')])
+    answer, _, calls = run([text])
+    assert (answer, calls) == ("ok", [RecoveredToolCall("f", '{"a": 1}')])
 
 
 def test_legacy_deepseek_tool_call_tokens() -> None:
@@ -106,13 +104,14 @@ def test_legacy_deepseek_tool_call_tokens() -> None:
         f"Done.<{FW}tool{SP}calls{SP}begin{FW}><{FW}tool{SP}call{SP}begin{FW}>function<{FW}tool{SP}sep{FW}>"
         f'lookup\n```json\n{{"q": "x"}}\n```<{FW}tool{SP}call{SP}end{FW}><{FW}tool{SP}calls{SP}end{FW}>'
     )
-    out = filter_text(text)
-    assert (out.text("text"), out.tool_calls) == ("Done.", [RecoveredToolCall("lookup", '{"q": "x"}')])
+    answer, _, calls = run([text])
+    assert (answer, calls) == ("Done.", [RecoveredToolCall("lookup", '{"q": "x"}')])
 
 
 def test_end_of_thinking_marker_and_stray_close_are_dropped() -> None:
-    out = filter_text(f"<{FW}begin{SP}of{SP}thinking{FW}>hmm<{FW}end{SP}of{SP}thinking{FW}>Hi</think>!")
-    assert (out.text("reasoning"), out.text("text")) == ("hmm", "Hi!")
+    text = f"<{FW}begin{SP}of{SP}thinking{FW}>hmm<{FW}end{SP}of{SP}thinking{FW}>Hi</think>!"
+    answer, reasoning, _ = run([text])
+    assert (reasoning, answer) == ("hmm", "Hi!")
 
 
 async def test_dsml_in_a_deepseek_stream_becomes_tool_calls(make_chat: MakeChat) -> None:
