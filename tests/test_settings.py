@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError, MissingApiKeyError
-from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
+from openclaw_deepinfra.host.auth_profiles import AUTH_PROFILES_FILE, AuthProfileStore
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.settings import (
     DEFAULT_BASE_URL,
@@ -105,7 +105,7 @@ def test_env_defaults_to_the_config_env() -> None:
 
 
 def test_profile_store_beside_the_config_file_is_used_by_default(tmp_path: Path) -> None:
-    AuthProfileStore.beside(tmp_path / "openclaw.json").put_api_key(PROFILE_ID, "deepinfra", PROFILE_KEY)
+    AuthProfileStore(tmp_path / AUTH_PROFILES_FILE).put_api_key(PROFILE_ID, "deepinfra", PROFILE_KEY)
     cfg = OpenClawConfig({}, path=tmp_path / "openclaw.json", env={})
     settings = resolve_settings(cfg)
     assert settings.api_key is not None and settings.api_key.source == "profile"

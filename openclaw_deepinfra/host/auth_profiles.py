@@ -54,11 +54,6 @@ class AuthProfileStore:
         self.legacy = tuple(p.expanduser() for p in legacy if p.expanduser() != self.path)
 
     @classmethod
-    def beside(cls, config_path: Path) -> AuthProfileStore:
-        """The legacy layout alone (a file beside the config); for callers with no state dir."""
-        return cls(paths.legacy_auth_profiles_path(config_path.expanduser()))
-
-    @classmethod
     def for_agent(
         cls,
         agent_id: str = paths.DEFAULT_AGENT_ID,

@@ -13,11 +13,6 @@ from openclaw_deepinfra.host.errors import ConfigError
 KEY = "di-secret-key-0123456789"
 
 
-def test_beside_config_file(tmp_path: Path) -> None:
-    store = AuthProfileStore.beside(tmp_path / "openclaw.json")
-    assert store.path == tmp_path / AUTH_PROFILES_FILE
-
-
 def test_missing_file_has_no_keys(tmp_path: Path) -> None:
     store = AuthProfileStore(tmp_path / AUTH_PROFILES_FILE)
     assert store.get_api_key("deepinfra:default") is None

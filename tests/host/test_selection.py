@@ -493,7 +493,6 @@ def test_select_embedding(
 ) -> None:
     result = select_embedding(cfg(data), adapters, agent_id=agent)
     assert result == expected
-    assert result.full_text_only is (expected.provider_id is None)
 
 
 @pytest.mark.parametrize("fallback", [None, "none", "ghost"])

@@ -47,10 +47,6 @@ class EmbeddingSelection:
     fallback: str | None = None
     config_provider: str | None = None  # a custom models.providers.<id> served by the adapter
 
-    @property
-    def full_text_only(self) -> bool:
-        return self.provider_id is None
-
 
 @dataclass(frozen=True)
 class ConfiguredContext:
