@@ -40,7 +40,6 @@ from openclaw_deepinfra.host.secrets import UnsetEnvVarError, substitute_env_var
 
 logger = logging.getLogger("openclaw.config")
 
-DEFAULT_CONFIG_PATH = Path("~/.openclaw/openclaw.json")
 CONFIG_PATH_ENV = paths.CONFIG_PATH_ENV
 _MISSING: Any = object()
 # SecretInputs inside a block read (`provider_config`, `tts()`) stay raw: their reader resolves

@@ -99,7 +99,8 @@ class ModelRowFields(HostModel):
     """The optional part of a model row, shared by definitions and manifest catalog rows."""
 
     api: str | None = None
-    """A ``ModelApi`` such as ``"openai-completions"`` (see ``KNOWN_MODEL_APIS``)."""
+    """A ``ModelApi``: ``"openai-completions"``, ``"openai-responses"``, ``"anthropic-messages"``,
+    ``"google-generative-ai"``, ``"ollama"`` or another host's name."""
     context_tokens: int | None = None
     thinking_level_map: dict[str, Any] | None = None
     params: JsonObject | None = None

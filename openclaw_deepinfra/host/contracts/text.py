@@ -27,16 +27,8 @@ from openclaw_deepinfra.host.contracts.model_rows import (
 
 ModelInput: TypeAlias = Literal["text", "image", "video", "audio", "document"]
 CatalogOrder: TypeAlias = Literal["simple", "profile", "paired", "late"]
-CATALOG_ORDERS: tuple[CatalogOrder, ...] = ("simple", "profile", "paired", "late")
 """Merge order of provider catalogs; a later order wins id collisions."""
 
-KNOWN_MODEL_APIS = (
-    "openai-completions",
-    "openai-responses",
-    "anthropic-messages",
-    "google-generative-ai",
-    "ollama",
-)
 AuthKind: TypeAlias = Literal["oauth", "api_key", "token", "device_code", "custom"]
 OutcomeStatus: TypeAlias = Literal["ready", "auth-rejected", "unavailable"]
 

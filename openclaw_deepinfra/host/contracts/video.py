@@ -15,7 +15,6 @@ ProviderOptionType: TypeAlias = Literal["number", "boolean", "string"]
 VideoInputRole: TypeAlias = str
 """``"first_frame"``, ``"last_frame"``, ``"reference_image"``, ``"reference_video"``,
 ``"reference_audio"`` or any other string."""
-VIDEO_INPUT_ROLES = ("first_frame", "last_frame", "reference_image", "reference_video", "reference_audio")
 
 
 class VideoModeCapabilities(StrictModel):

@@ -134,14 +134,6 @@ class ChatStream:
     ) -> None:
         await self.aclose()
 
-    async def collect(self) -> ChatResult:
-        """Consume the rest of the stream and return the result."""
-        async with self:
-            async for _event in self:
-                pass
-        if self.result is None:  # pragma: no cover - _run always ends with a result or raises
-            raise StreamError(f"{LABEL} stream ended without a result")
-        return self.result
 
 
 async def _run(call: _Call) -> AsyncGenerator[ChatStreamEvent, None]:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from openclaw_deepinfra.host.config import OpenClawConfig
-from openclaw_deepinfra.host.contracts.chat import ChatRequest
+from openclaw_deepinfra.host.contracts.chat import ChatEventStream, ChatFinish, ChatRequest, ChatResult
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 
 BASE = "https://api.deepinfra.com/v1/openai"
@@ -49,6 +49,15 @@ def chunk(delta: dict[str, Any] | None = None, *, finish: str | None = None, ind
         "choices": choices,
         **extra,
     }
+
+
+async def collect(stream: ChatEventStream) -> ChatResult:
+    """Drain a chat stream (closing it) and return the result its `ChatFinish` carried."""
+    async with stream:
+        async for event in stream:
+            if isinstance(event, ChatFinish):
+                return event.result
+    raise AssertionError("the stream ended without a ChatFinish")
 
 
 def request(model: str = "deepinfra/deepseek-ai/DeepSeek-V4-Flash", **fields: Any) -> ChatRequest:

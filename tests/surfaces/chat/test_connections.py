@@ -9,7 +9,7 @@ import pytest
 
 from openclaw_deepinfra.host.contracts.chat import ChatEventStream, ChatStreamEvent
 from openclaw_deepinfra.surfaces.text_provider import DeepInfraTextProvider
-from tests.surfaces.chat.conftest import MakeChat, chunk, request, sse
+from tests.surfaces.chat.conftest import MakeChat, chunk, collect, request, sse
 
 LONG = [sse(chunk({"content": f"w{i} "}), done=False) for i in range(50)]
 
@@ -19,7 +19,7 @@ async def test_complete_stream_releases_its_connection(make_chat: MakeChat) -> N
     transport.reply(sse(chunk({"content": "hi"}, finish="stop")))
     stream = DeepInfraTextProvider(runtime).stream(request())
     assert isinstance(stream, ChatEventStream)
-    result = await stream.collect()
+    result = await collect(stream)
     assert result.text == "hi" and stream.result is result
     assert (transport.opened, transport.open_connections) == (1, 0)
 
@@ -90,7 +90,7 @@ async def test_timeout_around_a_stalled_stream_closes_it(make_chat: MakeChat) ->
     transport.reply([sse(chunk({"content": "x"}), done=False)], hang=True)
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.2):
-            await DeepInfraTextProvider(runtime).stream(request()).collect()
+            await collect(DeepInfraTextProvider(runtime).stream(request()))
     assert transport.open_connections == 0
 
 
@@ -100,7 +100,7 @@ async def test_many_streams_in_a_row_leak_nothing(make_chat: MakeChat) -> None:
     for number in range(10):
         transport.reply(sse(chunk({"content": str(number)}, finish="stop")))
         if number % 2:
-            assert (await provider.stream(request()).collect()).text == str(number)
+            assert (await collect(provider.stream(request()))).text == str(number)
         else:
             async with provider.stream(request()) as events:
                 await events.__anext__()

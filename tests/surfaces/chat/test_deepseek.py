@@ -15,7 +15,7 @@ from openclaw_deepinfra.surfaces.chat.deepseek import (
     RecoveredToolCall,
 )
 from openclaw_deepinfra.surfaces.text_provider import DeepInfraTextProvider
-from tests.surfaces.chat.conftest import MakeChat, chunk, request, sse
+from tests.surfaces.chat.conftest import MakeChat, chunk, collect, request, sse
 
 FW = "\uff5c"  # the fullwidth bar DeepSeek's tokenizer writes
 SP = "\u2581"
@@ -139,7 +139,7 @@ async def test_dsml_in_a_deepseek_stream_becomes_tool_calls(make_chat: MakeChat)
 async def test_other_vendors_are_not_filtered(make_chat: MakeChat) -> None:
     runtime, transport = make_chat()
     transport.reply(sse(chunk({"content": "<think>x</think>"}, finish="stop", model="m/m")))
-    result = await DeepInfraTextProvider(runtime).stream(request("deepinfra/meta-llama/Llama-9")).collect()
+    result = await collect(DeepInfraTextProvider(runtime).stream(request("deepinfra/meta-llama/Llama-9")))
     assert result.text == "<think>x</think>"
 
 

@@ -25,7 +25,7 @@ from openclaw_deepinfra.errors import (
     UnsupportedCapabilityError,
 )
 from openclaw_deepinfra.surfaces.text_provider import DeepInfraTextProvider
-from tests.surfaces.chat.conftest import KEY, MakeChat, request
+from tests.surfaces.chat.conftest import KEY, MakeChat, collect, request
 
 CASES: list[tuple[int, dict[str, Any], type[DeepInfraError]]] = [
     (402, {"error": {"message": "You need positive balance to do inference"}}, InsufficientBalanceError),
@@ -55,7 +55,7 @@ async def test_status_errors_keep_their_class(
     provider = DeepInfraTextProvider(runtime)
     with pytest.raises(error) as info:
         if streaming:
-            await provider.stream(request()).collect()
+            await collect(provider.stream(request()))
         else:
             await provider.complete(request())
     assert type(info.value) is error  # exactly this class, so a host can act on it (e.g. 405 -> fallback)

@@ -16,7 +16,7 @@ from openclaw_deepinfra.surfaces.chat.model import ChatModel
 from openclaw_deepinfra.surfaces.chat.stream import ChatAccumulator
 from openclaw_deepinfra.surfaces.text_provider import DeepInfraTextProvider
 from openclaw_deepinfra.transport.sse import SSEDecoder
-from tests.surfaces.chat.conftest import MakeChat, chunk, request, sse
+from tests.surfaces.chat.conftest import MakeChat, chunk, collect, request, sse
 
 LLAMA = "meta-llama/Llama-9-70B"
 
@@ -206,5 +206,5 @@ async def test_error_frame_error_type_is_kept(make_chat: MakeChat) -> None:
     runtime, transport = make_chat()
     transport.reply(sse({"error_type": "rate_limit", "error_message": "slow down"}))
     with pytest.raises(StreamError) as info:
-        await DeepInfraTextProvider(runtime).stream(request()).collect()
+        await collect(DeepInfraTextProvider(runtime).stream(request()))
     assert info.value.error_type == "rate_limit"

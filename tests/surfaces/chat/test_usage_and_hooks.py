@@ -11,7 +11,7 @@ from openclaw_deepinfra.host.contracts.model_rows import ModelCost
 from openclaw_deepinfra.surfaces.chat.model import ChatModel
 from openclaw_deepinfra.surfaces.chat.usage import chat_cost, parse_usage
 from openclaw_deepinfra.surfaces.text_provider import DeepInfraTextProvider
-from tests.surfaces.chat.conftest import MakeChat, chunk, request, sse
+from tests.surfaces.chat.conftest import MakeChat, chunk, collect, request, sse
 
 PRICED = ChatModel(id="a/b", cost=ModelCost(input=1.0, output=2.0, cache_read=0.25), cost_known=True)
 
@@ -121,7 +121,7 @@ async def test_a_model_only_the_live_catalog_knows_gets_its_limits_and_prices(ma
     assert transport.body()["max_tokens"] == 4096 - 5  # live context 4096 minus the tiny prompt
     assert (result.cost.usd, result.cost.source) == (3.0, "catalog")
     transport.reply(sse(chunk({"content": "y"}, finish="stop", model="zai-org/GLM-9")))
-    await DeepInfraTextProvider(runtime).stream(request("deepinfra/zai-org/GLM-9")).collect()
+    await collect(DeepInfraTextProvider(runtime).stream(request("deepinfra/zai-org/GLM-9")))
     assert transport.catalog_requests == 1  # fresh for the TTL: no second fetch
     assert transport.body()["max_tokens"] == 4096 - 5
 
