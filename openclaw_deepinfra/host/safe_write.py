@@ -29,6 +29,7 @@ import errno
 import hashlib
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,7 +180,7 @@ def write_atomic(
     except OSError as exc:
         raise FileWriteError(path, f"{path}: cannot inspect the file ({_reason(exc)})") from None
     tmp = _write_temp(path, real, payload, private=private, mode=current_mode)
-    try:
+    with _discard_on_failure(tmp, path):
         if expect is not None:
             _check_unchanged(path, real, expect)
         if backup and current_mode is not None:
@@ -187,15 +188,6 @@ def write_atomic(
         # The last check before the rename: nothing may have put a device there meanwhile.
         ensure_writable_target(path, within=within)
         os.replace(tmp, real)
-    except FileWriteError:
-        _discard(tmp)
-        raise
-    except OSError as exc:
-        _discard(tmp)
-        raise FileWriteError(path, f"cannot write {path}: {_reason(exc)}") from None
-    except BaseException:
-        _discard(tmp)
-        raise
     _fsync_dir(real.parent)
     return real
 
@@ -213,22 +205,12 @@ def _write_temp(path: Path, real: Path, payload: bytes, *, private: bool, mode: 
             continue
         except OSError as exc:
             raise FileWriteError(path, f"cannot write {path}: {_reason(exc)}") from None
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-                if mode is not None:
-                    os.fchmod(handle.fileno(), mode)
-        except FileWriteError:
-            _discard(tmp)
-            raise
-        except OSError as exc:
-            _discard(tmp)
-            raise FileWriteError(path, f"cannot write {path}: {_reason(exc)}") from None
-        except BaseException:
-            _discard(tmp)
-            raise
+        with _discard_on_failure(tmp, path), os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
         return tmp
     raise FileWriteError(path, f"cannot write {path}: too many leftover temp files beside it")
 
@@ -268,6 +250,19 @@ def _fsync_dir(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+@contextlib.contextmanager
+def _discard_on_failure(tmp: Path, path: Path) -> Iterator[None]:
+    """Removes the temp file when the block fails (also on cancellation); an OSError that is not
+    already a FileWriteError becomes one that names ``path``."""
+    try:
+        yield
+    except BaseException as exc:
+        _discard(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, FileWriteError):
+            raise FileWriteError(path, f"cannot write {path}: {_reason(exc)}") from None
+        raise
 
 
 def _discard(tmp: Path) -> None:

@@ -245,3 +245,27 @@ def test_the_snapshot_repr_never_shows_the_content(tmp_path: Path) -> None:
     assert "di-secret-value-123" not in repr(shot)
     assert shot.digest is not None and len(shot.digest) == 64
     assert snapshot(tmp_path / "none").digest is None
+
+
+@pytest.mark.parametrize("step", ["fsync", "replace"], ids=["writing the temp file", "renaming it"])
+@pytest.mark.parametrize(
+    ("raised", "expected"),
+    [(OSError(5, "Input/output error"), FileWriteError), (KeyboardInterrupt(), KeyboardInterrupt)],
+    ids=["io error", "interrupt"],
+)
+def test_a_failure_at_any_step_discards_the_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str, raised: BaseException,
+    expected: type[BaseException],
+) -> None:
+    target = tmp_path / "cache.json"
+    target.write_text("old")
+
+    def broken(*args: object) -> None:
+        raise raised
+
+    monkeypatch.setattr(safe_write.os, step, broken)
+    with pytest.raises(expected) as info:
+        write_atomic(target, "new")
+    if expected is FileWriteError:  # an I/O error names the file; anything else passes unchanged
+        assert str(target) in str(info.value) and "Input/output error" in str(info.value)
+    assert target.read_text() == "old" and leftovers(tmp_path) == []
