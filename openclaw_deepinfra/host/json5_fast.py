@@ -33,6 +33,7 @@ _TOKEN = re.compile(
 )
 _ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|(\r\n|[\s\S]))")
 _SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "0": "\0"}
+_DIGITS = frozenset("0123456789")
 _LINE_BREAKS = frozenset("\n\r\u2028\u2029")
 _LITERALS = frozenset({"true", "false", "null", "Infinity", "NaN"})
 
@@ -45,8 +46,9 @@ def _unescape(match: re.Match[str]) -> str:
         return chr(int(hex4, 16))  # surrogate pairs stay pairs; json.dumps re-encodes them as such
     if other == "\r\n" or other in _LINE_BREAKS:
         return ""  # a line continuation
-    if other.isdigit() and other != "0":
-        raise ValueError("JSON5 does not allow \\1-\\9 escapes")
+    if other in _DIGITS and (other != "0" or match.string[match.end() : match.end() + 1] in _DIGITS):
+        # JSON5's \0 is only \0 when no digit follows (no octal), and there is no \1-\9 at all.
+        raise ValueError("JSON5 does not allow \\1-\\9 escapes nor a digit after \\0")
     return _SIMPLE_ESCAPES.get(other, other)
 
 

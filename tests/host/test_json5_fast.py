@@ -35,7 +35,7 @@ SAMPLES = [
 ]
 REFUSED = [
     "{a: 1,,}", "[,]", "{,}", "{a 1}", "[01]", "{a: undefined}", "{'a': 1", "[1 2]", "{1: 2}",
-    "'\\1'", "{a: 'x\ny'}", "{a: 1} x", "",
+    "'\\1'", "'\\00'", '{"\\01": null}', "{a: 'x\ny'}", "{a: 1} x", "",
 ]  # fmt: skip
 
 
@@ -126,7 +126,14 @@ def test_the_rewrite_agrees_with_json5_on_any_json5_it_writes(
         + "\n"
         + comment
     )
-    expected = json5.loads(text)
+    try:
+        expected = json5.loads(text)
+    except ValueError:
+        # json5 can write what its own reader refuses (a key "\x000" comes out as "\00", and
+        # JSON5 allows no digit after \0): the fast reader must refuse it too, never read a value.
+        with pytest.raises(ValueError):
+            json5_fast.read(text)
+        return
     assert _same(json5_fast.read(text), expected)
     try:
         fast = json5_fast.loads(text)
