@@ -55,6 +55,7 @@ _.select_text
 # Provider members the host calls or reads through the contract Protocols (host-contracts §3-§8).
 _.is_configured
 _.embed_query
+_.embed_batch
 _.resolve_index_identity
 _.format_setup_error
 _.auth_provider_id
