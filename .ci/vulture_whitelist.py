@@ -16,8 +16,10 @@ memo
 # pydantic reads a model's model_config.
 _.model_config
 
-# httpx calls an AsyncBaseTransport's handle_async_request (transport/aiohttp_transport.py).
+# httpx calls an AsyncBaseTransport's handle_async_request (transport/aiohttp_transport.py) and
+# reads the client's _cookies store (transport/prepared.py sets it).
 _.handle_async_request
+_._cookies
 
 # PluginApi: called by plugins (host-contracts §1; the older embedding alias warns).
 _.plugin_config
