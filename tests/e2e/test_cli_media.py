@@ -167,9 +167,10 @@ def test_video_jobs_polls_with_progress_and_switches_from_a_retired_native_route
     assert download_auth == f"Bearer {SECRET}"
     assert out.read_bytes() == MP4
     assert "video: queued job vid_42" in result.stderr
-    # one 5 s poll interval really passes; a loaded machine may add a second to the rounding
-    finished = r"video: succeeded job vid_42 \(([56])s elapsed, jobs API\)"
-    assert re.search(finished, result.stderr), result.stderr
+    # one 5 s poll interval really passes (a loaded machine only adds to it, so no upper bound)
+    finished = re.search(r"video: succeeded job vid_42 \((\d+)s elapsed, jobs API\)", result.stderr)
+    assert finished is not None, result.stderr
+    assert int(finished.group(1)) >= 5, result.stderr
     assert f"wrote {out} (video/mp4, {len(MP4)} bytes)" in result.stdout
     assert "job: vid_42" in result.stdout
     assert SECRET not in result.stdout + result.stderr
