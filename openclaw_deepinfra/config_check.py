@@ -10,11 +10,11 @@ naming it, and keys inside the plugin's own blocks that it does not read are war
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from openclaw_deepinfra.config_blocks import ProviderNumbers, SpeechBlock, VideoBlock, accepts, json_type
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import HostError
@@ -42,14 +42,6 @@ def _positive_int(value: Any) -> bool:
     return _number(value) and float(value).is_integer() and value > 0
 
 
-def _positive_number(value: Any) -> bool:
-    return _number(value) and math.isfinite(value) and value > 0
-
-
-def _whole_in(low: int, high: int) -> Accepts:
-    return lambda value: _number(value) and float(value).is_integer() and low <= value <= high
-
-
 def _string_or_object(value: Any) -> bool:
     return isinstance(value, str | Mapping)
 
@@ -62,6 +54,7 @@ class KeyRule:
 
 
 _PROVIDER = "models.providers.deepinfra"
+_NUMBER_KEYS = tuple(str(field.alias) for field in ProviderNumbers.model_fields.values())
 _TTS = "tts.providers.deepinfra"
 RULES: Final = (
     KeyRule(_PROVIDER, "an object", _object),
@@ -70,10 +63,8 @@ RULES: Final = (
     KeyRule(f"{_PROVIDER}.nativeBaseUrl", "a URL string", _string),
     KeyRule(f"{_PROVIDER}.headers", "an object of header names to values", _object),
     KeyRule(f"{_PROVIDER}.video", "an object", _object),
-    KeyRule(f"{_PROVIDER}.video.api", '"native" or "jobs"', lambda v: v in ("native", "jobs")),
-    KeyRule(f"{_PROVIDER}.maxRetries", "a whole number from 0 to 10", _whole_in(0, 10)),
-    KeyRule(f"{_PROVIDER}.timeoutSeconds", "a number of seconds > 0", _positive_number),
-    KeyRule(f"{_PROVIDER}.maxConcurrentPerModel", "a whole number from 1 to 10000", _whole_in(1, 10_000)),
+    KeyRule(f"{_PROVIDER}.video.api", *accepts(VideoBlock, "api")),
+    *(KeyRule(f"{_PROVIDER}.{key}", *accepts(ProviderNumbers, key)) for key in _NUMBER_KEYS),
     KeyRule("plugins.entries.deepinfra", "an object", _object),
     KeyRule("plugins.entries.deepinfra.enabled", "true or false", _boolean),
     KeyRule("plugins.entries.deepinfra.config", "an object", _object),
@@ -84,9 +75,9 @@ RULES: Final = (
     KeyRule(_TTS, "an object", _object),
     KeyRule(f"{_TTS}.model", "a model id string", _string),
     KeyRule(f"{_TTS}.voice", "a voice name string", _string),
-    KeyRule(f"{_TTS}.speed", "a positive number", _positive_number),
+    KeyRule(f"{_TTS}.speed", *accepts(SpeechBlock, "speed")),
     KeyRule(f"{_TTS}.responseFormat", "a format name string", _string),
-    KeyRule(f"{_TTS}.extraBody", "an object of extra request fields", _object),
+    KeyRule(f"{_TTS}.extraBody", *accepts(SpeechBlock, "extraBody")),
     KeyRule("memory.search", "an object", _object),
     KeyRule("memory.search.enabled", "true or false", _boolean),
     KeyRule("memory.search.provider", "a provider id string", _string),
@@ -101,8 +92,8 @@ _BY_KEY: Final = {rule.key: rule for rule in RULES}
 # and the keys OpenClaw itself keeps there). Anything else is reported as a warning.
 KNOWN_KEYS: Final[Mapping[str, frozenset[str]]] = {
     _PROVIDER: frozenset(
-        {"apiKey", "baseUrl", "nativeBaseUrl", "headers", "maxRetries", "timeoutSeconds",
-         "maxConcurrentPerModel", "video", "api", "auth", "authHeader", "models"}
+        {"apiKey", "baseUrl", "nativeBaseUrl", "headers", "request", "fleet", "video", "api", "auth",
+         "authHeader", "models", *_NUMBER_KEYS}
     ),
     _TTS: frozenset(
         {"apiKey", "baseUrl", "model", "modelId", "voice", "voiceId", "speakerVoice", "speakerVoiceId",
@@ -120,25 +111,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.key} is {self.found}; expected {self.expects}"
-
-
-def json_type(value: Any) -> str:
-    """The JSON5 name of a value's type, for messages (never the value: it may be a secret)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else "Infinity"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
 
 
 def _read(config: OpenClawConfig, key: str) -> Any:

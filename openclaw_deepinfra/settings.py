@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from openclaw_deepinfra.config_blocks import ProviderNumbers, parse
 from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError, MissingApiKeyError
 from openclaw_deepinfra.fleet.config import FleetConfig, resolve_fleet_config
 from openclaw_deepinfra.host.errors import HostError
@@ -47,7 +47,7 @@ API_KEY_ENV = "DEEPINFRA_API_KEY"
 API_TOKEN_ENV = "DEEPINFRA_API_TOKEN"  # noqa: S105 - a variable name, not a secret
 BASE_URL_ENV = "DEEPINFRA_BASE_URL"
 API_BASE_ENV = "DEEPINFRA_API_BASE"
-MAX_RETRIES_LIMIT = 10
+NUMBER_KEYS = tuple(str(field.alias) for field in ProviderNumbers.model_fields.values())
 
 _CONFIG_PREFIX = ("models", "providers", PROVIDER_ID)
 _HINT_KEY = (
@@ -263,55 +263,6 @@ def _resolve_base_url(config: OpenClawConfig, env: Mapping[str, str]) -> tuple[s
     return DEFAULT_BASE_URL, "default"
 
 
-def _number(value: Any, key: str) -> float:
-    if isinstance(value, bool):
-        raise ConfigurationError(f"models.providers.deepinfra.{key} must be a number, not a boolean")
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            pass
-    raise ConfigurationError(f"models.providers.deepinfra.{key} must be a number, got {value!r}"[:200])
-
-
-def _max_retries(config: OpenClawConfig) -> int:
-    value = _config_value(config, "maxRetries")
-    if value is None:
-        return 2
-    number = _number(value, "maxRetries")
-    if not number.is_integer() or not 0 <= number <= MAX_RETRIES_LIMIT:
-        raise ConfigurationError(
-            f"models.providers.deepinfra.maxRetries must be a whole number from 0 to {MAX_RETRIES_LIMIT}"
-        )
-    return int(number)
-
-
-def _timeout(config: OpenClawConfig) -> float | None:
-    value = _config_value(config, "timeoutSeconds")
-    if value is None:
-        return None
-    number = _number(value, "timeoutSeconds")
-    if not math.isfinite(number) or number <= 0:
-        raise ConfigurationError("models.providers.deepinfra.timeoutSeconds must be a number of seconds > 0")
-    return number
-
-
-def _max_concurrent(config: OpenClawConfig) -> int:
-    return _whole(config, "maxConcurrentPerModel") or 200
-
-
-def _whole(config: OpenClawConfig, key: str) -> int | None:
-    value = _config_value(config, key)
-    if value is None:
-        return None
-    number = _number(value, key)
-    if not number.is_integer() or not 1 <= number <= 10_000:
-        raise ConfigurationError(f"models.providers.deepinfra.{key} must be a whole number from 1 to 10000")
-    return int(number)
-
-
 def resolve_settings(
     config: OpenClawConfig,
     *,
@@ -326,14 +277,19 @@ def resolve_settings(
     base_url, base_url_source = _resolve_base_url(config, environment)
     from openclaw_deepinfra.configured_headers import resolve_configured_headers
 
+    numbers = parse(
+        ProviderNumbers,
+        {key: _config_value(config, key) for key in NUMBER_KEYS},
+        "models.providers.deepinfra",
+    )
     return Settings(
         api_key=_resolve_key(config, auth_store, environment),
         base_url=base_url,
         base_url_source=base_url_source,
-        max_retries=_max_retries(config),
-        timeout_s=_timeout(config),
-        max_concurrent_per_model=_max_concurrent(config),
+        max_retries=numbers.max_retries,
+        timeout_s=numbers.timeout_seconds,
+        max_concurrent_per_model=numbers.max_concurrent_per_model,
         headers=resolve_configured_headers(config, base_url, env=environment),
-        max_connections=_whole(config, "maxConnections"),
+        max_connections=numbers.max_connections,
         fleet=resolve_fleet_config(config, environment),
     )

@@ -28,7 +28,7 @@ def test_problems_lists_every_unusable_key_with_its_type_and_expectation() -> No
         "expected a string or a SecretRef {source, provider, id}",
         "models.providers.deepinfra.maxRetries is a number; expected a whole number from 0 to 10",
         "tts.maxTextLength is a string; expected a positive whole number of characters",
-        "tts.providers.deepinfra.speed is a string; expected a positive number",
+        "tts.providers.deepinfra.speed is a string; expected a number from 0.25 to 4",
         "memory.search.provider is a number; expected a provider id string",
         "memory.search.model is a list; expected a model id string",
     ]

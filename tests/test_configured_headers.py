@@ -86,7 +86,7 @@ def test_a_blank_value_sends_no_header() -> None:
 
 
 def test_provider_ids_in_the_config_are_case_insensitive() -> None:
-    from openclaw_deepinfra.host.config import provider_entry
+    from openclaw_deepinfra.host.config_tree import provider_entry
     from openclaw_deepinfra.surfaces.speech.config import block_from_config, provider_block
 
     data = {

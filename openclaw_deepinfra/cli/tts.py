@@ -13,7 +13,7 @@ from openclaw_deepinfra.cli.media_output import check_out, output_paths, raise_i
 from openclaw_deepinfra.cli.media_pick import split_ref
 from openclaw_deepinfra.cli.session import CliError, HostSession, open_host
 from openclaw_deepinfra.cli.waiting import Waiting
-from openclaw_deepinfra.host.config import provider_entry
+from openclaw_deepinfra.host.config_tree import provider_entry
 from openclaw_deepinfra.host.contracts.speech import (
     SpeechResolveConfigContext,
     SpeechSynthesisRequest,

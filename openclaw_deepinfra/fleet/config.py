@@ -9,11 +9,11 @@ so a fleet that starts while Redis is down still splits the limit.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from openclaw_deepinfra.config_blocks import DEFAULT_LEASE_S, FleetBlock, parse
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.redact import register_secret
 from openclaw_deepinfra.urls import display
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["REDIS_URL_ENV", "FleetConfig", "resolve_fleet_config"]
 
 REDIS_URL_ENV = "OPENCLAW_DEEPINFRA_REDIS_URL"
-DEFAULT_LEASE_S = 5.0
 _KEY = "models.providers.deepinfra.fleet"
 _SCHEMES = ("redis", "rediss", "unix")
 _HINT = f"set {_KEY}.redisUrl (or {REDIS_URL_ENV}) to redis://host:6379/0, rediss://... or unix:///path"
@@ -91,48 +90,16 @@ def _validated(url: str, source: str) -> str:
     return cleaned
 
 
-def _number(value: Any, key: str, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ConfigurationError(f"{_KEY}.{key} must be a number from {low:g} to {high:g}")
-    try:
-        number = float(value)
-    except ValueError:
-        raise ConfigurationError(f"{_KEY}.{key} must be a number from {low:g} to {high:g}") from None
-    if not math.isfinite(number) or not low <= number <= high:
-        raise ConfigurationError(f"{_KEY}.{key} must be a number from {low:g} to {high:g}")
-    return number
-
-
 def resolve_fleet_config(config: OpenClawConfig, env: Mapping[str, str]) -> FleetConfig | None:
     """The fleet settings, or None when no Redis URL is configured (fleet mode off)."""
     from openclaw_deepinfra.settings import resolve_config_secret
 
-    section = config.get([*_KEY.split(".")], raw=True)
-    if section is not None and not isinstance(section, Mapping):
-        raise ConfigurationError(f"{_KEY} must be an object with redisUrl, leaseSeconds, workers")
-    section = section or {}
-    unknown = sorted(set(section) - {"redisUrl", "leaseSeconds", "workers"})
-    if unknown:
-        raise ConfigurationError(f"{_KEY} has unknown keys: {', '.join(map(str, unknown))[:200]}", hint=_HINT)
+    block = parse(FleetBlock, config.get([*_KEY.split(".")], raw=True), _KEY, hint=_HINT)
     url, source = None, "config"
-    if section.get("redisUrl") is not None:
-        url = resolve_config_secret(config, section["redisUrl"], f"{_KEY}.redisUrl", env=env)
+    if block.redis_url is not None:
+        url = resolve_config_secret(config, block.redis_url, f"{_KEY}.redisUrl", env=env)
     if not (url and url.strip()):
         url, source = env.get(REDIS_URL_ENV), f"env:{REDIS_URL_ENV}"
     if not (url and url.strip()):
         return None
-    lease = section.get("leaseSeconds")
-    workers = section.get("workers")
-    return FleetConfig(
-        url,
-        source=source,
-        lease_s=DEFAULT_LEASE_S if lease is None else _number(lease, "leaseSeconds", 0.3, 300),
-        workers=1 if workers is None else _whole(workers),
-    )
-
-
-def _whole(value: Any) -> int:
-    number = _number(value, "workers", 1, 10_000)
-    if not number.is_integer():
-        raise ConfigurationError(f"{_KEY}.workers must be a whole number from 1 to 10000")
-    return int(number)
+    return FleetConfig(url, source=source, lease_s=block.lease_seconds, workers=block.workers)

@@ -21,7 +21,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from openclaw_deepinfra.host import json5_fast, paths
 from openclaw_deepinfra.host.config_keys import (
@@ -33,6 +35,7 @@ from openclaw_deepinfra.host.config_keys import (
     MediaKind,
     find_alias,
 )
+from openclaw_deepinfra.host.config_tree import MISSING, deep_merge, split, walk
 from openclaw_deepinfra.host.errors import ConfigError
 from openclaw_deepinfra.host.json5_edit import apply_changes, same
 from openclaw_deepinfra.host.safe_write import Snapshot, write_atomic
@@ -41,7 +44,6 @@ from openclaw_deepinfra.host.secrets import UnsetEnvVarError, substitute_env_var
 logger = logging.getLogger("openclaw.config")
 
 CONFIG_PATH_ENV = paths.CONFIG_PATH_ENV
-_MISSING: Any = object()
 # SecretInputs inside a block read (`provider_config`, `tts()`) stay raw: their reader resolves
 # them just before use, and may fall through to another key source when a `${VAR}` is unset,
 # so a block read must not fail on them first.
@@ -64,6 +66,14 @@ class _Source:
     snapshot: Snapshot
 
 
+class _MediaModelBlock(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    primary: StrictStr | None = None
+    fallbacks: list[StrictStr] | None = None
+    timeout_ms: Annotated[StrictInt, Field(gt=0)] | None = Field(None, alias="timeoutMs")
+
+
 @dataclass(frozen=True)
 class MediaModelSelection:
     """``agents.defaults.mediaModels.<kind>``: a string ref or ``{primary, fallbacks?, timeoutMs?}``."""
@@ -71,46 +81,6 @@ class MediaModelSelection:
     primary: str | None
     fallbacks: tuple[str, ...] = ()
     timeout_ms: int | None = None
-
-
-def _split(path: str | Sequence[str]) -> tuple[str, ...]:
-    return tuple(path.split(".")) if isinstance(path, str) else tuple(path)
-
-
-def provider_entry(providers: Any, provider_id: str) -> Any:
-    """``providers[provider_id]`` with the id matched case-insensitively (``DeepInfra`` is
-    ``deepinfra``, as OpenClaw normalises provider ids); an exact match wins. None when absent."""
-    if not isinstance(providers, Mapping):
-        return None
-    if provider_id in providers:
-        return providers[provider_id]
-    wanted = provider_id.lower()
-    return next((v for k, v in providers.items() if isinstance(k, str) and k.lower() == wanted), None)
-
-
-def _walk(node: Any, parts: Sequence[str]) -> Any:
-    previous = None
-    for part in parts:
-        if not isinstance(node, Mapping):
-            return _MISSING
-        if part in node:
-            node = node[part]
-        elif previous == "providers" and (found := provider_entry(node, part)) is not None:
-            node = found  # a provider id under any `providers` block: case-insensitive
-        else:
-            return _MISSING
-        previous = part
-    return _MISSING if node is None else node
-
-
-def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 class OpenClawConfig:
@@ -127,8 +97,8 @@ class OpenClawConfig:
         self.data: dict[str, Any] = copy.deepcopy(dict(data or {}))
         self._process_env: dict[str, str] = dict(os.environ if env is None else env)
         merged = dict(self._process_env)
-        env_vars = _walk(self.data, ("env", "vars"))
-        if env_vars is not _MISSING:
+        env_vars = walk(self.data, ("env", "vars"))
+        if env_vars is not MISSING:
             if not isinstance(env_vars, Mapping):
                 raise ConfigError(f"{self._where()}: env.vars must be an object of NAME: value")
             for name, value in env_vars.items():
@@ -181,31 +151,31 @@ class OpenClawConfig:
         ``${VAR}`` is substituted unless ``raw`` (SecretInputs are read raw and resolved by
         ``secrets.resolve_secret_input``).
         """
-        parts = _split(path)
-        value = _walk(self.data, parts)
-        if value is _MISSING:
+        parts = split(path)
+        value = walk(self.data, parts)
+        if value is MISSING:
             return default
         return copy.deepcopy(value) if raw else self._substitute(value, ".".join(parts))
 
     def lookup(self, current: str | Sequence[str], default: Any = None) -> Any:
         """The value under the current spelling, else under an older one (``config_keys``)."""
-        parts = _split(current)
+        parts = split(current)
         alias = find_alias(parts)
         if alias is None:
             return self.get(parts, default)
         head = tuple(alias.current.split("."))
         rest = parts[len(head) :]
-        present_old = [old for old in alias.older if _walk(self.data, old.split(".")) is not _MISSING]
-        if _walk(self.data, head) is not _MISSING:
-            if present_old:
-                self._deprecated(alias, present_old)
+        present_old = [old for old in alias.older if walk(self.data, old.split(".")) is not MISSING]
+        if walk(self.data, head) is not MISSING:
+            for old in present_old:
+                self._warn_once(old, alias.current)
             return self.get(parts, default)
         if not present_old:
             return default
         old_path = present_old[0]
         block = self._older_block(alias, present_old)
-        value = _walk(block, rest)
-        if value is _MISSING:
+        value = walk(block, rest)
+        if value is MISSING:
             return default
         return self._substitute(value, ".".join((old_path, *rest)))
 
@@ -230,20 +200,20 @@ class OpenClawConfig:
         if agent_id is None:
             return merged
         entry = self.agent_entry(agent_id)
-        override = _walk(entry, AGENT_MEMORY_SEARCH)
-        old = _walk(entry, (AGENT_MEMORY_SEARCH_OLD,))
-        if override is _MISSING:
+        override = walk(entry, AGENT_MEMORY_SEARCH)
+        old = walk(entry, (AGENT_MEMORY_SEARCH_OLD,))
+        if override is MISSING:
             override = old
-        elif old is not _MISSING:
+        elif old is not MISSING:
             self._warn_once(
                 f"agents.entries.{agent_id}.{AGENT_MEMORY_SEARCH_OLD}",
                 f"agents.entries.{agent_id}.memory.search",
             )
-        if override is _MISSING:
+        if override is MISSING:
             return merged
         if not isinstance(override, Mapping):
             raise ConfigError(f"{self._where()}: agents.entries.{agent_id}.memory.search must be an object")
-        return _deep_merge(merged, override)
+        return deep_merge(merged, override)
 
     def media_model(self, kind: MediaKind) -> MediaModelSelection | None:
         """``agents.defaults.mediaModels.<kind>`` (older ``agents.defaults.<kind>GenerationModel``)."""
@@ -253,21 +223,17 @@ class OpenClawConfig:
             return None
         if isinstance(value, str):
             return MediaModelSelection(primary=value.strip() or None)
-        if not isinstance(value, Mapping):
-            raise ConfigError(f"{self._where()}: {key} must be a model ref string or {{primary, fallbacks}}")
-        primary = value.get("primary")
-        fallbacks = value.get("fallbacks") or []
-        timeout = value.get("timeoutMs")
-        if primary is not None and not isinstance(primary, str):
-            raise ConfigError(f"{self._where()}: {key}.primary must be a model ref string")
-        if not isinstance(fallbacks, list) or not all(isinstance(f, str) for f in fallbacks):
-            raise ConfigError(f"{self._where()}: {key}.fallbacks must be a list of model ref strings")
-        if timeout is not None and (type(timeout) is not int or timeout <= 0):
-            raise ConfigError(f"{self._where()}: {key}.timeoutMs must be a positive integer (milliseconds)")
+        try:
+            block = _MediaModelBlock.model_validate(value)
+        except ValidationError:
+            raise ConfigError(
+                f"{self._where()}: {key} must be a model ref string or "
+                "{primary: ref, fallbacks: [refs], timeoutMs: a positive whole number}"
+            ) from None
         return MediaModelSelection(
-            primary=(primary or "").strip() or None,
-            fallbacks=tuple(f.strip() for f in fallbacks if f.strip()),
-            timeout_ms=timeout,
+            primary=(block.primary or "").strip() or None,
+            fallbacks=tuple(f.strip() for f in block.fallbacks or () if f.strip()),
+            timeout_ms=block.timeout_ms,
         )
 
     def legacy_keys(self) -> list[tuple[str, str]]:
@@ -275,9 +241,9 @@ class OpenClawConfig:
         found: list[tuple[str, str]] = []
         for alias in KEY_ALIASES:
             for old in alias.older:
-                if _walk(self.data, old.split(".")) is not _MISSING:
+                if walk(self.data, old.split(".")) is not MISSING:
                     found.append((old, alias.current))
-        entries = _walk(self.data, ("agents", "entries"))
+        entries = walk(self.data, ("agents", "entries"))
         if isinstance(entries, Mapping):
             for agent_id, entry in entries.items():
                 if isinstance(entry, Mapping) and AGENT_MEMORY_SEARCH_OLD in entry:
@@ -289,7 +255,7 @@ class OpenClawConfig:
 
     def with_value(self, path: Sequence[str], value: Any) -> OpenClawConfig:
         """A new config with ``path`` set to ``value`` (intermediate objects created)."""
-        parts = _split(path)
+        parts = split(path)
         if not parts:
             raise ConfigError("with_value needs a non-empty key path")
         data = copy.deepcopy(self.data)
@@ -305,7 +271,7 @@ class OpenClawConfig:
 
     def with_patch(self, patch: Mapping[str, Any]) -> OpenClawConfig:
         """A new config with ``patch`` deep-merged in (an auth method's ``config_patch``)."""
-        data = _deep_merge(copy.deepcopy(self.data), copy.deepcopy(dict(patch)))
+        data = deep_merge(copy.deepcopy(self.data), copy.deepcopy(dict(patch)))
         return self._derive(data)
 
     def save(self, path: Path | None = None) -> Path:
@@ -362,7 +328,7 @@ class OpenClawConfig:
         if alias.shape == "tagged-media":
             merged: list[Any] = []
             for cap in MEDIA_CAPABILITIES:
-                models = _walk(self.data, ("tools", "media", cap, "models"))
+                models = walk(self.data, ("tools", "media", cap, "models"))
                 if not isinstance(models, list):
                     continue
                 for item in models:
@@ -372,7 +338,7 @@ class OpenClawConfig:
             return merged
         if len(present_old) > 1:
             self._warn_once(present_old[1], present_old[0])
-        value = _walk(self.data, present_old[0].split("."))
+        value = walk(self.data, present_old[0].split("."))
         if alias.shape == "list-by-id":
             if not isinstance(value, list):
                 raise ConfigError(f"{self._where()}: {present_old[0]} must be a list of {{id, ...}} objects")
@@ -384,10 +350,6 @@ class OpenClawConfig:
                     logger.warning("%s: %s item without an id ignored", self._where(), present_old[0])
             return by_id
         return value
-
-    def _deprecated(self, alias: KeyAlias, present_old: list[str]) -> None:
-        for old in present_old:
-            self._warn_once(old, alias.current)
 
     def _warn_once(self, old: str, new: str) -> None:
         if old in self._warned:

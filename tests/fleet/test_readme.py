@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from openclaw_deepinfra.config_blocks import DEFAULT_LEASE_S
 from openclaw_deepinfra.fleet import gate, store
-from openclaw_deepinfra.fleet.config import DEFAULT_LEASE_S, REDIS_URL_ENV
+from openclaw_deepinfra.fleet.config import REDIS_URL_ENV
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

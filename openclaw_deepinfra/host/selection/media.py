@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from openclaw_deepinfra.host.config import OpenClawConfig, provider_entry
+from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.host.config_tree import provider_entry
 from openclaw_deepinfra.host.errors import HostError, ModelRefError
 from openclaw_deepinfra.host.refs import parse_model_ref
 from openclaw_deepinfra.host.selection.common import (

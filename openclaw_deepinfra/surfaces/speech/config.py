@@ -11,14 +11,15 @@ that the plugin sends itself is refused.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from openclaw_deepinfra.config_check import Problem, json_type, require
+from openclaw_deepinfra.config_blocks import SpeechBlock, json_type, parse
+from openclaw_deepinfra.config_check import Problem, require
 from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError, RequestValidationError
-from openclaw_deepinfra.host.config import OpenClawConfig, provider_entry
+from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.host.config_tree import provider_entry
 from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.speech.voices import default_voice_for
@@ -28,9 +29,6 @@ FORMATS: Final = ("mp3", "opus", "flac", "wav", "pcm")
 VOICE_COMPATIBLE: Final = frozenset({"mp3", "opus"})
 DEFAULT_FORMAT: Final = "mp3"
 DEFAULT_MAX_TEXT_LENGTH: Final = 4096
-# The OpenAI speech API's range, which DeepInfra's OpenAI-compatible endpoint mirrors.
-MIN_SPEED: Final = 0.25
-MAX_SPEED: Final = 4.0
 # The body fields the plugin sends itself; `extraBody` may add others, never replace these.
 CORE_FIELDS: Final = frozenset({"model", "input", "voice", "response_format", "speed"})
 CONFIG_KEY: Final = f"tts.providers.{PROVIDER_ID}"
@@ -123,16 +121,6 @@ def normalize_format(value: Any, *, error: type[ConfigurationError | RequestVali
     return fmt
 
 
-def _speed(value: Any, error: type[ConfigurationError | RequestValidationError]) -> float | None:
-    if value is None:
-        return None
-    number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
-    if not math.isfinite(number) or not MIN_SPEED <= number <= MAX_SPEED:
-        bounds = f"from {MIN_SPEED:g} to {MAX_SPEED:g}"
-        raise error(f"{CONFIG_KEY}.speed must be a number {bounds}, got {value!r}"[:200])
-    return number
-
-
 def normalize_block(
     block: Mapping[str, Any], *, error: type[ConfigurationError | RequestValidationError] = ConfigurationError
 ) -> dict[str, Any]:
@@ -153,23 +141,21 @@ def normalize_block(
     voice = _text(_pick(block, "voice"), "voice", error)
     if voice is not None:
         out["voice"] = voice
-    speed = _speed(block.get("speed"), error)
-    if speed is not None:
-        out["speed"] = speed
+    typed = parse(SpeechBlock, block, CONFIG_KEY, error=error)
+    if typed.speed is not None:
+        out["speed"] = typed.speed
     fmt = normalize_format(_pick(block, "responseFormat"), error=error)
     if fmt is not None:
         out["responseFormat"] = fmt
-    extra = block.get("extraBody")
+    extra = typed.extra_body
     if extra is not None:
-        if not isinstance(extra, Mapping):
-            raise error(f"{CONFIG_KEY}.extraBody must be an object of extra request fields")
         clash = sorted(CORE_FIELDS & set(extra))
         if clash:
             raise error(
                 f"{CONFIG_KEY}.extraBody sets {', '.join(clash)}, which the plugin sends itself",
                 hint="use the model, voice, speed and responseFormat keys instead",
             )
-        out["extraBody"] = dict(extra)
+        out["extraBody"] = extra
     return out
 
 

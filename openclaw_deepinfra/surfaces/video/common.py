@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final
 from urllib.parse import urljoin, urlsplit
 
 from openclaw_deepinfra import urls
+from openclaw_deepinfra.config_blocks import VideoApi, VideoBlock, parse
 from openclaw_deepinfra.errors import (
     ConfigurationError,
     InvalidBaseUrlError,
@@ -40,8 +41,6 @@ from openclaw_deepinfra.settings import PROVIDER_ID
 
 logger = get_logger(__name__)
 
-VideoApi = Literal["native", "jobs"]
-VIDEO_APIS: Final[tuple[VideoApi, ...]] = ("native", "jobs")
 ASPECT_RATIOS: Final = ("16:9", "4:3", "1:1", "3:4", "9:16")
 DURATIONS: Final = (5, 8)
 SHORT_DURATION_LIMIT: Final = 6.5  # a request up to 6.5 s gets the 5 s clip, anything longer 8 s
@@ -228,17 +227,13 @@ def _config(config: OpenClawConfig, *keys: str) -> Any:
 
 def video_api(config: OpenClawConfig) -> VideoApi:
     """`models.providers.deepinfra.video.api`: "native" (default) or "jobs"."""
-    value = _config(config, "video", "api")
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return "native"
-    cleaned = value.strip().lower() if isinstance(value, str) else None
-    for api in VIDEO_APIS:
-        if cleaned == api:
-            return api
-    raise ConfigurationError(
-        f'models.providers.deepinfra.video.api must be "native" or "jobs", got {value!r}'[:200],
+    block = parse(
+        VideoBlock,
+        {"api": _config(config, "video", "api")},
+        "models.providers.deepinfra.video",
         hint="remove the key to use the native /v1/inference API",
     )
+    return block.api or "native"
 
 
 def native_base_url(config: OpenClawConfig, base_url: str) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
+from openclaw_deepinfra.config_blocks import VideoApi
 from openclaw_deepinfra.errors import APIStatusError, ConfigurationError
 from openclaw_deepinfra.host.contracts.video import (
     VideoGenerationIsConfiguredContext,
@@ -32,7 +33,6 @@ from openclaw_deepinfra.surfaces.video import native
 from openclaw_deepinfra.surfaces.video.common import (
     CAPABILITIES,
     Progress,
-    VideoApi,
     VideoSpec,
     build_spec,
     capabilities_for,
