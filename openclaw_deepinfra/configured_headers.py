@@ -16,9 +16,8 @@ from typing import Any, Final
 
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.config import OpenClawConfig
-from openclaw_deepinfra.host.errors import HostError
 from openclaw_deepinfra.redact import register_secret
-from openclaw_deepinfra.settings import PROVIDER_ID, resolve_config_secret
+from openclaw_deepinfra.settings import PROVIDER_ID, provider_value, resolve_config_secret
 from openclaw_deepinfra.transport.options import RESERVED, ConfiguredHeaders
 from openclaw_deepinfra.urls import origin
 
@@ -34,20 +33,13 @@ def _where(keys: tuple[str, ...], name: str | None = None) -> str:
     return ".".join((*_PREFIX, *keys, *((name,) if name is not None else ())))
 
 
-def _raw(config: OpenClawConfig, keys: tuple[str, ...]) -> Any:
-    try:
-        return config.get([*_PREFIX, *keys], raw=True)
-    except HostError as exc:
-        raise ConfigurationError(str(exc)) from None
-
-
 def resolve_configured_headers(
     config: OpenClawConfig, base_url: str, *, env: Mapping[str, str] | None = None
 ) -> ConfiguredHeaders | None:
     """The configured headers bound to `base_url`'s origin, or None when none are configured."""
     resolved: dict[str, str] = {}
     for keys in HEADER_KEYS:
-        block = _raw(config, keys)
+        block = provider_value(config, *keys, raw=True)
         if block is None:
             continue
         if not isinstance(block, Mapping):

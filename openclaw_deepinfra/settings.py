@@ -36,6 +36,7 @@ __all__ = [
     "PROVIDER_ID",
     "ApiKey",
     "Settings",
+    "provider_value",
     "resolve_settings",
 ]
 
@@ -155,9 +156,11 @@ class Settings:
         return self.api_key
 
 
-def _config_value(config: OpenClawConfig, key: str, *, raw: bool = False) -> Any:
+def provider_value(config: OpenClawConfig, *keys: str, raw: bool = False) -> Any:
+    """`models.providers.deepinfra.<keys>`; an unreadable value (an unset `${VAR}`) is a
+    ConfigurationError naming it."""
     try:
-        return config.get([*_CONFIG_PREFIX, key], raw=raw)
+        return config.get([*_CONFIG_PREFIX, *keys], raw=raw)
     except HostError as exc:
         raise ConfigurationError(str(exc)) from None
 
@@ -211,7 +214,7 @@ def _unset_env_reference(value: Any, env: Mapping[str, str]) -> str | None:
 def _resolve_key(
     config: OpenClawConfig, auth_store: AuthProfileStore | None, env: Mapping[str, str]
 ) -> ApiKey | None:
-    configured = _config_value(config, "apiKey", raw=True)
+    configured = provider_value(config, "apiKey", raw=True)
     unset = _unset_env_reference(configured, env)
     if unset is not None:
         # The README's own config (`apiKey: "${DEEPINFRA_API_KEY}"`) must keep working when the
@@ -249,7 +252,7 @@ def _resolve_key(
 
 
 def _resolve_base_url(config: OpenClawConfig, env: Mapping[str, str]) -> tuple[str, str]:
-    configured = _config_value(config, "baseUrl")
+    configured = provider_value(config, "baseUrl")
     if configured is not None and not isinstance(configured, str):
         raise InvalidBaseUrlError("models.providers.deepinfra.baseUrl must be a string", hint=_HINT_BASE_URL)
     candidates = ((configured, "config"), *((env.get(n), f"env:{n}") for n in (BASE_URL_ENV, API_BASE_ENV)))
@@ -279,7 +282,7 @@ def resolve_settings(
 
     numbers = parse(
         ProviderNumbers,
-        {key: _config_value(config, key) for key in NUMBER_KEYS},
+        {key: provider_value(config, key) for key in NUMBER_KEYS},
         "models.providers.deepinfra",
     )
     return Settings(

@@ -16,7 +16,6 @@ from urllib.parse import urljoin, urlsplit
 from openclaw_deepinfra import urls
 from openclaw_deepinfra.config_blocks import VideoApi, VideoBlock, parse
 from openclaw_deepinfra.errors import (
-    ConfigurationError,
     InvalidBaseUrlError,
     MalformedResponseError,
     RequestValidationError,
@@ -33,11 +32,10 @@ from openclaw_deepinfra.host.contracts.video import (
     VideoTransformCapabilities,
     provider_options_mismatch,
 )
-from openclaw_deepinfra.host.errors import HostError
 from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.mediatypes import extension_for, parse_data_url, sniff_video
 from openclaw_deepinfra.redact import get_logger
-from openclaw_deepinfra.settings import PROVIDER_ID
+from openclaw_deepinfra.settings import PROVIDER_ID, provider_value
 
 logger = get_logger(__name__)
 
@@ -60,7 +58,6 @@ GUIDED_PROVIDER_OPTIONS: Final[dict[str, ProviderOptionType]] = {
     "guidance_scale": "number",
 }
 
-_CONFIG_PREFIX: Final = ("models", "providers", PROVIDER_ID)
 _URL_TYPES: Final = {".webm": "video/webm", ".mov": "video/quicktime", ".mp4": DEFAULT_MIME}
 
 
@@ -218,18 +215,11 @@ def spec_metadata(spec: VideoSpec) -> dict[str, Any]:
 # -- configuration ----------------------------------------------------------------------------------
 
 
-def _config(config: OpenClawConfig, *keys: str) -> Any:
-    try:
-        return config.get([*_CONFIG_PREFIX, *keys])
-    except HostError as exc:
-        raise ConfigurationError(str(exc)) from None
-
-
 def video_api(config: OpenClawConfig) -> VideoApi:
     """`models.providers.deepinfra.video.api`: "native" (default) or "jobs"."""
     block = parse(
         VideoBlock,
-        {"api": _config(config, "video", "api")},
+        {"api": provider_value(config, "video", "api")},
         "models.providers.deepinfra.video",
         hint="remove the key to use the native /v1/inference API",
     )
@@ -238,7 +228,7 @@ def video_api(config: OpenClawConfig) -> VideoApi:
 
 def native_base_url(config: OpenClawConfig, base_url: str) -> str:
     """`models.providers.deepinfra.nativeBaseUrl`, else the base URL's scheme and host + /v1/inference."""
-    configured = _config(config, "nativeBaseUrl")
+    configured = provider_value(config, "nativeBaseUrl")
     hint = (
         "set models.providers.deepinfra.nativeBaseUrl to https://api.deepinfra.com/v1/inference or remove it"
     )
