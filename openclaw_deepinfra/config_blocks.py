@@ -22,16 +22,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from openclaw_deepinfra.errors import ConfigurationError, RequestValidationError
 
-__all__ = [
-    "Block",
-    "FleetBlock",
-    "ProviderNumbers",
-    "SpeechBlock",
-    "VideoBlock",
-    "accepts",
-    "json_type",
-    "parse",
-]
+__all__ = ["FleetBlock", "ProviderNumbers", "SpeechBlock", "VideoBlock", "accepts", "json_type", "parse"]
 
 
 def json_type(value: Any) -> str:

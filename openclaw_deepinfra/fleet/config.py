@@ -10,6 +10,7 @@ so a fleet that starts while Redis is down still splits the limit.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -29,28 +30,25 @@ _SCHEMES = ("redis", "rediss", "unix")
 _HINT = f"set {_KEY}.redisUrl (or {REDIS_URL_ENV}) to redis://host:6379/0, rediss://... or unix:///path"
 
 
+@dataclass(frozen=True, kw_only=True)
 class FleetConfig:
     """Fleet settings. The URL is only handed to the Redis client; `repr` shows it without secrets."""
 
-    __slots__ = ("_url", "lease_s", "source", "workers")
+    url: str = field(kw_only=False)
+    source: str = field(compare=False)
+    lease_s: float = DEFAULT_LEASE_S
+    workers: int = 1
 
-    def __init__(self, url: str, *, source: str, lease_s: float = DEFAULT_LEASE_S, workers: int = 1) -> None:
-        self._url = _validated(url, source)
-        parts = urlsplit(self._url)
-        if parts.password:  # the URL is only as secret as its password; logs show display_url
-            register_secret(parts.password)
-            register_secret(self._url)
-        self.source = source
-        self.lease_s = lease_s
-        self.workers = workers
-
-    @property
-    def url(self) -> str:
-        return self._url
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", _validated(self.url, self.source))
+        password = urlsplit(self.url).password
+        if password:  # the URL is only as secret as its password; logs show display_url
+            register_secret(password)
+            register_secret(self.url)
 
     @property
     def display_url(self) -> str:
-        return display(self._url)
+        return display(self.url)
 
     @property
     def heartbeat_s(self) -> float:
@@ -60,14 +58,6 @@ class FleetConfig:
         return f"FleetConfig(url={self.display_url!r}, source={self.source!r}, lease_s={self.lease_s:g})"
 
     __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, FleetConfig):
-            return NotImplemented
-        return (self._url, self.lease_s, self.workers) == (other._url, other.lease_s, other.workers)
-
-    def __hash__(self) -> int:
-        return hash((self._url, self.lease_s, self.workers))
 
 
 def _validated(url: str, source: str) -> str:
