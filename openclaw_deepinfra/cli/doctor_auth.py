@@ -33,14 +33,8 @@ def key_source_findings(session: HostSession, settings: Settings) -> list[Findin
             if key.source == "profile"
             else "remove models.providers.deepinfra.apiKey from the config to use it"
         )
-        findings.append(
-            (
-                "API key",
-                "warn",
-                f"{name} is set but not used: the key from {describe_key_source(key.source)} comes first "
-                f"(order: {ORDER}); {fix}",
-            )
-        )
+        first = f"the key from {describe_key_source(key.source)} comes first (order: {ORDER})"
+        findings.append(("API key", "warn", f"{name} is set but not used: {first}; {fix}"))
     return findings
 
 

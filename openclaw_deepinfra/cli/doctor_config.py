@@ -30,21 +30,10 @@ def auth_location_checks(session: HostSession) -> list[Finding]:
     findings: list[Finding] = []
     for found in legacy:
         if found.movable:
-            findings.append(
-                (
-                    "auth profiles",
-                    "warn",
-                    f"{', '.join(found.movable)} stored in {found.path} (the old place beside the config); "
-                    f"OpenClaw reads {store.path}: move them there (`openclaw-deepinfra onboard` does it)",
-                )
-            )
+            where = f"stored in {found.path} (the old place beside the config); OpenClaw reads {store.path}"
+            move = "move them there (`openclaw-deepinfra onboard` does it)"
+            findings.append(("auth profiles", "warn", f"{', '.join(found.movable)} {where}: {move}"))
         if found.shadowed:
-            findings.append(
-                (
-                    "auth profiles",
-                    "warn",
-                    f"{', '.join(found.shadowed)} in {found.path} are ignored because "
-                    f"{store.path} has its own; delete them from {found.path}",
-                )
-            )
+            why = f"are ignored because {store.path} has its own; delete them from {found.path}"
+            findings.append(("auth profiles", "warn", f"{', '.join(found.shadowed)} in {found.path} {why}"))
     return findings

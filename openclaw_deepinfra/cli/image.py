@@ -29,9 +29,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="e.g. 1792x1024 (default 1024x1024; an unsupported size is refused with the list)",
     )  # fmt: skip
     parser.add_argument("--count", metavar="N", type=int, help="number of images (at most 4)")
-    parser.add_argument(
-        "--input", metavar="IMAGE", type=Path, action="append", help="reference image to edit (one)"
-    )
+    parser.add_argument("--input", metavar="IMAGE", type=Path, action="append", help="image to edit")
     parser.add_argument(
         "--out", metavar="PATH", required=True,
         help="file to write; with several images a directory, or PATH gets -1, -2, ... suffixes",
@@ -42,14 +40,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _inputs(paths: list[Path] | None) -> list[ImageInput] | None:
-    if not paths:
-        return None
-    images: list[ImageInput] = []
-    for path in paths:
-        data = read_input(path, "--input", IMAGE_LIMIT)
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        images.append(ImageInput(buffer=data, mime_type=mime, file_name=path.name))
-    return images
+    images = [ImageInput(buffer=read_input(path, "--input", IMAGE_LIMIT), file_name=path.name,
+                         mime_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+              for path in paths or []]  # fmt: skip
+    return images or None
 
 
 def _check_count(count: int | None, provider: object, *, editing: bool) -> None:

@@ -158,18 +158,10 @@ class ModelsOutput(Shape):
 
 # The command (as typed) -> the shape its --json prints.
 SHAPES: dict[str, type[Shape]] = {
-    "models": ModelsOutput,
-    "chat": ChatOutput,
-    "image": MediaOutput,
-    "video": MediaOutput,
-    "tts": SpeechOutput,
-    "stt": TextOutput,
-    "describe": TextOutput,
-    "embed": EmbedOutput,
-    "doctor": DoctorOutput,
-    "plugins list": PluginsOutput,
-    "plugins inspect": PluginRow,
-}
+    "models": ModelsOutput, "chat": ChatOutput, "image": MediaOutput, "video": MediaOutput,
+    "tts": SpeechOutput, "stt": TextOutput, "describe": TextOutput, "embed": EmbedOutput,
+    "doctor": DoctorOutput, "plugins list": PluginsOutput, "plugins inspect": PluginRow,
+}  # fmt: skip
 
 
 def dumps(shape: Shape, *, indent: int | None = None) -> str:

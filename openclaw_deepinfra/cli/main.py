@@ -153,11 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     bad = _not_utf8(args)
     if bad is not None:
-        print(
-            f"{PROG}: error: argument {bad} is not valid UTF-8 text; "
-            "set a UTF-8 locale (LANG=C.UTF-8) or pass the text in a UTF-8 file",
-            file=sys.stderr,
-        )
+        fix = "set a UTF-8 locale (LANG=C.UTF-8) or pass the text in a UTF-8 file"
+        print(f"{PROG}: error: argument {bad} is not valid UTF-8 text; {fix}", file=sys.stderr)
         return EXIT_USAGE
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,

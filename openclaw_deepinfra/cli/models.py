@@ -20,9 +20,7 @@ _SOURCE_NOTES = {
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser("models", parents=[common], help="list models and defaults per surface")
     parser.add_argument("--surface", choices=SURFACES, help="show one surface only")
-    parser.add_argument(
-        "--refresh", action="store_true", help="fetch the live catalog now, ignoring the cache"
-    )
+    parser.add_argument("--refresh", action="store_true", help="fetch the live catalog now, not the cache")
     parser.add_argument("--json", action="store_true", help=JSON_HELP)
     parser.set_defaults(handler=run)
 

@@ -46,10 +46,8 @@ def _auth_method(session: HostSession) -> tuple[ProviderAuthMethod, str]:
     """The method the manifest's auth choice for this flag names, and its option key."""
     record = session.registry.records.get(PLUGIN_ID)
     manifest = record.manifest if record is not None else None
-    choice = next(
-        (c for c in (manifest.provider_auth_choices if manifest else []) if c.cli_flag == FLAG),
-        None,
-    )
+    choices = manifest.provider_auth_choices if manifest else []
+    choice = next((c for c in choices if c.cli_flag == FLAG), None)
     if choice is None or not choice.option_key:
         raise CliError(f"the deepinfra plugin's manifest declares no auth choice for {FLAG}")
     provider = session.require("provider")

@@ -36,27 +36,18 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--voice", metavar="V", help="voice id (DeepInfra Kokoro default: af_bella)")
     parser.add_argument("--format", metavar="F", help=f"audio format: {', '.join(FORMATS)}")
     parser.add_argument("--speed", metavar="X", type=float, help="speaking speed, 0.25 to 4 (default 1)")
-    parser.add_argument(
-        "--out", metavar="PATH", required=True, help="file (or directory) to write"
-    )
+    parser.add_argument("--out", metavar="PATH", required=True, help="file (or directory) to write")
     parser.add_argument("--json", action="store_true", help=JSON_HELP)
     parser.add_argument("--file", type=Path, metavar="PATH", help="read the text from PATH ('-' = stdin)")
     parser.add_argument("text", nargs="*", help="what to say ('-' reads it from stdin)")
     parser.set_defaults(handler=run)
 
 
-def _raw_tts_block(session: HostSession) -> Mapping[str, Any]:
-    # Raw: a SecretInput apiKey is resolved by the provider just before its request, not here.
-    for root in (("tts",), ("messages", "tts")):
-        block = session.config.get(root, raw=True)
-        if isinstance(block, Mapping):
-            return block
-    return {}
-
-
 def _provider_config(session: HostSession, provider: Any, pid: str, timeout_ms: int) -> dict[str, Any]:
     """`tts.providers.<id>` with the active persona's block on top, normalised by the provider."""
-    tts = _raw_tts_block(session)
+    # Raw: a SecretInput apiKey is resolved by the provider just before its request, not here.
+    blocks = (session.config.get(root, raw=True) for root in (("tts",), ("messages", "tts")))
+    tts: Mapping[str, Any] = next((block for block in blocks if isinstance(block, Mapping)), {})
     providers = tts.get("providers")
     merged = dict(provider_entry(providers, pid) or {})
     persona = tts.get("persona")
@@ -67,10 +58,8 @@ def _provider_config(session: HostSession, provider: Any, pid: str, timeout_ms: 
     hook = getattr(provider, "resolve_config", None)
     if not callable(hook):
         return merged
-    ctx = SpeechResolveConfigContext(
-        cfg=session.config, raw_config={"providers": {pid: merged}}, timeout_ms=timeout_ms
-    )
-    resolved = hook(ctx)
+    raw = {"providers": {pid: merged}}
+    resolved = hook(SpeechResolveConfigContext(cfg=session.config, raw_config=raw, timeout_ms=timeout_ms))
     return dict(resolved) if isinstance(resolved, Mapping) else merged
 
 

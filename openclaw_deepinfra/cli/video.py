@@ -32,10 +32,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", metavar="N", type=int, help="0 to 4294967295, for repeatable output")
     parser.add_argument("--negative-prompt", metavar="TEXT", help="what the video should not show")
     parser.add_argument("--style", metavar="TEXT", help="a style name the model understands")
-    parser.add_argument(
-        "--out", metavar="PATH", required=True,
-        help="file to write (a directory gets video-1.mp4)",
-    )  # fmt: skip
+    parser.add_argument("--out", metavar="PATH", required=True, help="file (a directory gets video-1.mp4)")
     parser.add_argument("--json", action="store_true", help=JSON_HELP)
     parser.add_argument("prompt", nargs="+", help="what happens in the video ('-' reads it from stdin)")
     parser.set_defaults(handler=run)
@@ -43,22 +40,13 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def show_progress(report: VideoProgress) -> None:
     job = f" job {report.job_id}" if report.job_id else ""
-    print(
-        f"video: {report.status}{job} ({report.elapsed_seconds:.0f}s elapsed, {report.api or '?'} API)",
-        file=sys.stderr,
-        flush=True,
-    )
+    where = f"{report.elapsed_seconds:.0f}s elapsed, {report.api or '?'} API"
+    print(f"video: {report.status}{job} ({where})", file=sys.stderr, flush=True)
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any] | None:
-    options: dict[str, Any] = {}
-    if args.seed is not None:
-        options["seed"] = args.seed
-    if args.negative_prompt:
-        options["negative_prompt"] = args.negative_prompt
-    if args.style:
-        options["style"] = args.style
-    return options or None
+    options = {"seed": args.seed, "negative_prompt": args.negative_prompt, "style": args.style}
+    return {name: value for name, value in options.items() if value not in (None, "")} or None
 
 
 async def _content(provider: object, video: GeneratedVideo, timeout_ms: int | None) -> tuple[bytes, str]:
