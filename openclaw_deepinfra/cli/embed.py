@@ -54,11 +54,9 @@ def _read_texts(args: argparse.Namespace) -> list[str]:
 
 
 def _configured_model(config: OpenClawConfig) -> str:
-    provider = require(config, "memory.search.provider")
-    model = require(config, "memory.search.model")
-    if isinstance(provider, str) and provider.strip().lower() == PROVIDER_ID and isinstance(model, str):
-        return model
-    return ""
+    provider, model = require(config, "memory.search.provider"), require(config, "memory.search.model")
+    ours = isinstance(provider, str) and provider.strip().lower() == PROVIDER_ID
+    return model if ours and isinstance(model, str) else ""
 
 
 def _progress_bar(done: int, total: int) -> None:

@@ -57,9 +57,8 @@ def output_paths(given: str | Path, names: Sequence[str]) -> list[Path]:
     is_dir = out.is_dir() or str(given).endswith(("/", os.sep))
     if is_dir:
         return [out / name for name in names]
-    if len(names) == 1:
-        return [out]
-    return [out.with_name(f"{out.stem}-{i}{out.suffix}") for i in range(1, len(names) + 1)]
+    numbered = [out.with_name(f"{out.stem}-{i}{out.suffix}") for i in range(1, len(names) + 1)]
+    return [out] if len(names) == 1 else numbered
 
 
 def check_out(given: str | Path) -> None:
