@@ -318,9 +318,7 @@ class FleetGate:
     async def heartbeat(self) -> bool:
         """Renew this process's lease and restate every count; False if Redis did not answer."""
         models = dict(self._models)
-        for m in models.values():  # spares go back: no process keeps idle slots past a beat
-            m.held -= m.spare
-            m.spare = 0
+        self._return_spares()  # no process keeps idle slots past a beat
         counts = {name: (m.recorded, m.queued) for name, m in models.items()}
         self._seq += 1
         try:
@@ -339,6 +337,11 @@ class FleetGate:
                 del self._models[name]  # its row was just deleted; forget the idle model
         return True
 
+    def _return_spares(self) -> None:
+        for m in self._models.values():
+            m.held -= m.spare
+            m.spare = 0
+
     def _saw_alive(self, alive: int) -> None:
         # Right after Redis comes back, processes still on local shares have not restated their
         # leases yet: never let a low count then widen the local share.
@@ -346,9 +349,7 @@ class FleetGate:
 
     def _went_down(self, exc: FleetUnavailable) -> None:
         self._down_until = self._clock() + self.skip_s
-        for m in self._models.values():  # counted against the local share from now on
-            m.held -= m.spare
-            m.spare = 0
+        self._return_spares()  # counted against the local share from now on
         if not self._down:
             self._down = True
             self.counters["went_local"] += 1

@@ -8,10 +8,11 @@ contract's required members, the manifest declares it) and hands the rest to the
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeAlias
+from typing import Any, Literal, Protocol, TypeAlias, get_args
 
 from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.config import OpenClawConfig
@@ -55,21 +56,11 @@ RegistrationKind: TypeAlias = Literal[
     "video-generation-provider",
     "embedding-provider",
 ]
-REGISTRATION_KINDS: tuple[RegistrationKind, ...] = (
-    "provider",
-    "model-catalog-provider",
-    "speech-provider",
-    "media-understanding-provider",
-    "image-generation-provider",
-    "video-generation-provider",
-    "embedding-provider",
-)
+REGISTRATION_KINDS: tuple[RegistrationKind, ...] = get_args(RegistrationKind)
 RegistrationMode: TypeAlias = Literal[
     "full", "discovery", "tool-discovery", "setup-only", "setup-runtime", "cli-metadata"
 ]
-REGISTRATION_MODES: tuple[RegistrationMode, ...] = (
-    "full", "discovery", "tool-discovery", "setup-only", "setup-runtime", "cli-metadata",
-)
+REGISTRATION_MODES: tuple[RegistrationMode, ...] = get_args(RegistrationMode)
 PROVIDER_REGISTRATION_MODES: frozenset[str] = frozenset({"full", "discovery", "tool-discovery"})
 """Modes in which provider registrations count; in the others they are silently skipped."""
 
@@ -136,16 +127,11 @@ _RULES: dict[RegistrationKind, _KindRule] = {
 
 
 def _declared_ids(manifest: PluginManifest, contract: str) -> list[str]:
+    # "contracts.speechProviders" -> manifest.contracts.speech_providers; "providers" is top level.
     if contract == "providers":
         return list(manifest.providers)
-    contracts = manifest.contracts
-    return {
-        "contracts.speechProviders": contracts.speech_providers,
-        "contracts.mediaUnderstandingProviders": contracts.media_understanding_providers,
-        "contracts.imageGenerationProviders": contracts.image_generation_providers,
-        "contracts.videoGenerationProviders": contracts.video_generation_providers,
-        "contracts.embeddingProviders": contracts.embedding_providers,
-    }[contract]
+    field = re.sub(r"(?<!^)(?=[A-Z])", "_", contract.removeprefix("contracts.")).lower()
+    return list(getattr(manifest.contracts, field))
 
 
 def _media_problem(obj: object) -> str | None:

@@ -87,13 +87,7 @@ def resolve_secret_input(
     if isinstance(value, str):
         if value == "":
             return None
-        try:
-            resolved = substitute_env_vars(value, env)
-        except UnsetEnvVarError as exc:
-            raise SecretResolutionError(
-                f"{where}: environment variable {exc.name} is not set; export it or add it to env.vars"
-            ) from None
-        return resolved or None
+        return _expand(value, env, where, hint="; export it or add it to env.vars") or None
     if isinstance(value, Mapping):
         if not is_secret_ref(value):
             raise SecretResolutionError(
@@ -158,11 +152,11 @@ def _resolve_ref(
     return _resolve_exec(ref_id, provider_cfg, env=env, label=label)
 
 
-def _expand(value: str, env: Mapping[str, str], label: str) -> str:
+def _expand(value: str, env: Mapping[str, str], label: str, *, hint: str = "") -> str:
     try:
         return substitute_env_vars(value, env)
     except UnsetEnvVarError as exc:
-        raise SecretResolutionError(f"{label}: environment variable {exc.name} is not set") from None
+        raise SecretResolutionError(f"{label}: environment variable {exc.name} is not set{hint}") from None
 
 
 def _resolve_file(

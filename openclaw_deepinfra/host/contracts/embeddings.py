@@ -28,10 +28,6 @@ class EmbeddingInputObject(HostModel):
 EmbeddingInput: TypeAlias = str | EmbeddingInputObject
 
 
-def embedding_input_text(value: EmbeddingInput) -> str:
-    return value if isinstance(value, str) else value.text
-
-
 class EmbedOptions(HostModel):
     signal: asyncio.Event | None = None
     input_type: str | None = None

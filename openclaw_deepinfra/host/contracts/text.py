@@ -235,7 +235,3 @@ class ApiKeyAuthMethodOptions(StrictModel):
     note_message: str | None = None
     note_title: str | None = None
     apply_config: Callable[[OpenClawConfig], OpenClawConfig] | None = None
-
-    @property
-    def resolved_profile_id(self) -> str:
-        return self.profile_id or f"{self.provider_id}:default"
