@@ -135,12 +135,7 @@ class _Scanner:
             value, after = self.value(self.skip(colon + 1))
             member = Member(key, pos, key_end, quote, value)
             node.members.append(member)
-            pos = self.skip(after)
-            if self.text[pos : pos + 1] == ",":
-                member.comma = pos
-                pos = self.skip(pos + 1)
-            elif self.text[pos : pos + 1] != "}":
-                raise ScanError(f"expected ',' or '}}' at offset {pos}")
+            member.comma, pos = self._separator(after, "}")
         node.end = pos + 1
         return node, node.end
 
@@ -151,14 +146,18 @@ class _Scanner:
             value, after = self.value(pos)
             item = Item(value)
             node.items.append(item)
-            pos = self.skip(after)
-            if self.text[pos : pos + 1] == ",":
-                item.comma = pos
-                pos = self.skip(pos + 1)
-            elif self.text[pos : pos + 1] != "]":
-                raise ScanError(f"expected ',' or ']' at offset {pos}")
+            item.comma, pos = self._separator(after, "]")
         node.end = pos + 1
         return node, node.end
+
+    def _separator(self, after: int, close: str) -> tuple[int | None, int]:
+        """After an entry: its comma's offset (None without one) and where the next entry starts."""
+        pos = self.skip(after)
+        if self.text[pos : pos + 1] == ",":
+            return pos, self.skip(pos + 1)
+        if self.text[pos : pos + 1] != close:
+            raise ScanError(f"expected ',' or '{close}' at offset {pos}")
+        return None, pos
 
 
 def _decode_key(raw: str, quote: str) -> str:

@@ -8,7 +8,7 @@ module re-exports its Protocol; import it from there or from ``host.contracts`` 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, get_args, runtime_checkable
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.contracts.embeddings import (
@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 MediaCapability: TypeAlias = Literal["image", "audio", "video"]
-MEDIA_CAPABILITIES: tuple[MediaCapability, ...] = ("image", "audio", "video")
+MEDIA_CAPABILITIES: tuple[MediaCapability, ...] = get_args(MediaCapability)
 
 MEDIA_METHOD_BY_CAPABILITY: dict[MediaCapability, tuple[str, ...]] = {
     "audio": ("transcribe_audio",),
@@ -62,13 +62,7 @@ MEDIA_METHOD_BY_CAPABILITY: dict[MediaCapability, tuple[str, ...]] = {
 ModelCatalogKind: TypeAlias = Literal[
     "text", "voice", "image_generation", "video_generation", "music_generation"
 ]
-MODEL_CATALOG_KINDS: tuple[ModelCatalogKind, ...] = (
-    "text",
-    "voice",
-    "image_generation",
-    "video_generation",
-    "music_generation",
-)
+MODEL_CATALOG_KINDS: tuple[ModelCatalogKind, ...] = get_args(ModelCatalogKind)
 
 
 @runtime_checkable
