@@ -114,14 +114,8 @@ def _parse_row(entry: Any) -> CatalogModel | str | None:
 
 def metadata_numbers(meta: Mapping[str, Any]) -> dict[str, Any]:
     """Limits, prices and image defaults of one row: kept only when they are sane numbers."""
-    return {
-        "context_length": positive_int(meta.get("context_length")),
-        "max_tokens": positive_int(meta.get("max_tokens")),
-        "pricing": parse_pricing(meta.get("pricing")),
-        "default_width": positive_int(meta.get("default_width")),
-        "default_height": positive_int(meta.get("default_height")),
-        "default_iterations": positive_int(meta.get("default_iterations")),
-    }
+    numbers: dict[str, Any] = {name: positive_int(meta.get(name)) for name in INT_FIELDS}
+    return {**numbers, "pricing": parse_pricing(meta.get("pricing"))}
 
 
 def parse_projection_report(body: Any) -> ParsedProjection:
