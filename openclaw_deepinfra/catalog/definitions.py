@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final, TypeVar, get_args
+from typing import Any, Final, get_args
 
 from openclaw_deepinfra.catalog.models import CatalogModel, CatalogSnapshot
 from openclaw_deepinfra.catalog.static import StaticCatalog
@@ -12,7 +12,6 @@ from openclaw_deepinfra.host.contracts.text import ModelDefinitionConfig, ModelI
 from openclaw_deepinfra.redact import get_logger
 
 logger = get_logger(__name__)
-T = TypeVar("T")
 
 CHAT_API: Final = "openai-completions"
 DEFAULT_CONTEXT_WINDOW: Final = 128_000
@@ -43,7 +42,12 @@ def model_definition(model: CatalogModel, *, static_row: CatalogModel | None = N
     """One chat model definition; `static_row` (the manifest row with this id) fills what the
     live row lacks: name, reasoning flag, compat, limits, price, deprecation."""
     static = static_row if static_row is not None and static_row is not model else None
-    reasoning = _first(model.reasoning, static.reasoning if static else None)
+
+    def own_or_static(name: str) -> Any:
+        value = getattr(model, name)
+        return value if value is not None or static is None else getattr(static, name)
+
+    reasoning = own_or_static("reasoning")
     if reasoning is None:
         reasoning = any(tag in REASONING_TAGS for tag in model.tags)
     if model.input is not None:
@@ -53,24 +57,22 @@ def model_definition(model: CatalogModel, *, static_row: CatalogModel | None = N
         inputs = ["text", "image"] if model.has_tag("vlm") else ["text"]
     cost, _known = model_cost(model, static_row=static)
     extra: dict[str, Any] = {}
-    status = _first(model.status, static.status if static else None)
+    status = own_or_static("status")
     if status is not None:
         extra["status"] = status
-        replaced_by = _first(model.replaced_by, static.replaced_by if static else None)
+        replaced_by = own_or_static("replaced_by")
         if replaced_by is not None:
             extra["replacedBy"] = replaced_by
     return ModelDefinitionConfig.model_validate(
         {
             "id": model.id,
-            "name": _first(model.name, static.name if static else None) or model.id,
+            "name": own_or_static("name") or model.id,
             "api": CHAT_API,
             "reasoning": reasoning,
             "input": inputs or ["text"],
             "cost": cost,
-            "context_window": _first(model.context_length, static.context_length if static else None)
-            or DEFAULT_CONTEXT_WINDOW,
-            "max_tokens": _first(model.max_tokens, static.max_tokens if static else None)
-            or DEFAULT_MAX_TOKENS,
+            "context_window": own_or_static("context_length") or DEFAULT_CONTEXT_WINDOW,
+            "max_tokens": own_or_static("max_tokens") or DEFAULT_MAX_TOKENS,
             "compat": _compat(model, static),
             **extra,
         }
@@ -112,7 +114,3 @@ def _camel(values: Mapping[str, Any]) -> dict[str, Any]:
     # same setting cannot appear twice under two spellings.
     fields = ModelCompatConfig.model_fields
     return {(fields[k].alias or k) if k in fields else k: v for k, v in values.items()}
-
-
-def _first(*values: T | None) -> T | None:
-    return next((v for v in values if v is not None), None)
