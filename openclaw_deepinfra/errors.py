@@ -88,7 +88,8 @@ def _restore(cls: type[DeepInfraError], state: dict[str, Any]) -> DeepInfraError
 
 
 class DeepInfraError(Exception):
-    """Base of the tree; extras are keyword-only and redacted on the way in."""
+    """Base of the tree; extras are keyword-only and redacted on the way in. `error_type`, `param`
+    and `code` are set by `APIStatusError` and `StreamError` (from the body or frame)."""
 
     exit_code: ClassVar[int] = 1
 
@@ -97,6 +98,9 @@ class DeepInfraError(Exception):
     request_id: str | None
     body_excerpt: str | None
     hint: str | None
+    error_type: str | None
+    param: str | None
+    code: str | None
 
     def __init__(
         self,
@@ -106,12 +110,19 @@ class DeepInfraError(Exception):
         request_id: str | None = None,
         body_excerpt: str | None = None,
         hint: str | None = None,
+        error_type: str | None = None,
+        param: str | None = None,
+        code: str | None = None,
     ) -> None:
         self.message = excerpt(message, _MAX_MESSAGE_CHARS) or type(self).__name__
         self.status = status
         self.request_id = excerpt(request_id, 200)
         self.body_excerpt = excerpt(body_excerpt)
         self.hint = excerpt(hint, _MAX_MESSAGE_CHARS)
+        # The API's own classification (OpenAI-style error body or SSE error frame); None elsewhere.
+        self.error_type = excerpt(error_type, 200)
+        self.param = excerpt(param, 200)
+        self.code = excerpt(code, 200)
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -152,23 +163,6 @@ class APIStatusError(DeepInfraError):
     """A non-2xx answer. `error_type`, `param` and `code` come from an OpenAI-style error body."""
 
     status: int
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int,
-        request_id: str | None = None,
-        body_excerpt: str | None = None,
-        hint: str | None = None,
-        error_type: str | None = None,
-        param: str | None = None,
-        code: str | None = None,
-    ) -> None:
-        super().__init__(message, status=status, request_id=request_id, body_excerpt=body_excerpt, hint=hint)
-        self.error_type = excerpt(error_type, 200)
-        self.param = excerpt(param, 200)
-        self.code = excerpt(code, 200)
 
 
 class AuthenticationError(APIStatusError):
@@ -251,16 +245,3 @@ class GenerationFailedError(DeepInfraError):
 
 class StreamError(DeepInfraError):
     """An error frame inside an SSE stream; `error_type` is the frame's own classification."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        error_type: str | None = None,
-        status: int | None = None,
-        request_id: str | None = None,
-        body_excerpt: str | None = None,
-        hint: str | None = None,
-    ) -> None:
-        super().__init__(message, status=status, request_id=request_id, body_excerpt=body_excerpt, hint=hint)
-        self.error_type = excerpt(error_type, 200)

@@ -100,22 +100,15 @@ class CallRecord:
         parts = [f"{self.attempts} attempt{'s' if self.attempts != 1 else ''}"]
         if self.last_failure:
             parts[0] += f", last: {self.last_failure}"
-        if self.slot_wait_s > 0 or during == "model slot":
-            waited = f"waited {self.slot_wait_s:.1f} s for a model slot"
-            if during == "model slot":
-                waited += (
-                    f": queued {self.slot_wait_s:.1f} s behind {self.queued_behind} requests"
-                    f" for model {self.model}"
-                )
-            parts.append(waited)
-        if self.pool_wait_s > 0 or during == "connection":
-            waited = f"waited {self.pool_wait_s:.1f} s for a connection"
-            if during == "connection":
-                waited += (
-                    f": queued {self.pool_wait_s:.1f} s behind {self.pool_queued_behind} requests"
-                    f" for a connection (pool of {self.pool_cap}, every model)"
-                )
-            parts.append(waited)
+        pool = f"(pool of {self.pool_cap}, every model)"
+        queues = (
+            ("model slot", self.slot_wait_s, self.queued_behind, f"for model {self.model}"),
+            ("connection", self.pool_wait_s, self.pool_queued_behind, f"for a connection {pool}"),
+        )
+        for what, waited_s, behind, whom in queues:
+            if waited_s > 0 or during == what:
+                queued = f": queued {waited_s:.1f} s behind {behind} requests {whom}"
+                parts.append(f"waited {waited_s:.1f} s for a {what}" + (queued if during == what else ""))
         if during and during not in ("model slot", "connection"):
             parts.append(during if during.startswith("a ") else f"ran out while {during}")
         elapsed = deadline.elapsed()

@@ -202,31 +202,30 @@ def request_id_from(headers: Mapping[str, str]) -> str | None:
     return None
 
 
+# Where the status alone decides; 400, 404, 405 and 429 read the message first (`_classify`).
+_BY_STATUS: dict[int, tuple[type[APIStatusError], str | None]] = {
+    401: (AuthenticationError, HINT_AUTH),
+    403: (AuthenticationError, HINT_AUTH),
+    402: (InsufficientBalanceError, HINT_BALANCE),
+    400: (InvalidRequestError, None),
+    422: (InvalidRequestError, None),
+}
+
+
 def _classify(status: int, detail: ErrorDetail, message: str) -> tuple[type[APIStatusError], str | None]:
-    if status in (401, 403):
-        return AuthenticationError, HINT_AUTH
-    if status == 402:
-        return InsufficientBalanceError, HINT_BALANCE
+    lowered = message.lower()
     if status == 404:
         if detail.detail_not_found or not detail.message:
             return NotFoundError, HINT_BASE_PATH
-        return NotFoundError, HINT_MODEL if "model" in message.lower() else None
+        return NotFoundError, HINT_MODEL if "model" in lowered else None
     if status == 405:
-        lowered = message.lower()
-        if "not supported" in lowered or "unsupported" in lowered or detail.param:
-            return UnsupportedCapabilityError, HINT_UNSUPPORTED
-        return UnsupportedCapabilityError, HINT_405
+        unsupported = "not supported" in lowered or "unsupported" in lowered or detail.param
+        return UnsupportedCapabilityError, HINT_UNSUPPORTED if unsupported else HINT_405
     if status == 400 and (_CONTEXT_RE.search(message) or detail.code == "context_length_exceeded"):
         return ContextLengthExceededError, HINT_CONTEXT
-    if status in (400, 422):
-        return InvalidRequestError, None
     if status == 429:
-        if "busy" in message.lower():
-            return ModelBusyError, HINT_BUSY
-        return RateLimitError, HINT_RATE
-    if 500 <= status <= 599:
-        return ServerError, None
-    return APIStatusError, None
+        return (ModelBusyError, HINT_BUSY) if "busy" in lowered else (RateLimitError, HINT_RATE)
+    return _BY_STATUS.get(status) or ((ServerError, None) if 500 <= status <= 599 else (APIStatusError, None))
 
 
 def error_from_response(
@@ -252,11 +251,9 @@ def error_from_response(
 
 
 def _status_of(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599:
-        return value
-    if isinstance(value, str) and value.isdigit() and 100 <= int(value) <= 599:
-        return int(value)
-    return None
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return value if type(value) is int and 100 <= value <= 599 else None
 
 
 def error_from_stream_frame(data: Mapping[str, Any]) -> StreamError | None:
