@@ -39,6 +39,7 @@ logger = get_logger("openclaw_deepinfra.fleet")
 POLL_MIN_S = 0.002
 POLL_MAX_S = 0.025
 SKIP_MAX_S = 3.0  # how long an unanswering Redis is skipped (at most half a lease)
+CLOSE_WAIT_S = 1.0  # how long aclose waits for its cancelled background tasks
 
 
 def max_spare(limit: int) -> int:
@@ -384,9 +385,11 @@ class FleetGate:
         tasks += [m.pump for m in self._models.values() if m.pump is not None]
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with suppress(asyncio.CancelledError, Exception):
-                await task
+        # Bounded: a gateway shutdown must not hang on a task that is slow to honour its cancel.
+        done = (await asyncio.wait(tasks, timeout=CLOSE_WAIT_S))[0] if tasks else set()
+        for task in done:
+            if not task.cancelled():
+                task.exception()  # retrieved, so a task that died earlier is not reported again
         if not self._is_down():
             with suppress(FleetUnavailable):
                 self._seq += 1

@@ -162,8 +162,9 @@ class FleetStore:
         return len(alive), in_flight
 
     async def aclose(self) -> None:
-        with suppress(Exception):  # closing a client whose server is gone must not raise
-            await self._redis.aclose()
+        with suppress(Exception):  # closing a client whose server is gone must not raise, nor hang
+            async with asyncio.timeout(self.call_timeout_s * 4):
+                await self._redis.aclose()
 
 
 def _rate(limit: int) -> float:

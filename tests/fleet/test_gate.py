@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from openclaw_deepinfra.errors import DeadlineExceededError, RateLimitError
+from openclaw_deepinfra.fleet import gate as gate_module
 from openclaw_deepinfra.fleet.config import FleetConfig
 from openclaw_deepinfra.fleet.gate import FleetGate
 from openclaw_deepinfra.fleet.registry import close_gates
@@ -193,3 +194,27 @@ async def test_calls_one_after_another_reuse_a_spare_until_the_heartbeat(
         assert await gate.store.status([MODEL]) == (1, {MODEL: 0})  # given back at the heartbeat
     finally:
         await gate.aclose()
+
+
+async def test_closing_never_hangs_on_a_task_that_ignores_its_cancel(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gate_module, "CLOSE_WAIT_S", 0.05)
+    gate = FleetGate(config(redis_server.url), "acct", 6)
+    await hold(gate, 1)
+    release = asyncio.Event()
+
+    async def stubborn() -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            await release.wait()  # swallows the cancel and keeps going
+
+    task = asyncio.create_task(stubborn())
+    gate._side.add(task)
+    await asyncio.sleep(0)
+    async with asyncio.timeout(5):  # a hang here is the bug; the bound itself is CLOSE_WAIT_S
+        await gate.aclose()
+    assert not task.done()
+    release.set()
+    await task
