@@ -125,4 +125,3 @@ async def _stream(
 def _write(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
-

@@ -113,11 +113,15 @@ _RULES: dict[RegistrationKind, _KindRule] = {
         MediaUnderstandingProvider, ("id", "capabilities"), (), "contracts.mediaUnderstandingProviders"
     ),
     "image-generation-provider": _KindRule(
-        ImageGenerationProvider, ("id", "capabilities"), ("generate_image",),
+        ImageGenerationProvider,
+        ("id", "capabilities"),
+        ("generate_image",),
         "contracts.imageGenerationProviders",
     ),
     "video-generation-provider": _KindRule(
-        VideoGenerationProvider, ("id", "capabilities"), ("generate_video",),
+        VideoGenerationProvider,
+        ("id", "capabilities"),
+        ("generate_video",),
         "contracts.videoGenerationProviders",
     ),
     "embedding-provider": _KindRule(
@@ -289,7 +293,8 @@ class PluginApi:
                 declared = [*declared, *self.manifest.contracts.memory_embedding_providers]
             if provider_id not in declared:
                 self._sink.diagnose(
-                    "error", self.id,
+                    "error",
+                    self.id,
                     f"plugin must declare contracts.embeddingProviders for adapter: {provider_id}",
                 )
                 return False
@@ -297,7 +302,8 @@ class PluginApi:
         if provider_id not in declared:
             # Not rejected at runtime (as in OpenClaw), but cold planners will not see the surface.
             self._sink.diagnose(
-                "warning", self.id,
+                "warning",
+                self.id,
                 f"{kind} {provider_id} is not declared in the manifest ({rule.contract}); "
                 "auto-selection, listing and onboarding will not see it",
             )

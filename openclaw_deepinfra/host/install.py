@@ -41,11 +41,11 @@ EntryPointSource = Callable[[], Iterable[Any]]
 @dataclass(frozen=True)
 class InstalledPlugin:
     id: str
-    entry_point: str          # "module:attr"
+    entry_point: str  # "module:attr"
     distribution: str | None
     manifest_path: Path
     enabled: bool
-    note: str | None = None   # why it was installed disabled
+    note: str | None = None  # why it was installed disabled
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,17 @@ def install_plugin(
 
     with tempfile.TemporaryDirectory(prefix="openclaw-install-") as tmp:
         report = Path(tmp) / "report.json"
-        argv = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check",
-                "--report", str(report), *pip_args, target]
+        argv = [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--report",
+            str(report),
+            *pip_args,
+            target,
+        ]
         try:
             done = runner(argv, capture_output=True, text=True, check=False, timeout=PIP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -115,12 +124,14 @@ def install_plugin(
             ) from None
         plugin_id: str = manifest.id
         if plugin_id != ep.name:
-            logger.warning("plugin id mismatch: entry point %r, manifest id %r; using %r",
-                           ep.name, plugin_id, plugin_id)
+            logger.warning(
+                "plugin id mismatch: entry point %r, manifest id %r; using %r", ep.name, plugin_id, plugin_id
+            )
         missing = _missing_required_config(manifest, config.plugin_entry(plugin_id))
         note = (
             f"installed disabled: plugins.entries.{plugin_id}.config needs {', '.join(missing)}"
-            if missing else None
+            if missing
+            else None
         )
         config = _set_enabled(config, plugin_id, enabled=not missing, trust=True)
         installed.append(

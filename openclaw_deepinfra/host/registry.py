@@ -126,7 +126,8 @@ class PluginRegistry:
             owner = table.get(key)
             if owner is not None:
                 self.diagnose(
-                    "error", registration.plugin_id,
+                    "error",
+                    registration.plugin_id,
                     f"{registration.kind} already registered: {key} ({owner.plugin_id})",
                 )
                 return False
@@ -187,12 +188,14 @@ class PluginRegistry:
             self.diagnose("warning", plugin_id, warning)
         if plugin_id != ep.name:
             self.diagnose(
-                "warning", plugin_id,
+                "warning",
+                plugin_id,
                 f"plugin id mismatch: manifest id {plugin_id!r}, entry point name {ep.name!r}",
             )
         if plugin_id in self.records:
             self.diagnose(
-                "error", plugin_id,
+                "error",
+                plugin_id,
                 f"plugin {plugin_id} already loaded from {self.records[plugin_id].source}; ignored {source}",
             )
             return
@@ -210,8 +213,9 @@ class PluginRegistry:
             self._fail(plugin_id, source, _missing_dependency_message(plugin_id, ep.value, exc), manifest)
             return
         except Exception as exc:
-            self._fail(plugin_id, source, f"plugin {plugin_id} failed to import from {ep.value}: {exc!r}",
-                       manifest)
+            self._fail(
+                plugin_id, source, f"plugin {plugin_id} failed to import from {ep.value}: {exc!r}", manifest
+            )
             return
         self.load_plugin(plugin_id, entry, manifest, source, root_dir=root_dir)
 
@@ -232,13 +236,16 @@ class PluginRegistry:
 
     def _warn_stale_config(self, known: set[str]) -> None:
         entries = self.config.get(["plugins", "entries"]) or {}
-        for where, ids in (("plugins.entries", list(entries) if isinstance(entries, dict) else []),
-                           ("plugins.allow", self.config.get(["plugins", "allow"]) or []),
-                           ("plugins.deny", self.config.get(["plugins", "deny"]) or [])):
+        for where, ids in (
+            ("plugins.entries", list(entries) if isinstance(entries, dict) else []),
+            ("plugins.allow", self.config.get(["plugins", "allow"]) or []),
+            ("plugins.deny", self.config.get(["plugins", "deny"]) or []),
+        ):
             for plugin_id in ids:
                 if plugin_id not in known:
-                    self.diagnose("warning", str(plugin_id),
-                                  f"stale config entry ignored: {where} {plugin_id}")
+                    self.diagnose(
+                        "warning", str(plugin_id), f"stale config entry ignored: {where} {plugin_id}"
+                    )
         for plugin_id, record in self.records.items():
             if record.status == "disabled" and self.config.plugin_entry(plugin_id).get("config"):
                 self.diagnose("warning", plugin_id, "config set for a disabled plugin is ignored")
@@ -263,13 +270,17 @@ class PluginRegistry:
         """Call one plugin's ``register`` with its own api and record the outcome."""
         existing = self.records.get(plugin_id)
         if existing is not None and existing.status == "loaded":
-            self.diagnose("error", plugin_id,
-                          f"plugin {plugin_id} already loaded from {existing.source}; ignored {source}")
+            self.diagnose(
+                "error",
+                plugin_id,
+                f"plugin {plugin_id} already loaded from {existing.source}; ignored {source}",
+            )
             return existing
         entry_id = getattr(entry, "id", None)
         if isinstance(entry_id, str) and entry_id != manifest.id:
             self.diagnose(
-                "warning", plugin_id,
+                "warning",
+                plugin_id,
                 f"plugin id mismatch: manifest id {manifest.id!r}, entry id {entry_id!r}",
             )
         record = PluginRecord(plugin_id, "loaded", source, manifest, root_dir=root_dir)
@@ -312,8 +323,9 @@ class PluginRegistry:
             if inspect.isawaitable(result):
                 if inspect.iscoroutine(result):
                     result.close()
-                self.diagnose("warning", plugin_id,
-                              "plugin register returned a promise; async registration is ignored")
+                self.diagnose(
+                    "warning", plugin_id, "plugin register returned a promise; async registration is ignored"
+                )
         return record
 
     def _hook_impl(self, entry: object) -> object | None:
@@ -359,5 +371,6 @@ class PluginRegistry:
                     if inspect.isawaitable(result):
                         await result
                 except Exception:
-                    logger.warning("[plugins] closing %s %s failed", registration.kind, registration.id,
-                                   exc_info=True)
+                    logger.warning(
+                        "[plugins] closing %s %s failed", registration.kind, registration.id, exc_info=True
+                    )

@@ -124,8 +124,7 @@ def _resolve_ref(
         raise SecretResolutionError(f"{label}: secrets.providers.{provider} must be an object")
     if provider_cfg is not None and provider_cfg.get("source", source) != source:
         raise SecretResolutionError(
-            f"{label}: secrets.providers.{provider} has source {provider_cfg.get('source')!r}, "
-            f"not {source!r}"
+            f"{label}: secrets.providers.{provider} has source {provider_cfg.get('source')!r}, not {source!r}"
         )
     if source in ("env", "store") and not ENV_ID_RE.match(ref_id):
         raise SecretResolutionError(f"{label}: id must match {ENV_ID_RE.pattern}")

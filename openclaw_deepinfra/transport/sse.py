@@ -153,4 +153,3 @@ class SSEDecoder:
             return None  # a retry value without data waits for the next real event
         retry, self._retry = self._retry, None
         return SSEEvent(event=event_type or None, data="\n".join(data), id=self._last_id, retry=retry)
-

@@ -24,8 +24,13 @@ AUTH_PATH = "/deploy/list"
 # 9 rows -> chat 3, vlm 1, embed 1, image-gen 1, video-gen 1, tts 1, stt 1 = 9 surface entries.
 PROJECTION: dict[str, Any] = {
     "data": [
-        _row("zai-org/GLM-9", "chat", "reasoning", context_length=202752,
-             pricing={"input_tokens": 0.5, "output_tokens": 1.5}),
+        _row(
+            "zai-org/GLM-9",
+            "chat",
+            "reasoning",
+            context_length=202752,
+            pricing={"input_tokens": 0.5, "output_tokens": 1.5},
+        ),
         _row("deepseek-ai/DeepSeek-V4-Flash", "chat", context_length=1048576),
         _row("Qwen/Qwen9-VL", "chat", "vlm", context_length=131072),
         _row("BAAI/bge-m3", "embed", context_length=8192),

@@ -72,7 +72,11 @@ def test_doctor_json(
     assert result.code == 0, result.text
     checks: list[dict[str, Any]] = json.loads(result.out)["checks"]
     assert [(c["name"], c["level"]) for c in checks] == [
-        ("plugin", "ok"), ("API key", "ok"), ("base URL", "ok"), ("authentication", "ok"), ("catalog", "ok"),
+        ("plugin", "ok"),
+        ("API key", "ok"),
+        ("base URL", "ok"),
+        ("authentication", "ok"),
+        ("catalog", "ok"),
     ]
     assert checks[1]["detail"] == "present (from env:DEEPINFRA_API_KEY)"
     assert SECRET not in result.text
@@ -136,13 +140,17 @@ def test_older_config_keys_are_listed_with_their_new_names(
     cli_env: CliEnv, run: Run, catalog: LoopbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DEEPINFRA_API_KEY", SECRET)
-    cli_env.write_config({
-        "messages": {"tts": {"provider": "deepinfra"}},
-        "agents": {"defaults": {
-            "memorySearch": {"provider": "deepinfra"},
-            "imageGenerationModel": "deepinfra/black-forest-labs/FLUX-1-schnell",
-        }},
-    })
+    cli_env.write_config(
+        {
+            "messages": {"tts": {"provider": "deepinfra"}},
+            "agents": {
+                "defaults": {
+                    "memorySearch": {"provider": "deepinfra"},
+                    "imageGenerationModel": "deepinfra/black-forest-labs/FLUX-1-schnell",
+                }
+            },
+        }
+    )
 
     result = run("doctor")
 
@@ -175,7 +183,9 @@ def test_a_key_from_the_config_is_reported_by_source_only(
 
     assert result.code == 0, result.text
     assert json.loads(result.out)["checks"][1] == {
-        "name": "API key", "level": "ok", "detail": "present (from config)",
+        "name": "API key",
+        "level": "ok",
+        "detail": "present (from config)",
     }
     assert SECRET not in result.text
 

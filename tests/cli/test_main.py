@@ -84,8 +84,7 @@ def test_a_registered_key_is_redacted_from_an_unexpected_error(
     assert result.code == 1
     assert SECRET not in result.text
     assert result.err == (
-        "openclaw-deepinfra: error: unexpected RuntimeError: "
-        "request with Authorization: Bearer *** failed\n"
+        "openclaw-deepinfra: error: unexpected RuntimeError: request with Authorization: Bearer *** failed\n"
     )
 
 
@@ -98,10 +97,16 @@ def test_a_registered_key_is_redacted_from_an_unexpected_error(
         (ManifestError("bad manifest"), 2, "bad manifest"),
         (ModelRefError("bad ref"), 2, "bad ref"),
         (InstallError("pip failed"), 1, "pip failed"),
-        (MissingApiKeyError("DeepInfra API key missing", hint="set DEEPINFRA_API_KEY"), 2,
-         "DeepInfra API key missing Hint: set DEEPINFRA_API_KEY"),
-        (AuthenticationError("DeepInfra rejected the key", status=401), 1,
-         "DeepInfra rejected the key (HTTP 401)"),
+        (
+            MissingApiKeyError("DeepInfra API key missing", hint="set DEEPINFRA_API_KEY"),
+            2,
+            "DeepInfra API key missing Hint: set DEEPINFRA_API_KEY",
+        ),
+        (
+            AuthenticationError("DeepInfra rejected the key", status=401),
+            1,
+            "DeepInfra rejected the key (HTTP 401)",
+        ),
     ],
     ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else None,
 )
@@ -162,7 +167,10 @@ def test_a_subcommand_is_required() -> None:
 def test_the_console_script_runs_as_a_module(cli_env: CliEnv) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "openclaw_deepinfra.cli", "plugins", "list"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
     assert done.returncode == 0, done.stderr

@@ -47,10 +47,7 @@ def test_human_output_lists_every_surface_with_its_default_and_marks_deprecated_
     ) in rows
     deprecated = [row for row in rows if "deprecated -> " in row]
     expected = [
-        (m.id, m.replaced_by)
-        for s in static.surfaces.values()
-        for m in s.models
-        if m.status == "deprecated"
+        (m.id, m.replaced_by) for s in static.surfaces.values() for m in s.models if m.status == "deprecated"
     ]
     assert len(deprecated) == len(expected) > 0
     for (model_id, replacement), row in zip(expected, deprecated, strict=True):
@@ -157,15 +154,24 @@ def test_refresh_fetches_again_although_the_saved_catalog_is_fresh(
 @pytest.mark.parametrize(
     ("where", "base_url", "message"),
     [
-        ("env", "http://example.com/v1/openai",
-         "DEEPINFRA_BASE_URL: DeepInfra base URL http://example.com/v1/openai must use https "
-         "(plain http only to localhost)"),
-        ("config", "http://example.com/v1/openai",
-         "models.providers.deepinfra.baseUrl: DeepInfra base URL http://example.com/v1/openai must use https "
-         "(plain http only to localhost)"),
-        ("config", "https://api.deepinfra.com/v1/inference",
-         "models.providers.deepinfra.baseUrl: DeepInfra base URL https://api.deepinfra.com/v1/inference "
-         "points at the native /v1/inference API; this plugin speaks the OpenAI-compatible API"),
+        (
+            "env",
+            "http://example.com/v1/openai",
+            "DEEPINFRA_BASE_URL: DeepInfra base URL http://example.com/v1/openai must use https "
+            "(plain http only to localhost)",
+        ),
+        (
+            "config",
+            "http://example.com/v1/openai",
+            "models.providers.deepinfra.baseUrl: DeepInfra base URL http://example.com/v1/openai "
+            "must use https (plain http only to localhost)",
+        ),
+        (
+            "config",
+            "https://api.deepinfra.com/v1/inference",
+            "models.providers.deepinfra.baseUrl: DeepInfra base URL https://api.deepinfra.com/v1/inference "
+            "points at the native /v1/inference API; this plugin speaks the OpenAI-compatible API",
+        ),
     ],
 )
 def test_a_bad_base_url_is_exit_2_on_one_line(

@@ -75,10 +75,12 @@ def test_onboard_on_an_empty_config_sets_the_primary_model_and_alias_only(cli_en
 
     assert result.code == 0, result.err
     assert cli_env.read_config() == {
-        "agents": {"defaults": {
-            "model": {"primary": DEFAULT_REF},
-            "models": {DEFAULT_REF: {"alias": "DeepInfra"}},
-        }}
+        "agents": {
+            "defaults": {
+                "model": {"primary": DEFAULT_REF},
+                "models": {DEFAULT_REF: {"alias": "DeepInfra"}},
+            }
+        }
     }
     assert SECRET not in cli_env.config.read_text()
     assert SECRET not in result.text
@@ -96,7 +98,7 @@ def test_onboard_keeps_every_key_of_a_json5_config(cli_env: CliEnv, run: Run) ->
     assert text.startswith("// my gateway, hand written\n{\n  gateway: { port: 18789, bind: 'loopback', },")
     assert "/* trailing comma above */" in text and "0x1F" in text and "'key.with.dots'" in text
     for line in USER_CONFIG_JSON5.splitlines():
-        if "models: { \"openai/gpt-5\"" not in line:
+        if 'models: { "openai/gpt-5"' not in line:
             assert line in text.splitlines(), line
     assert (cli_env.config.parent / "openclaw.json.bak").read_text() == USER_CONFIG_JSON5
     after = json5.loads(text)
@@ -119,9 +121,7 @@ def test_onboard_keeps_every_key_of_a_json5_config(cli_env: CliEnv, run: Run) ->
     ],
     ids=["string", "object"],
 )
-def test_onboard_keeps_an_existing_primary_and_its_fallbacks(
-    cli_env: CliEnv, run: Run, model: Any
-) -> None:
+def test_onboard_keeps_an_existing_primary_and_its_fallbacks(cli_env: CliEnv, run: Run, model: Any) -> None:
     text = "// keep me\n" + json.dumps({"agents": {"defaults": {"model": model}}, "extra": True}, indent=1)
     cli_env.write_config(text)
 
@@ -138,21 +138,27 @@ def test_onboard_keeps_an_existing_primary_and_its_fallbacks(
 def test_onboard_fills_a_blank_primary_and_keeps_fallbacks_and_an_existing_alias(
     cli_env: CliEnv, run: Run
 ) -> None:
-    cli_env.write_config({
-        "agents": {"defaults": {
-            "model": {"primary": "", "fallbacks": ["openai/gpt-5"]},
-            "models": {DEFAULT_REF: {"alias": "Fast", "params": {"temperature": 0.2}}},
-        }}
-    })
+    cli_env.write_config(
+        {
+            "agents": {
+                "defaults": {
+                    "model": {"primary": "", "fallbacks": ["openai/gpt-5"]},
+                    "models": {DEFAULT_REF: {"alias": "Fast", "params": {"temperature": 0.2}}},
+                }
+            }
+        }
+    )
 
     result = _onboard(run, cli_env.config)
 
     assert result.code == 0, result.err
     assert cli_env.read_config() == {
-        "agents": {"defaults": {
-            "model": {"primary": DEFAULT_REF, "fallbacks": ["openai/gpt-5"]},
-            "models": {DEFAULT_REF: {"alias": "Fast", "params": {"temperature": 0.2}}},
-        }}
+        "agents": {
+            "defaults": {
+                "model": {"primary": DEFAULT_REF, "fallbacks": ["openai/gpt-5"]},
+                "models": {DEFAULT_REF: {"alias": "Fast", "params": {"temperature": 0.2}}},
+            }
+        }
     }
 
 

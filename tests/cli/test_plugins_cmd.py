@@ -272,12 +272,14 @@ def test_disable_then_enable_toggles_the_entry(cli_env: CliEnv, run: Run) -> Non
 
     assert (disabled.code, disabled.out) == (0, f"disabled deepinfra in {cli_env.config}\n")
     assert after_disable == {
-        "plugins": {"entries": {"deepinfra": {"config": {}, "enabled": False}}}, "gateway": {"port": 1}
+        "plugins": {"entries": {"deepinfra": {"config": {}, "enabled": False}}},
+        "gateway": {"port": 1},
     }
     assert listed_disabled == "deepinfra  disabled  0.1.0\n"
     assert (enabled.code, enabled.out) == (0, f"enabled deepinfra in {cli_env.config}\n")
     assert after_enable == {
-        "plugins": {"entries": {"deepinfra": {"config": {}, "enabled": True}}}, "gateway": {"port": 1}
+        "plugins": {"entries": {"deepinfra": {"config": {}, "enabled": True}}},
+        "gateway": {"port": 1},
     }
     assert listed_enabled == f"deepinfra  loaded  0.1.0  {', '.join(sorted(REGISTERED_KINDS))}\n"
 
@@ -287,9 +289,13 @@ def test_enable_lifts_a_deny_but_disable_leaves_the_lists_alone(cli_env: CliEnv,
 
     assert run("plugins", "enable", "deepinfra").code == 0
     assert cli_env.read_config()["plugins"] == {
-        "deny": [], "allow": ["x", "deepinfra"], "entries": {"deepinfra": {"enabled": True}}
+        "deny": [],
+        "allow": ["x", "deepinfra"],
+        "entries": {"deepinfra": {"enabled": True}},
     }
     assert run("plugins", "disable", "deepinfra").code == 0
     assert cli_env.read_config()["plugins"] == {
-        "deny": [], "allow": ["x", "deepinfra"], "entries": {"deepinfra": {"enabled": False}}
+        "deny": [],
+        "allow": ["x", "deepinfra"],
+        "entries": {"deepinfra": {"enabled": False}},
     }

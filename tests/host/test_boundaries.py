@@ -94,8 +94,9 @@ def test_host_module_imports_nothing_from_the_plugin_side(path: Path) -> None:
         ("importlib.import_module('openclaw_deepinfra.plugin')\n", "registry.py", True),
     ],
 )
-def test_checker_catches_escapes(tmp_path: Path, source: str, where: str, expected_bad: bool,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_checker_catches_escapes(
+    tmp_path: Path, source: str, where: str, expected_bad: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake_host = tmp_path / "openclaw_deepinfra" / "host"
     target = fake_host / where
     target.parent.mkdir(parents=True)

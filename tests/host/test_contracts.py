@@ -160,8 +160,13 @@ ROW_CAMEL = {
     "name": "Model X",
     "reasoning": True,
     "input": ["text", "image"],
-    "cost": {"input": 0.1, "output": 0.2, "cacheRead": 0.01, "cacheWrite": 0,
-             "tieredPricing": [{"input": 1, "output": 2, "range": [0, 1000]}]},
+    "cost": {
+        "input": 0.1,
+        "output": 0.2,
+        "cacheRead": 0.01,
+        "cacheWrite": 0,
+        "tieredPricing": [{"input": 1, "output": 2, "range": [0, 1000]}],
+    },
     "contextWindow": 1000,
     "maxTokens": 100,
     "compat": {"supportsUsageInStreaming": True, "thinkingFormat": "deepseek"},
@@ -171,8 +176,13 @@ ROW_SNAKE = {
     "name": "Model X",
     "reasoning": True,
     "input": ["text", "image"],
-    "cost": {"input": 0.1, "output": 0.2, "cache_read": 0.01, "cache_write": 0,
-             "tiered_pricing": [{"input": 1, "output": 2, "range": [0, 1000]}]},
+    "cost": {
+        "input": 0.1,
+        "output": 0.2,
+        "cache_read": 0.01,
+        "cache_write": 0,
+        "tiered_pricing": [{"input": 1, "output": 2, "range": [0, 1000]}],
+    },
     "context_window": 1000,
     "max_tokens": 100,
     "compat": {"supports_usage_in_streaming": True, "thinking_format": "deepseek"},
@@ -198,15 +208,39 @@ def test_model_definition_dumps_camel_case_by_alias() -> None:
 
 
 COMPAT_KEYS = [
-    "supportsStore", "supportsDeveloperRole", "supportsReasoningEffort", "supportsUsageInStreaming",
-    "supportsStrictMode", "maxTokensField", "requiresToolResultName", "requiresAssistantAfterToolResult",
-    "requiresThinkingAsText", "requiresReasoningContentOnAssistantMessages", "openRouterRouting",
-    "vercelGatewayRouting", "zaiToolStream", "cacheControlFormat", "sendSessionAffinityHeaders",
-    "sendSessionIdHeader", "supportsLongCacheRetention", "supportsEagerToolInputStreaming",
-    "supportsPromptCacheKey", "thinkingFormat", "supportedReasoningEfforts", "reasoningEffortMap",
-    "visibleReasoningDetailTypes", "supportsTools", "requiresStringContent", "strictMessageKeys",
-    "toolSchemaProfile", "unsupportedToolSchemaKeywords", "nativeWebSearchTool", "toolCallArgumentsEncoding",
-    "requiresMistralToolIds", "requiresOpenAiAnthropicToolPayload", "codeMode",
+    "supportsStore",
+    "supportsDeveloperRole",
+    "supportsReasoningEffort",
+    "supportsUsageInStreaming",
+    "supportsStrictMode",
+    "maxTokensField",
+    "requiresToolResultName",
+    "requiresAssistantAfterToolResult",
+    "requiresThinkingAsText",
+    "requiresReasoningContentOnAssistantMessages",
+    "openRouterRouting",
+    "vercelGatewayRouting",
+    "zaiToolStream",
+    "cacheControlFormat",
+    "sendSessionAffinityHeaders",
+    "sendSessionIdHeader",
+    "supportsLongCacheRetention",
+    "supportsEagerToolInputStreaming",
+    "supportsPromptCacheKey",
+    "thinkingFormat",
+    "supportedReasoningEfforts",
+    "reasoningEffortMap",
+    "visibleReasoningDetailTypes",
+    "supportsTools",
+    "requiresStringContent",
+    "strictMessageKeys",
+    "toolSchemaProfile",
+    "unsupportedToolSchemaKeywords",
+    "nativeWebSearchTool",
+    "toolCallArgumentsEncoding",
+    "requiresMistralToolIds",
+    "requiresOpenAiAnthropicToolPayload",
+    "codeMode",
 ]
 
 
@@ -244,11 +278,17 @@ def test_cfg_field_wraps_a_plain_mapping_into_openclaw_config() -> None:
 
 
 def test_request_accepts_camel_case_keys() -> None:
-    req = ImageGenerationRequest.model_validate({
-        "provider": "deepinfra", "model": "m", "prompt": "p", "cfg": {},
-        "timeoutMs": 5, "aspectRatio": "1:1",
-        "inputImages": [{"buffer": b"\x89PNG", "mimeType": "image/png"}],
-    })
+    req = ImageGenerationRequest.model_validate(
+        {
+            "provider": "deepinfra",
+            "model": "m",
+            "prompt": "p",
+            "cfg": {},
+            "timeoutMs": 5,
+            "aspectRatio": "1:1",
+            "inputImages": [{"buffer": b"\x89PNG", "mimeType": "image/png"}],
+        }
+    )
     assert req.timeout_ms == 5 and req.aspect_ratio == "1:1"
     assert req.input_images is not None and req.input_images[0].mime_type == "image/png"
     assert req.is_edit
@@ -281,12 +321,18 @@ def test_generated_video_needs_buffer_or_url(kwargs: dict[str, Any], ok: bool) -
 
 
 def test_video_capabilities_use_openclaw_mode_keys() -> None:
-    caps = VideoGenerationProviderCapabilities.model_validate({
-        "generate": {"maxVideos": 1, "supportedDurationSeconds": [5, 8], "aspectRatios": ["16:9"],
-                     "providerOptions": {"seed": "number", "negative_prompt": "string"}},
-        "imageToVideo": {"enabled": False},
-        "videoToVideo": {"enabled": False},
-    })
+    caps = VideoGenerationProviderCapabilities.model_validate(
+        {
+            "generate": {
+                "maxVideos": 1,
+                "supportedDurationSeconds": [5, 8],
+                "aspectRatios": ["16:9"],
+                "providerOptions": {"seed": "number", "negative_prompt": "string"},
+            },
+            "imageToVideo": {"enabled": False},
+            "videoToVideo": {"enabled": False},
+        }
+    )
     assert caps.image_to_video is not None and caps.image_to_video.enabled is False
     dumped = caps.model_dump(by_alias=True, exclude_none=True)
     assert set(dumped) == {"generate", "imageToVideo", "videoToVideo"}
@@ -316,8 +362,9 @@ def test_provider_options_allowlist(options: dict[str, Any] | None, expected: st
 
 @pytest.mark.parametrize(("ext", "dotted"), [(".mp3", ".mp3"), ("mp3", ".mp3")])
 def test_speech_result_accepts_extension_with_or_without_dot(ext: str, dotted: str) -> None:
-    result = SpeechSynthesisResult(audio_buffer=b"ID3", output_format="mp3", file_extension=ext,
-                                   voice_compatible=True)
+    result = SpeechSynthesisResult(
+        audio_buffer=b"ID3", output_format="mp3", file_extension=ext, voice_compatible=True
+    )
     assert result.dotted_extension == dotted
     assert result.model_dump(by_alias=True)["audioBuffer"] == b"ID3"
 
@@ -327,12 +374,17 @@ async def test_stream_result_holds_an_async_iterator() -> None:
         yield b"a"
         yield b"b"
 
-    result = SpeechSynthesisStreamResult(audio_stream=chunks(), output_format="mp3", file_extension=".mp3",
-                                         voice_compatible=True)
+    result = SpeechSynthesisStreamResult(
+        audio_stream=chunks(), output_format="mp3", file_extension=".mp3", voice_compatible=True
+    )
     assert [c async for c in result.audio_stream] == [b"a", b"b"]
     with pytest.raises(ValidationError):
-        SpeechSynthesisStreamResult(audio_stream=[b"a"], output_format="mp3",  # type: ignore[arg-type]
-                                    file_extension=".mp3", voice_compatible=True)
+        SpeechSynthesisStreamResult(
+            audio_stream=[b"a"],
+            output_format="mp3",  # type: ignore[arg-type]
+            file_extension=".mp3",
+            voice_compatible=True,
+        )
 
 
 @pytest.mark.parametrize(
@@ -383,10 +435,15 @@ def test_manifest_catalog_row_drops_unknown_inputs() -> None:
 
 
 def test_unified_catalog_entry_carries_video_capabilities() -> None:
-    entry = UnifiedModelCatalogEntry.model_validate({
-        "kind": "video_generation", "provider": "deepinfra", "model": "Pixverse/Pixverse-T2V",
-        "source": "live", "capabilities": {"maxVideos": 1, "imageToVideo": {"enabled": False}},
-    })
+    entry = UnifiedModelCatalogEntry.model_validate(
+        {
+            "kind": "video_generation",
+            "provider": "deepinfra",
+            "model": "Pixverse/Pixverse-T2V",
+            "source": "live",
+            "capabilities": {"maxVideos": 1, "imageToVideo": {"enabled": False}},
+        }
+    )
     assert isinstance(entry.capabilities, VideoGenerationProviderCapabilities)
     with pytest.raises(ValidationError):
         UnifiedModelCatalogEntry(kind="audio", provider="p", model="m", source="live")  # type: ignore[arg-type]

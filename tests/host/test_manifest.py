@@ -45,9 +45,13 @@ def test_repository_manifest_validates_with_reference_values() -> None:
     assert manifest.id == "deepinfra"
     assert manifest.providers == ["deepinfra"]
     assert manifest.activation is not None and manifest.activation.on_startup is False
-    for ids in (manifest.contracts.embedding_providers, manifest.contracts.speech_providers,
-                manifest.contracts.media_understanding_providers,
-                manifest.contracts.image_generation_providers, manifest.contracts.video_generation_providers):
+    for ids in (
+        manifest.contracts.embedding_providers,
+        manifest.contracts.speech_providers,
+        manifest.contracts.media_understanding_providers,
+        manifest.contracts.image_generation_providers,
+        manifest.contracts.video_generation_providers,
+    ):
         assert ids == ["deepinfra"]
     meta = manifest.media_understanding_provider_metadata["deepinfra"]
     assert meta.capabilities == ["image", "audio"]
@@ -69,8 +73,10 @@ def test_full_shape_from_the_spec_round_trips_to_camel_case() -> None:
         "id": "p",
         "configSchema": {},
         "enabledByDefaultOnPlatforms": ["darwin"],
-        "setup": {"providers": [{"id": "p", "authMethods": ["api-key"], "envVars": ["P_KEY"]}],
-                  "requiresRuntime": False},
+        "setup": {
+            "providers": [{"id": "p", "authMethods": ["api-key"], "envVars": ["P_KEY"]}],
+            "requiresRuntime": False,
+        },
         "modelSupport": {"modelPrefixes": ["p-"], "modelPatterns": ["^p-[a-z]+$"]},
         "modelIdNormalization": {"providers": {"p": {"stripPrefixes": ["p/"], "prefixWhenBare": "p"}}},
         "providerRequest": {"providers": {"p": {"family": "p"}}},
@@ -134,13 +140,15 @@ def test_missing_file_is_a_manifest_error(tmp_path: Path) -> None:
 def test_legacy_memory_embedding_contract_is_accepted_with_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    path = write(tmp_path, MINIMAL + "[contracts]\nmemoryEmbeddingProviders = [\"demo\"]\n")
+    path = write(tmp_path, MINIMAL + '[contracts]\nmemoryEmbeddingProviders = ["demo"]\n')
     with caplog.at_level(logging.WARNING, logger="openclaw.plugins"):
         manifest = load_manifest(path)
     assert manifest.contracts.memory_embedding_providers == ["demo"]
     assert any("memoryEmbeddingProviders is retired" in w for w in manifest.warnings)
-    assert any("memoryEmbeddingProviders is retired" in r.getMessage() and str(path) in r.getMessage()
-               for r in caplog.records)
+    assert any(
+        "memoryEmbeddingProviders is retired" in r.getMessage() and str(path) in r.getMessage()
+        for r in caplog.records
+    )
 
 
 def test_legacy_top_level_capability_lists_are_not_read(tmp_path: Path) -> None:

@@ -23,8 +23,11 @@ from openclaw_deepinfra.host.manifest import PluginManifest, parse_manifest
 from openclaw_deepinfra.host.registry import PluginRegistry
 
 ALL_CONTRACTS = {
-    "embeddingProviders": ["p"], "speechProviders": ["p"], "mediaUnderstandingProviders": ["p"],
-    "imageGenerationProviders": ["p"], "videoGenerationProviders": ["p"],
+    "embeddingProviders": ["p"],
+    "speechProviders": ["p"],
+    "mediaUnderstandingProviders": ["p"],
+    "imageGenerationProviders": ["p"],
+    "videoGenerationProviders": ["p"],
 }
 
 # -- fakes -----------------------------------------------------------------------------------------
@@ -115,8 +118,12 @@ def register(api: PluginApi, kind: str, provider: object) -> None:
 
 
 def manifest(plugin_id: str = "p", **extra: Any) -> PluginManifest:
-    data: dict[str, Any] = {"id": plugin_id, "configSchema": {}, "providers": ["p"],
-                            "contracts": ALL_CONTRACTS}
+    data: dict[str, Any] = {
+        "id": plugin_id,
+        "configSchema": {},
+        "providers": ["p"],
+        "contracts": ALL_CONTRACTS,
+    }
     data.update(extra)
     return parse_manifest(data)
 
@@ -169,10 +176,18 @@ def test_missing_id_is_an_error_and_dropped(kind: str, bad_id: Any) -> None:
 def test_duplicate_id_first_wins(kind: str) -> None:
     reg = make_registry()
     first, second = KINDS[kind][1](), KINDS[kind][1]()
-    load(reg, lambda api: register(api, kind, first), plugin_id="first",
-         contracts={k: ["p"] for k in ALL_CONTRACTS})
-    record = load(reg, lambda api: register(api, kind, second), plugin_id="second",
-                  contracts={k: ["p"] for k in ALL_CONTRACTS})
+    load(
+        reg,
+        lambda api: register(api, kind, first),
+        plugin_id="first",
+        contracts={k: ["p"] for k in ALL_CONTRACTS},
+    )
+    record = load(
+        reg,
+        lambda api: register(api, kind, second),
+        plugin_id="second",
+        contracts={k: ["p"] for k in ALL_CONTRACTS},
+    )
     assert messages(reg, "error") == [f"{kind} already registered: p (first)"]
     assert reg.get(kind, "p") is first
     assert record.status == "loaded" and record.registrations == []
@@ -189,8 +204,11 @@ def test_model_catalog_providers_are_keyed_by_provider_and_kind() -> None:
         api.register_model_catalog_provider(Catalog("p", ("pictures",)))
 
     load(reg, plugin)
-    assert set(reg.registrations("model-catalog-provider")) == {"p:text", "p:image_generation",
-                                                                 "p:video_generation"}
+    assert set(reg.registrations("model-catalog-provider")) == {
+        "p:text",
+        "p:image_generation",
+        "p:video_generation",
+    }
     text_catalog = reg.get("model-catalog-provider", "p:text")
     assert text_catalog is not None and list(getattr(text_catalog, "kinds", ())) == ["text"]
     assert reg.get("model-catalog-provider", "p") is text_catalog  # provider id alone: first registered
@@ -314,9 +332,16 @@ def test_registration_after_register_returned_is_ignored() -> None:
     assert messages(reg, "warning") == ["speech-provider registered after register returned; ignored: p"]
 
 
-@pytest.mark.parametrize(("mode", "registered"), [("full", True), ("discovery", True),
-                                                   ("tool-discovery", True), ("setup-only", False),
-                                                   ("cli-metadata", False)])
+@pytest.mark.parametrize(
+    ("mode", "registered"),
+    [
+        ("full", True),
+        ("discovery", True),
+        ("tool-discovery", True),
+        ("setup-only", False),
+        ("cli-metadata", False),
+    ],
+)
 def test_providers_register_only_in_provider_modes(mode: str, registered: bool) -> None:
     reg = make_registry(registration_mode=mode)
     seen: list[str] = []
@@ -333,8 +358,11 @@ def test_providers_register_only_in_provider_modes(mode: str, registered: bool) 
 def test_legacy_memory_embedding_registration(caplog: pytest.LogCaptureFixture) -> None:
     reg = make_registry()
     with caplog.at_level(logging.WARNING):
-        load(reg, lambda api: api.register_memory_embedding_provider(Embedding("p")),
-             contracts={"memoryEmbeddingProviders": ["p"]})
+        load(
+            reg,
+            lambda api: api.register_memory_embedding_provider(Embedding("p")),
+            contracts={"memoryEmbeddingProviders": ["p"]},
+        )
     assert any("register_memory_embedding_provider is deprecated" in m for m in caplog.messages)
     assert reg.get("embedding-provider", "p") is not None
     assert messages(reg, "error") == []
@@ -375,8 +403,11 @@ def bare_register(api: PluginApi) -> None:
     api.register_speech_provider(Speech("p"))
 
 
-@pytest.mark.parametrize("entry", [HookEntry(), LegacyRegister(), LegacyActivate(), bare_register],
-                         ids=["hookimpl", "register", "activate", "function"])
+@pytest.mark.parametrize(
+    "entry",
+    [HookEntry(), LegacyRegister(), LegacyActivate(), bare_register],
+    ids=["hookimpl", "register", "activate", "function"],
+)
 def test_entry_shapes(entry: object) -> None:
     reg = make_registry()
     record = reg.load_plugin("p", entry, manifest(), "test")
@@ -504,8 +535,14 @@ def plugin_factory(tmp_path: Path) -> Iterator[Callable[..., EntryPoint]]:
     sys.path.insert(0, str(tmp_path))
     before = set(sys.modules)
 
-    def make(plugin_id: str, *, code: str = HOOK_PLUGIN, manifest_text: str | None = PLUGIN_TOML,
-             ep_name: str | None = None, extra: str = "") -> EntryPoint:
+    def make(
+        plugin_id: str,
+        *,
+        code: str = HOOK_PLUGIN,
+        manifest_text: str | None = PLUGIN_TOML,
+        ep_name: str | None = None,
+        extra: str = "",
+    ) -> EntryPoint:
         package = f"ocplug_{uuid.uuid4().hex[:8]}"
         pkg_dir = tmp_path / package
         pkg_dir.mkdir()
@@ -558,10 +595,13 @@ def test_default_discovery_reads_the_entry_point_group(
     assert reg.records["demo"].status == "loaded"
 
 
-@pytest.mark.parametrize(("manifest_text", "needle"), [
-    (None, "no plugin.toml found"),
-    ('id = "demo"\n', "configSchema: required key missing"),
-])
+@pytest.mark.parametrize(
+    ("manifest_text", "needle"),
+    [
+        (None, "no plugin.toml found"),
+        ('id = "demo"\n', "configSchema: required key missing"),
+    ],
+)
 def test_bad_or_missing_manifest_fails_before_import(
     plugin_factory: Callable[..., EntryPoint], manifest_text: str | None, needle: str
 ) -> None:
@@ -574,7 +614,7 @@ def test_bad_or_missing_manifest_fails_before_import(
 
 
 def test_manifest_id_mismatch_with_entry_point_name_is_a_warning(
-    plugin_factory: Callable[..., EntryPoint]
+    plugin_factory: Callable[..., EntryPoint],
 ) -> None:
     ep = plugin_factory("demo", ep_name="demo-plugin")
     reg = make_registry()
@@ -635,7 +675,7 @@ def test_import_time_crash_is_an_error_record(plugin_factory: Callable[..., Entr
 
 
 def test_stale_config_entries_and_config_of_disabled_plugins_warn(
-    plugin_factory: Callable[..., EntryPoint]
+    plugin_factory: Callable[..., EntryPoint],
 ) -> None:
     ep = plugin_factory("demo")
     reg = make_registry(

@@ -254,7 +254,10 @@ def test_the_snapshot_repr_never_shows_the_content(tmp_path: Path) -> None:
     ids=["io error", "interrupt"],
 )
 def test_a_failure_at_any_step_discards_the_temp_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str, raised: BaseException,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    step: str,
+    raised: BaseException,
     expected: type[BaseException],
 ) -> None:
     target = tmp_path / "cache.json"

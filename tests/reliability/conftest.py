@@ -21,8 +21,6 @@ MODELS_PATH = "/v1/openai/models"
 CHAT_MODEL = "deepseek-ai/DeepSeek-V4-Flash"  # in the shipped catalog: no catalog refresh per call
 
 
-
-
 @pytest.fixture
 def faults() -> Iterator[FaultServer]:
     with fault_server() as server:

@@ -133,8 +133,10 @@ def test_every_format_is_accepted(fmt: str) -> None:
         ({"speed": 1e9}, "speed must be a number from 0.25 to 4"),
         ({"speed": 0.1}, "speed must be a number from 0.25 to 4"),
         ({"extraBody": "x"}, "extraBody must be an object"),
-        ({"extraBody": {"voice": "x", "model": "y", "lang_code": "a"}},
-         "extraBody sets model, voice, which the plugin sends itself"),
+        (
+            {"extraBody": {"voice": "x", "model": "y", "lang_code": "a"}},
+            "extraBody sets model, voice, which the plugin sends itself",
+        ),
         (
             {"baseUrl": "http://tts.example.com/v1/openai"},
             "tts.providers.deepinfra.baseUrl: .*must use https",
@@ -183,10 +185,14 @@ def test_resolve_config_hook_reads_raw_config_or_the_host_config(make_runtime: M
     cfg = OpenClawConfig({"messages": {"tts": {"providers": {"deepinfra": {"voiceId": "bf_lily"}}}}})
     # the defaults a request would use are filled in: Kokoro, its voice, mp3
     assert provider.resolve_config(SpeechResolveConfigContext(cfg=cfg, timeout_ms=1000)) == {
-        "model": "hexgrad/Kokoro-82M", "voice": "bf_lily", "responseFormat": "mp3"
+        "model": "hexgrad/Kokoro-82M",
+        "voice": "bf_lily",
+        "responseFormat": "mp3",
     }
     assert provider.resolve_config(SpeechResolveConfigContext(cfg=OpenClawConfig({}), timeout_ms=1)) == {
-        "model": "hexgrad/Kokoro-82M", "voice": "af_bella", "responseFormat": "mp3"
+        "model": "hexgrad/Kokoro-82M",
+        "voice": "af_bella",
+        "responseFormat": "mp3",
     }
     whole = {"provider": "deepinfra", "providers": {"deepinfra": {"modelId": "deepinfra/Qwen/Qwen3-TTS"}}}
     ctx = SpeechResolveConfigContext(cfg=cfg, raw_config=whole, timeout_ms=1000)

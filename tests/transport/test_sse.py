@@ -139,4 +139,3 @@ def test_any_chunking_yields_the_same_events(stream: bytes, data: st.DataObject)
     assert decode(*chunks) == decode(stream)
     # byte-at-a-time is the harshest split of all
     assert decode(*(stream[i : i + 1] for i in range(len(stream)))) == decode(stream)
-

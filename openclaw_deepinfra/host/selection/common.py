@@ -81,8 +81,9 @@ def call_hook_bool(provider: object, hook: str, ctx: object, *, provider_id: str
     if inspect.isawaitable(result):
         if inspect.iscoroutine(result):
             result.close()
-        logger.warning("%s.%s must be sync; it returned an awaitable, treated as not configured",
-                       provider_id, hook)
+        logger.warning(
+            "%s.%s must be sync; it returned an awaitable, treated as not configured", provider_id, hook
+        )
         return False
     return bool(result)
 
@@ -157,8 +158,9 @@ def _config_ref(text: str, key: str) -> ModelRef:
         raise ConfigError(f"{key}: {exc}") from None
 
 
-def _append_ref(result: list[Selection], supporting: Mapping[str, object], text: str, reason: str, *,
-                key: str) -> None:
+def _append_ref(
+    result: list[Selection], supporting: Mapping[str, object], text: str, reason: str, *, key: str
+) -> None:
     ref = _config_ref(text, key)
     pid = match_provider(supporting, ref.provider)
     if pid is not None and not any(s.provider_id == pid and s.model == ref.model for s in result):

@@ -79,10 +79,13 @@ def select_speech(
                 primary = pick(pid, reason)
 
     configured = [
-        pid for pid in sorted(providers, key=lambda pid: (_rank(providers[pid], "auto_select_order"), pid))
+        pid
+        for pid in sorted(providers, key=lambda pid: (_rank(providers[pid], "auto_select_order"), pid))
         if call_hook_bool(
-            providers[pid], "is_configured",
-            ConfiguredContext(config, provider_config(pid), pid, timeout), provider_id=pid,
+            providers[pid],
+            "is_configured",
+            ConfiguredContext(config, provider_config(pid), pid, timeout),
+            provider_id=pid,
         )
     ]
     result = [primary] if primary else []
@@ -119,8 +122,9 @@ def select_media_understanding(
             continue
         pid = match_provider(providers, _str(entry.get("provider")) or "")
         if pid is None:
-            logger.warning("tools.media.models[%d]: provider %r is not registered; skipped",
-                           index, entry.get("provider"))
+            logger.warning(
+                "tools.media.models[%d]: provider %r is not registered; skipped", index, entry.get("provider")
+            )
             continue
         if caps is None and capability not in _capabilities(providers[pid]):
             continue
@@ -201,8 +205,10 @@ def select_generation(
             elif not any(s.provider_id == pid and s.model == ref.model for s in result):
                 result.append(Selection(pid, ref.model, reason, timeout_for(pid)))
 
-    first = match_provider(providers, default_provider) if default_provider else _text_default_provider(
-        config, providers
+    first = (
+        match_provider(providers, default_provider)
+        if default_provider
+        else _text_default_provider(config, providers)
     )
     ordered = sorted(providers, key=lambda pid: (pid != first, pid))
     for pid in ordered:

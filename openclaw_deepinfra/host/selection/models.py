@@ -54,7 +54,7 @@ def select_embedding(
     raw = _str(_string_key(search, "provider"))
     name = (raw or DEFAULT_EMBEDDING_PROVIDER).lower()
     if name == "auto":
-        logger.info("memory.search.provider \"auto\" is legacy; using %r", DEFAULT_EMBEDDING_PROVIDER)
+        logger.info('memory.search.provider "auto" is legacy; using %r', DEFAULT_EMBEDDING_PROVIDER)
         name = DEFAULT_EMBEDDING_PROVIDER
     if name == "none":
         return EmbeddingSelection(None, None, "none")

@@ -135,7 +135,6 @@ class ChatStream:
         await self.aclose()
 
 
-
 async def _run(call: _Call) -> AsyncGenerator[ChatStreamEvent, None]:
     http = call.runtime.http()
     deadline = http.deadline(call.request.options.timeout_s)  # the catalog wait is part of the call

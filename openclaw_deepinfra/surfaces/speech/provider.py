@@ -229,7 +229,6 @@ class DeepInfraSpeechProvider:
         await self._runtime.aclose()
 
 
-
 async def _relay(chunks: AsyncIterator[bytes], opened: OpenBytes) -> AsyncGenerator[bytes, None]:
     try:
         async for chunk in chunks:
