@@ -259,7 +259,7 @@ class FleetGate:
     async def _pump(self, model: str, m: ModelState) -> None:
         delay = POLL_MIN_S
         try:
-            while True:
+            while not self._closed:  # not `True`: a cancel swallowed below Redis must not keep it alive
                 want = m.queued
                 if not want:
                     return
@@ -311,7 +311,7 @@ class FleetGate:
             self._beat = asyncio.get_running_loop().create_task(self._heartbeats())
 
     async def _heartbeats(self) -> None:
-        while True:
+        while not self._closed:  # as in _pump: closing ends the loop even if a cancel was swallowed
             await asyncio.sleep(self.config.heartbeat_s)
             if not self._is_down():
                 await self.heartbeat()
