@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError, MissingApiKeyError
-from openclaw_deepinfra.host.auth_profiles import AUTH_PROFILES_FILE, AuthProfileStore
+from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.host.paths import AUTH_PROFILES_FILE
 from openclaw_deepinfra.settings import (
     DEFAULT_BASE_URL,
     PROFILE_ID,

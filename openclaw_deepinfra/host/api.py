@@ -7,12 +7,14 @@ contract's required members, the manifest declares it) and hands the rest to the
 
 from __future__ import annotations
 
+import inspect
 import logging
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeAlias, get_args
+
+from pydantic.alias_generators import to_snake
 
 from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.config import OpenClawConfig
@@ -34,19 +36,6 @@ from openclaw_deepinfra.host.contracts.protocols import (
 )
 from openclaw_deepinfra.host.manifest import PluginManifest
 
-__all__ = [
-    "PROVIDER_REGISTRATION_MODES",
-    "REGISTRATION_KINDS",
-    "REGISTRATION_MODES",
-    "Diagnostic",
-    "DiagnosticLevel",
-    "PluginApi",
-    "Registration",
-    "RegistrationKind",
-    "RegistrationMode",
-    "RegistrationSink",
-]
-
 RegistrationKind: TypeAlias = Literal[
     "provider",
     "model-catalog-provider",
@@ -60,7 +49,6 @@ REGISTRATION_KINDS: tuple[RegistrationKind, ...] = get_args(RegistrationKind)
 RegistrationMode: TypeAlias = Literal[
     "full", "discovery", "tool-discovery", "setup-only", "setup-runtime", "cli-metadata"
 ]
-REGISTRATION_MODES: tuple[RegistrationMode, ...] = get_args(RegistrationMode)
 PROVIDER_REGISTRATION_MODES: frozenset[str] = frozenset({"full", "discovery", "tool-discovery"})
 """Modes in which provider registrations count; in the others they are silently skipped."""
 
@@ -92,50 +80,12 @@ class RegistrationSink(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class _KindRule:
-    protocol: type
-    members: tuple[str, ...]
-    methods: tuple[str, ...]
-    contract: str | None  # manifest key that declares the id; "providers" is top level
-    id_attr: str = "id"
-
-
-_RULES: dict[RegistrationKind, _KindRule] = {
-    "provider": _KindRule(TextProvider, ("id", "label", "auth"), (), "providers"),
-    "model-catalog-provider": _KindRule(
-        UnifiedModelCatalogProvider, ("provider", "kinds"), (), None, id_attr="provider"
-    ),
-    "speech-provider": _KindRule(
-        SpeechProvider, ("id", "label"), ("is_configured", "synthesize"), "contracts.speechProviders"
-    ),
-    "media-understanding-provider": _KindRule(
-        MediaUnderstandingProvider, ("id", "capabilities"), (), "contracts.mediaUnderstandingProviders"
-    ),
-    "image-generation-provider": _KindRule(
-        ImageGenerationProvider,
-        ("id", "capabilities"),
-        ("generate_image",),
-        "contracts.imageGenerationProviders",
-    ),
-    "video-generation-provider": _KindRule(
-        VideoGenerationProvider,
-        ("id", "capabilities"),
-        ("generate_video",),
-        "contracts.videoGenerationProviders",
-    ),
-    "embedding-provider": _KindRule(
-        EmbeddingProviderAdapter, ("id",), ("create",), "contracts.embeddingProviders"
-    ),
-}
-
-
-def _declared_ids(manifest: PluginManifest, contract: str) -> list[str]:
-    # "contracts.speechProviders" -> manifest.contracts.speech_providers; "providers" is top level.
-    if contract == "providers":
-        return list(manifest.providers)
-    field = re.sub(r"(?<!^)(?=[A-Z])", "_", contract.removeprefix("contracts.")).lower()
-    return list(getattr(manifest.contracts, field))
+def _catalog_kinds_problem(obj: object) -> str | None:
+    kinds = getattr(obj, "kinds", ())
+    if isinstance(kinds, str) or not isinstance(kinds, Sequence) or not kinds:
+        return "needs a non-empty list of kinds"
+    unknown = [k for k in kinds if k not in MODEL_CATALOG_KINDS]
+    return f"has unknown kinds: {', '.join(map(str, unknown))}" if unknown else None
 
 
 def _media_problem(obj: object) -> str | None:
@@ -150,6 +100,48 @@ def _media_problem(obj: object) -> str | None:
         if not any(callable(getattr(obj, hook, None)) for hook in hooks):
             return f"declares {capability} but has no {' or '.join(hooks)}"
     return None
+
+
+@dataclass(frozen=True)
+class _KindRule:
+    protocol: type
+    contract: str | None  # manifest key that declares the id; "providers" is top level
+    id_attr: str = "id"
+    check: Callable[[object], str | None] | None = None  # what the Protocol's types cannot say
+
+
+_RULES: dict[RegistrationKind, _KindRule] = {
+    "provider": _KindRule(TextProvider, "providers"),
+    "model-catalog-provider": _KindRule(
+        UnifiedModelCatalogProvider, None, id_attr="provider", check=_catalog_kinds_problem
+    ),
+    "speech-provider": _KindRule(SpeechProvider, "contracts.speechProviders"),
+    "media-understanding-provider": _KindRule(
+        MediaUnderstandingProvider, "contracts.mediaUnderstandingProviders", check=_media_problem
+    ),
+    "image-generation-provider": _KindRule(ImageGenerationProvider, "contracts.imageGenerationProviders"),
+    "video-generation-provider": _KindRule(VideoGenerationProvider, "contracts.videoGenerationProviders"),
+    "embedding-provider": _KindRule(EmbeddingProviderAdapter, "contracts.embeddingProviders"),
+}
+
+
+def _missing_members(protocol: type, obj: object) -> list[str]:
+    """The Protocol's members ``obj`` lacks, in declaration order: a property that is None, a
+    method that is not callable. Read from the Protocol itself, so the check cannot drift from it."""
+    missing = []
+    for name, declared in vars(protocol).items():
+        value = getattr(obj, name, None)
+        is_method = inspect.isfunction(declared) and not name.startswith("_")
+        if (isinstance(declared, property) and value is None) or (is_method and not callable(value)):
+            missing.append(name)
+    return missing
+
+
+def _declared_ids(manifest: PluginManifest, contract: str) -> list[str]:
+    # "contracts.speechProviders" -> manifest.contracts.speech_providers; "providers" is top level.
+    if contract == "providers":
+        return list(manifest.providers)
+    return list(getattr(manifest.contracts, to_snake(contract.removeprefix("contracts."))))
 
 
 class PluginApi:
@@ -254,7 +246,7 @@ class PluginApi:
         if not provider_id:
             self._sink.diagnose("error", self.id, f"{kind} registration missing id")
             return
-        problem = self._shape_problem(kind, rule, obj)
+        problem = self._shape_problem(rule, obj)
         if problem:
             self._sink.diagnose("error", self.id, f"{kind} registration {provider_id} {problem}")
             return
@@ -266,21 +258,11 @@ class PluginApi:
         self._sink.add_registration(Registration(kind, provider_id, self.id, obj), keys)
 
     @staticmethod
-    def _shape_problem(kind: RegistrationKind, rule: _KindRule, obj: object) -> str | None:
-        missing = [name for name in rule.members if getattr(obj, name, None) is None]
-        missing += [name for name in rule.methods if not callable(getattr(obj, name, None))]
-        if missing or not isinstance(obj, rule.protocol):
-            return f"does not implement {rule.protocol.__name__}: missing {', '.join(missing) or 'members'}"
-        if kind == "model-catalog-provider":
-            kinds = getattr(obj, "kinds", ())
-            if isinstance(kinds, str) or not isinstance(kinds, Sequence) or not kinds:
-                return "needs a non-empty list of kinds"
-            unknown = [k for k in kinds if k not in MODEL_CATALOG_KINDS]
-            if unknown:
-                return f"has unknown kinds: {', '.join(map(str, unknown))}"
-        if kind == "media-understanding-provider":
-            return _media_problem(obj)
-        return None
+    def _shape_problem(rule: _KindRule, obj: object) -> str | None:
+        missing = _missing_members(rule.protocol, obj)
+        if missing:
+            return f"does not implement {rule.protocol.__name__}: missing {', '.join(missing)}"
+        return rule.check(obj) if rule.check is not None else None
 
     def _contract_allows(
         self, kind: RegistrationKind, rule: _KindRule, provider_id: str, *, legacy: bool

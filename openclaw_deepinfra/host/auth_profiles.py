@@ -31,7 +31,6 @@ from openclaw_deepinfra.host.safe_write import PRIVATE_DIR_MODE, UnsafeTargetErr
 
 logger = logging.getLogger("openclaw.auth")
 
-AUTH_PROFILES_FILE = paths.AUTH_PROFILES_FILE
 STORE_VERSION = 1
 MASK = "***"
 _SECRET_FIELDS = ("key", "token", "access", "refresh")
@@ -84,16 +83,6 @@ class AuthProfileStore:
             doc = _read(self.path)
             doc["profiles"][profile_id] = {"type": "api_key", "provider": provider, "key": key.strip()}
             self._write(doc)
-
-    def remove(self, profile_id: str) -> bool:
-        """Delete a profile from the agent's file; ``True`` if it existed."""
-        with self._locked():
-            doc = _read(self.path)
-            if profile_id not in doc["profiles"]:
-                return False
-            del doc["profiles"][profile_id]
-            self._write(doc)
-            return True
 
     def profiles(self) -> dict[str, dict[str, Any]]:
         """The agent's profiles with every credential field replaced by ``"***"``."""

@@ -43,17 +43,11 @@ from openclaw_deepinfra.host.secrets import UnsetEnvVarError, substitute_env_var
 
 logger = logging.getLogger("openclaw.config")
 
-CONFIG_PATH_ENV = paths.CONFIG_PATH_ENV
 # SecretInputs inside a block read (`provider_config`, `tts()`) stay raw: their reader resolves
 # them just before use, and may fall through to another key source when a `${VAR}` is unset,
 # so a block read must not fail on them first.
 SECRET_INPUT_KEYS = frozenset({"apiKey"})
 _JSON5_LINE_RE = re.compile(r":(\d+) (.*)$")
-
-
-def default_config_path(env: Mapping[str, str] | None = None) -> Path:
-    """``$OPENCLAW_CONFIG_PATH``, else ``<state dir>/openclaw.json`` (``paths.config_path``)."""
-    return paths.config_path(env=env)
 
 
 @dataclass(frozen=True)
@@ -112,7 +106,7 @@ class OpenClawConfig:
     @classmethod
     def load(cls, path: Path | None = None, *, env: Mapping[str, str] | None = None) -> OpenClawConfig:
         """Read a JSON5 config file; a missing file is an empty config."""
-        target = (path or default_config_path(env)).expanduser()
+        target = (path or paths.config_path(env=env)).expanduser()
         try:
             raw = target.read_bytes()
             text = raw.decode("utf-8")
@@ -180,10 +174,10 @@ class OpenClawConfig:
         return self._substitute(value, ".".join((old_path, *rest)))
 
     def provider_config(self, provider_id: str) -> dict[str, Any]:
-        return self._block(("models", "providers", provider_id))
+        return self._block("models", "providers", provider_id)
 
     def plugin_entry(self, plugin_id: str) -> dict[str, Any]:
-        return self._block(("plugins", "entries", plugin_id))
+        return self._block("plugins", "entries", plugin_id)
 
     def agent_entry(self, agent_id: str) -> dict[str, Any]:
         """``agents.entries.<id>`` (older: the ``agents.list[]`` item with that id) or {}."""
@@ -192,11 +186,11 @@ class OpenClawConfig:
 
     def tts(self) -> dict[str, Any]:
         """The TTS block: ``tts`` (older ``messages.tts``)."""
-        return self._aliased_block("tts")
+        return self._block("tts")
 
     def memory_search(self, agent_id: str | None = None) -> dict[str, Any]:
         """``memory.search`` with ``agents.entries.<id>.memory.search`` deep-merged on top."""
-        merged = self._aliased_block("memory.search")
+        merged = self._block("memory", "search")
         if agent_id is None:
             return merged
         entry = self.agent_entry(agent_id)
@@ -308,20 +302,13 @@ class OpenClawConfig:
     def _where(self) -> str:
         return str(self.path) if self.path is not None else "<config>"
 
-    def _block(self, parts: tuple[str, ...]) -> dict[str, Any]:
-        value = self.get(parts)
+    def _block(self, *parts: str) -> dict[str, Any]:
+        """The object at ``parts`` (under an older spelling if renamed), {} when unset."""
+        value = self.lookup(parts)
         if value is None:
             return {}
         if not isinstance(value, Mapping):
             raise ConfigError(f"{self._where()}: {'.'.join(parts)} must be an object")
-        return dict(value)
-
-    def _aliased_block(self, current: str) -> dict[str, Any]:
-        value = self.lookup(current)
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping):
-            raise ConfigError(f"{self._where()}: {current} must be an object")
         return dict(value)
 
     def _older_block(self, alias: KeyAlias, present_old: list[str]) -> Any:

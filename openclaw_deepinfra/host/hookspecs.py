@@ -9,8 +9,6 @@ import pluggy
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.api import PluginApi
 
-__all__ = ["PROJECT", "OpenClawHookSpec", "hookimpl", "hookspec"]
-
 PROJECT = "openclaw"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)

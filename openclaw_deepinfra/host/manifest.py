@@ -20,28 +20,10 @@ from openclaw_deepinfra.host.contracts.common import HostModel, JsonObject
 from openclaw_deepinfra.host.contracts.model_rows import ModelCatalogModel
 from openclaw_deepinfra.host.errors import ManifestError
 
-__all__ = [
-    "MANIFEST_FILE",
-    "ManifestContracts",
-    "PluginManifest",
-    "load_manifest",
-    "locate_manifest",
-]
-
 logger = logging.getLogger("openclaw.plugins")
 
 MANIFEST_FILE = "plugin.toml"
 
-# Older manifests listed capabilities at the top level; OpenClaw no longer reads them there.
-_LEGACY_TOP_LEVEL_LISTS = (
-    "speechProviders",
-    "mediaUnderstandingProviders",
-    "imageGenerationProviders",
-    "videoGenerationProviders",
-    "embeddingProviders",
-    "memoryEmbeddingProviders",
-    "musicGenerationProviders",
-)
 # A group that is itself repeated and contains a repetition: the classic catastrophic-backtracking shape.
 _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]")
 
@@ -296,9 +278,10 @@ def parse_manifest(data: dict[str, Any], *, source: str = MANIFEST_FILE) -> Plug
     except ValidationError as exc:
         problems = "\n".join(f"  - {_format_error(err)}" for err in exc.errors())
         raise ManifestError(f"{source}: invalid plugin manifest:\n{problems}") from None
-    for key in _LEGACY_TOP_LEVEL_LISTS:
-        if key in data:
-            manifest._warnings.append(f"top-level {key} is not read; move it under [contracts]")
+    # Older manifests listed the contract lists at the top level; OpenClaw no longer reads them there.
+    for field in ManifestContracts.model_fields.values():
+        if field.alias in data:
+            manifest._warnings.append(f"top-level {field.alias} is not read; move it under [contracts]")
     return manifest
 
 

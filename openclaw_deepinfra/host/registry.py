@@ -32,8 +32,6 @@ from openclaw_deepinfra.host.errors import ManifestError
 from openclaw_deepinfra.host.hookspecs import PROJECT, OpenClawHookSpec, hookimpl
 from openclaw_deepinfra.host.manifest import PluginManifest, load_manifest, locate_manifest
 
-__all__ = ["ENTRY_POINT_GROUP", "PluginRecord", "PluginRegistry", "PluginStatus"]
-
 logger = logging.getLogger("openclaw.plugins")
 
 ENTRY_POINT_GROUP = "openclaw.plugins"

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import stat
 from collections.abc import Iterator
@@ -73,17 +72,14 @@ class ChangedOnDiskError(FileWriteError):
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What a file held when it was read: its bytes (``None`` when missing) and their digest."""
+    """What a file held when it was read: its bytes (``None`` when missing)."""
 
     path: Path
     data: bytes | None
 
-    @property
-    def digest(self) -> str | None:
-        return None if self.data is None else hashlib.sha256(self.data).hexdigest()
-
     def __repr__(self) -> str:  # never the bytes: they may hold a key
-        return f"Snapshot(path={self.path!r}, digest={self.digest!r})"
+        size = None if self.data is None else len(self.data)
+        return f"Snapshot(path={self.path!r}, size={size!r})"
 
 
 def kind_of(mode: int) -> str | None:
@@ -141,19 +137,6 @@ def ensure_writable_target(path: Path, *, within: Path | None = None) -> Path:
         # Replacing by rename would work, but a read-only file says "do not change me".
         raise UnsafeTargetError(path, f"{path} is read-only; make it writable or give another path")
     return real
-
-
-def snapshot(path: Path) -> Snapshot:
-    """Read ``path`` (through symlinks) for a later ``write_atomic(..., expect=)``; missing is ``None``."""
-    path = Path(path).expanduser()
-    try:
-        return Snapshot(path, path.read_bytes())
-    except FileNotFoundError:
-        return Snapshot(path, None)
-    except IsADirectoryError:
-        raise UnsafeTargetError(path, f"{path} is a directory, not a file") from None
-    except OSError as exc:
-        raise FileWriteError(path, f"{path}: cannot read the file ({_reason(exc)})") from None
 
 
 def write_atomic(

@@ -8,7 +8,6 @@ A SecretInput is a plain string (``"${ENV}"`` substituted), or a SecretRef
 from __future__ import annotations
 
 import json
-import logging
 import re
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -16,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from openclaw_deepinfra.host.errors import SecretResolutionError
-
-logger = logging.getLogger("openclaw.secrets")
 
 SECRET_SOURCES = frozenset({"env", "file", "exec", "store"})
 PROVIDER_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")

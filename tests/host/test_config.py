@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from openclaw_deepinfra.host import paths
 from openclaw_deepinfra.host.config import (
     MediaModelSelection,
     OpenClawConfig,
-    default_config_path,
 )
 from openclaw_deepinfra.host.errors import ConfigError
 
@@ -189,8 +189,8 @@ def test_missing_or_blank_file_is_empty_config(tmp_path: Path, content: str | No
 
 
 def test_default_config_path(tmp_path: Path) -> None:
-    assert default_config_path({"OPENCLAW_CONFIG_PATH": str(tmp_path / "x.json")}) == tmp_path / "x.json"
-    assert default_config_path({}) == Path("~/.openclaw/openclaw.json").expanduser()
+    assert paths.config_path(env={"OPENCLAW_CONFIG_PATH": str(tmp_path / "x.json")}) == tmp_path / "x.json"
+    assert paths.config_path(env={}) == Path("~/.openclaw/openclaw.json").expanduser()
     config = OpenClawConfig.load(env={"OPENCLAW_CONFIG_PATH": str(tmp_path / "y.json")})
     assert config.path == tmp_path / "y.json"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from openclaw_deepinfra.host import paths
-from openclaw_deepinfra.host.config import default_config_path
+from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import ConfigError
 
 
@@ -51,7 +51,7 @@ def test_config_path(_home: Path, env: dict[str, str], given: Path | None, expec
     want = expected if expected is not None else _home / ".openclaw" / "openclaw.json"
     assert paths.config_path(given, env) == want
     if given is None:
-        assert default_config_path(env) == want
+        assert OpenClawConfig.load(env=env).path == want
 
 
 def test_a_profile_selects_its_own_state_dir_and_config(_home: Path) -> None:

@@ -10,15 +10,6 @@ from pydantic.alias_generators import to_camel
 
 from openclaw_deepinfra.host.config import OpenClawConfig
 
-__all__ = [
-    "ConfigField",
-    "HostModel",
-    "JsonObject",
-    "MaybeAwaitable",
-    "SecretInput",
-    "StrictModel",
-]
-
 T = TypeVar("T")
 
 # Every model: snake_case attributes, OpenClaw's camelCase on the wire, both accepted on input.

@@ -33,22 +33,6 @@ if TYPE_CHECKING:
         VideoGenerationResult,
     )
 
-__all__ = [
-    "MEDIA_CAPABILITIES",
-    "MEDIA_METHOD_BY_CAPABILITY",
-    "MODEL_CATALOG_KINDS",
-    "EmbeddingProviderAdapter",
-    "ImageGenerationProvider",
-    "MediaCapability",
-    "MediaUnderstandingProvider",
-    "MemoryEmbeddingProviderAdapter",
-    "ModelCatalogKind",
-    "SpeechProvider",
-    "TextProvider",
-    "UnifiedModelCatalogProvider",
-    "VideoGenerationProvider",
-]
-
 MediaCapability: TypeAlias = Literal["image", "audio", "video"]
 MEDIA_CAPABILITIES: tuple[MediaCapability, ...] = get_args(MediaCapability)
 
