@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import json5
@@ -26,7 +27,7 @@ _TOKEN = re.compile(
     (?P<blank>(?:[\s\ufeff]+|//[^\n\r\u2028\u2029]*|/\*.*?\*/)+)
   | (?P<string>"(?:[^"\\\n\r]|\\(?:\r\n|[\s\S]))*"|'(?:[^'\\\n\r]|\\(?:\r\n|[\s\S]))*')
   | (?P<number>[+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Infinity|NaN))
-  | (?P<name>[A-Za-z_$][A-Za-z0-9_$]*)
+  | (?P<name>[^\s\ufeff,:\[\]{}/"']+)
   | (?P<punct>[{}\[\],:])
     """,
     re.VERBOSE | re.DOTALL,
@@ -36,6 +37,9 @@ _SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "
 _DIGITS = frozenset("0123456789")
 _LINE_BREAKS = frozenset("\n\r\u2028\u2029")
 _LITERALS = frozenset({"true", "false", "null", "Infinity", "NaN"})
+# The `name` token is any run up to a delimiter, so `json5_scan` can span any key the library reads
+# (Unicode or escaped identifiers); the rewrite itself only takes ASCII identifiers.
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -74,27 +78,36 @@ def _number(token: str) -> str:
     return f"{sign}{mantissa}{e}{exponent}"
 
 
-def to_json(text: str) -> str:
-    """The JSON spelling of a JSON5 text, or ValueError at the first token it cannot place."""
-    tokens: list[tuple[str, str]] = []
+def tokens(text: str) -> Iterator[re.Match[str]]:
+    """The tokens of a JSON5 text, blanks and comments left out; ValueError where none fits."""
     pos, end = 0, len(text)
     while pos < end:
         match = _TOKEN.match(text, pos)
         if match is None:
             raise ValueError(f"unexpected character at offset {pos}")
-        kind = match.lastgroup or ""
-        if kind != "blank":
-            tokens.append((kind, match.group()))
+        if match.lastgroup != "blank":
+            yield match
         pos = match.end()
+
+
+def skip_blank(text: str, pos: int) -> int:
+    """The index of the next character that is not whitespace or part of a comment."""
+    match = _TOKEN.match(text, pos)
+    return match.end() if match is not None and match.lastgroup == "blank" else pos
+
+
+def to_json(text: str) -> str:
+    """The JSON spelling of a JSON5 text, or ValueError at the first token it cannot place."""
+    found = [(match.lastgroup or "", match.group()) for match in tokens(text)]
     out: list[str] = []
-    for index, (kind, piece) in enumerate(tokens):
+    for index, (kind, piece) in enumerate(found):
         if kind == "string":
             out.append(_string(piece))
         elif kind == "number":
             out.append(_number(piece))
         elif kind == "name":
-            is_key = index + 1 < len(tokens) and tokens[index + 1][1] == ":"
-            if is_key:
+            is_key = index + 1 < len(found) and found[index + 1][1] == ":"
+            if is_key and _IDENTIFIER.fullmatch(piece):
                 out.append(json.dumps(piece))
             elif piece in _LITERALS:
                 out.append(piece)
