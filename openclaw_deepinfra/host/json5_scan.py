@@ -32,7 +32,6 @@ class Node:
 class Member:
     key: str
     key_start: int
-    key_end: int
     quote: str  # '"', "'" or "" (an identifier key): new siblings are written the same way
     value: Node
     comma: int | None = None  # index of the comma that follows the value, if any
@@ -112,7 +111,7 @@ class _Parser:
         if colon.group() != ":":
             raise ScanError(f"expected ':' at offset {colon.start()}")
         quote = key.group()[0] if key.lastgroup == "string" else ""
-        return Member(_decode_key(key.group(), quote), key.start(), key.end(), quote, self.value())
+        return Member(_decode_key(key.group(), quote), key.start(), quote, self.value())
 
 
 def _decode_key(raw: str, quote: str) -> str:
