@@ -22,8 +22,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from openclaw_deepinfra.errors import ConfigurationError, RequestValidationError
 
-__all__ = ["FleetBlock", "ProviderNumbers", "SpeechBlock", "VideoBlock", "accepts", "json_type", "parse"]
-
 
 def json_type(value: Any) -> str:
     """The JSON5 name of a value's type, for messages (never the value: it may be a secret)."""

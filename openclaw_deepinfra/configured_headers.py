@@ -21,8 +21,6 @@ from openclaw_deepinfra.settings import PROVIDER_ID, provider_value, resolve_con
 from openclaw_deepinfra.transport.options import RESERVED, ConfiguredHeaders
 from openclaw_deepinfra.urls import origin
 
-__all__ = ["HEADER_KEYS", "resolve_configured_headers"]
-
 HEADER_KEYS: Final = (("headers",), ("request", "headers"))
 _PREFIX: Final = ("models", "providers", PROVIDER_ID)
 _TOKEN: Final = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 field-name

@@ -34,32 +34,6 @@ from typing import Any, ClassVar
 
 from openclaw_deepinfra.redact import redact
 
-__all__ = [
-    "MAX_EXCERPT_CHARS",
-    "APIConnectionError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "ConfigurationError",
-    "ContextLengthExceededError",
-    "DeadlineExceededError",
-    "DeepInfraError",
-    "GenerationFailedError",
-    "InsufficientBalanceError",
-    "InvalidBaseUrlError",
-    "InvalidRequestError",
-    "MalformedResponseError",
-    "MissingApiKeyError",
-    "ModelBusyError",
-    "NotFoundError",
-    "RateLimitError",
-    "RequestValidationError",
-    "ServerError",
-    "StreamError",
-    "UnsupportedCapabilityError",
-    "excerpt",
-]
-
 MAX_EXCERPT_CHARS = 500
 _MAX_MESSAGE_CHARS = 1000
 _WS = re.compile(r"\s+")

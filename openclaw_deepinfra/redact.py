@@ -19,17 +19,6 @@ import logging
 import re
 import threading
 
-__all__ = [
-    "MASK",
-    "MIN_SECRET_LENGTH",
-    "RedactingFilter",
-    "clear_secrets",
-    "get_logger",
-    "install_filter",
-    "redact",
-    "register_secret",
-]
-
 MASK = "***"
 # A secret this long or longer is masked wherever it occurs. A shorter one (a mistyped or test key)
 # is still a secret, but masking it as a bare substring would shred unrelated text (a 3-letter
@@ -69,14 +58,6 @@ def _secret_pattern(secret: str) -> str:
     if len(secret) >= MIN_SECRET_LENGTH:
         return escaped
     return f"(?<![{_TOKEN_CHARS}]){escaped}(?![{_TOKEN_CHARS}])"
-
-
-def clear_secrets() -> None:
-    """Forget every registered secret (tests only)."""
-    global _secrets, _secret_re
-    with _lock:
-        _secrets = frozenset()
-        _secret_re = None
 
 
 def redact(text: str) -> str:

@@ -26,19 +26,6 @@ if TYPE_CHECKING:
     from openclaw_deepinfra.host.config import OpenClawConfig
     from openclaw_deepinfra.transport.options import ConfiguredHeaders
 
-__all__ = [
-    "API_BASE_ENV",
-    "API_KEY_ENV",
-    "API_TOKEN_ENV",
-    "BASE_URL_ENV",
-    "DEFAULT_BASE_URL",
-    "PROFILE_ID",
-    "PROVIDER_ID",
-    "ApiKey",
-    "Settings",
-    "provider_value",
-    "resolve_settings",
-]
 
 logger = get_logger(__name__)
 

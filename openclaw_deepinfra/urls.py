@@ -24,8 +24,6 @@ import httpx
 from openclaw_deepinfra.errors import InvalidBaseUrlError
 from openclaw_deepinfra.redact import get_logger
 
-__all__ = ["display", "is_loopback", "normalize", "origin", "problem", "same_origin", "validate_base_url"]
-
 logger = get_logger(__name__)
 
 DEFAULT_BASE_URL: Final = "https://api.deepinfra.com/v1/openai"

@@ -22,7 +22,6 @@ from openclaw_deepinfra.urls import display
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.config import OpenClawConfig
 
-__all__ = ["REDIS_URL_ENV", "FleetConfig", "resolve_fleet_config"]
 
 REDIS_URL_ENV = "OPENCLAW_DEEPINFRA_REDIS_URL"
 _KEY = "models.providers.deepinfra.fleet"

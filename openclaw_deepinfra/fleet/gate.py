@@ -32,8 +32,6 @@ from openclaw_deepinfra.fleet.config import FleetConfig
 from openclaw_deepinfra.fleet.store import FleetStore, FleetUnavailable
 from openclaw_deepinfra.redact import get_logger
 
-__all__ = ["FleetGate", "ModelState", "max_spare"]
-
 logger = get_logger("openclaw_deepinfra.fleet")
 
 POLL_MIN_S = 0.002

@@ -10,7 +10,6 @@ from openclaw_deepinfra.fleet.gate import FleetGate
 if TYPE_CHECKING:
     from openclaw_deepinfra.settings import Settings
 
-__all__ = ["close_gates", "gate_for"]
 
 _GATES: weakref.WeakKeyDictionary[object, dict[tuple[object, ...], FleetGate]] = weakref.WeakKeyDictionary()
 

@@ -21,8 +21,6 @@ so recovering needs no write per success.
 
 from __future__ import annotations
 
-__all__ = ["ADMIT", "HEARTBEAT", "RELEASE", "SHRINK"]
-
 # Shared helpers, prepended to each script. `now_ms` is Redis's clock (TIME), never the caller's.
 _PRELUDE = """
 local t = redis.call('TIME')

@@ -17,8 +17,6 @@ from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.fleet import scripts
 from openclaw_deepinfra.fleet.config import FleetConfig
 
-__all__ = ["Admission", "FleetStore", "FleetUnavailable", "ModelView", "key_prefix"]
-
 CALL_TIMEOUT_S = 0.25
 # Window recovery after a fleet-wide 429: this share of the limit per second (full in ~20 s).
 RECOVERY_SHARE_PER_S = 0.05

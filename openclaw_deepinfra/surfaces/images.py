@@ -46,7 +46,6 @@ EDIT_PATH: Final = "images/edits"
 ACCEPTED_INPUT_TYPES: Final = (JPEG, PNG, WEBP)
 EMPTY_RESPONSE: Final = "DeepInfra image response did not include generated image data"
 ONE_REFERENCE: Final = "DeepInfra image editing supports one reference image."
-_SIZE_RE = re.compile(r"^([1-9]\d{1,4})x([1-9]\d{1,4})$")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_FILE_NAME: Final = 120
 

@@ -109,10 +109,6 @@ def build_body(prepared: PreparedChat, model: ChatModel, *, stream: bool) -> tup
     return body, notes
 
 
-def build_payload(request: ChatRequest, model: ChatModel, *, stream: bool) -> dict[str, Any]:
-    return build_body(prepare_chat(request), model, stream=stream)[0]
-
-
 def _without_reasoning(message: WireMessage) -> WireMessage:
     if "reasoning_content" not in message:
         return message

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 from openclaw_deepinfra.errors import ConfigurationError, RequestValidationError
 from openclaw_deepinfra.host.refs import strip_provider_prefix
-from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
 
@@ -29,9 +28,6 @@ if TYPE_CHECKING:
 # methods below), not at registration: loading the plugin registers this adapter on every start,
 # most of which never embed anything.
 
-__all__ = ["DeepInfraEmbeddingAdapter"]
-
-logger = get_logger(__name__)
 
 _SEARCH = "memory.search"
 

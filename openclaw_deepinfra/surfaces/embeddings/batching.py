@@ -16,22 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from openclaw_deepinfra.redact import get_logger
-
-__all__ = [
-    "BYTES_PER_TOKEN",
-    "DEFAULT_REQUEST_TOKEN_BUDGET",
-    "MAX_INPUTS_PER_REQUEST",
-    "MAX_VALUES_PER_REQUEST",
-    "describe_ranges",
-    "estimate_tokens",
-    "inputs_per_request",
-    "plan_requests",
-    "reassemble",
-]
-
-logger = get_logger(__name__)
-
 MAX_INPUTS_PER_REQUEST: Final = 1024
 # DeepInfra documents no per-request token cap for embeddings; OpenAI's is 300k. Staying under it
 # keeps one request's work (and latency) bounded, and a few more requests cost nothing in a batch.

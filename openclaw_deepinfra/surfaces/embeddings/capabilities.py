@@ -23,18 +23,6 @@ from dataclasses import dataclass
 from typing import Final, Literal, TypeAlias
 
 from openclaw_deepinfra.errors import RequestValidationError
-from openclaw_deepinfra.redact import get_logger
-
-__all__ = [
-    "InputKind",
-    "ModelTraits",
-    "apply_prefix",
-    "input_kind",
-    "resolve_dimensions",
-    "traits_for",
-]
-
-logger = get_logger(__name__)
 
 InputKind: TypeAlias = Literal["query", "document"]
 

@@ -19,7 +19,7 @@ from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.common import SecretInput
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
-from openclaw_deepinfra.redact import get_logger, register_secret
+from openclaw_deepinfra.redact import register_secret
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import (
     PROVIDER_ID,
@@ -30,10 +30,6 @@ from openclaw_deepinfra.settings import (
 from openclaw_deepinfra.surfaces.embeddings.identity import CREDENTIAL_HEADERS
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.urls import normalize, validate_base_url
-
-__all__ = ["Connection", "Endpoint", "connect", "resolve_endpoint"]
-
-logger = get_logger(__name__)
 
 # Answers of wide models are large JSON; the request planner keeps them near 20 MB, this is the
 # hard stop for a misbehaving server.

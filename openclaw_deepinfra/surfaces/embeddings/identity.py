@@ -22,13 +22,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from openclaw_deepinfra.host.contracts.common import SecretInput
-from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.settings import DEFAULT_BASE_URL, PROVIDER_ID
 from openclaw_deepinfra.urls import normalize
-
-__all__ = ["CREDENTIAL_HEADERS", "cache_key_data", "headers_digest", "is_default_endpoint"]
-
-logger = get_logger(__name__)
 
 CREDENTIAL_HEADERS: Final = frozenset({"authorization", "content-type", "x-api-key", "api-key"})
 

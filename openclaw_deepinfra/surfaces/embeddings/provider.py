@@ -43,8 +43,6 @@ from openclaw_deepinfra.surfaces.embeddings.capabilities import (
 from openclaw_deepinfra.surfaces.embeddings.endpoint import Connection, Endpoint, connect
 from openclaw_deepinfra.surfaces.embeddings.wire import EmbeddingsAnswer, build_payload, parse_answer
 
-__all__ = ["DEFAULT_CONCURRENCY", "DeepInfraEmbeddingProvider", "EmbeddingBatchError", "EmbeddingSpec"]
-
 logger = get_logger(__name__)
 
 # Well under DeepInfra's 200 in flight per model: memory indexing shares the account with chat.

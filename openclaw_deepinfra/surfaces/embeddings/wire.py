@@ -11,11 +11,6 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from openclaw_deepinfra.errors import MalformedResponseError
-from openclaw_deepinfra.redact import get_logger
-
-__all__ = ["ENCODING_FORMAT", "EmbeddingsAnswer", "build_payload", "parse_answer"]
-
-logger = get_logger(__name__)
 
 # DeepInfra rejects an explicit null (400) and the default may change: always say "float".
 ENCODING_FORMAT: Final = "float"

@@ -13,7 +13,7 @@ from openclaw_deepinfra.errors import RequestValidationError
 from openclaw_deepinfra.host.contracts.chat import ChatRequest
 from openclaw_deepinfra.surfaces.chat.caching import apply_cache_markers
 from openclaw_deepinfra.surfaces.chat.model import ChatModel, resolve_chat_model
-from openclaw_deepinfra.surfaces.chat.payload import build_body, build_payload, prepare_chat
+from openclaw_deepinfra.surfaces.chat.payload import build_body, prepare_chat
 from openclaw_deepinfra.surfaces.text_provider import DeepInfraTextProvider
 from tests.surfaces.chat.conftest import MakeChat, request, sse
 
@@ -31,6 +31,11 @@ WEATHER = {
         "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
     },
 }
+
+
+def build_payload(request: ChatRequest, model: ChatModel, *, stream: bool) -> dict[str, Any]:
+    """The body alone, as the runner builds it: checked once, then specialised to the model."""
+    return build_body(prepare_chat(request), model, stream=stream)[0]
 
 
 def body(model: ChatModel = PLAIN, *, stream: bool = False, **fields: Any) -> dict[str, Any]:
