@@ -35,8 +35,8 @@ from openclaw_deepinfra.settings import (
     API_KEY_ENV,
     API_TOKEN_ENV,
     BASE_URL_ENV,
-    DEFAULT_BASE_URL,
 )
+from openclaw_deepinfra.urls import DEFAULT_BASE_URL
 
 PROG = "openclaw-deepinfra"
 # One module per command, each with `add_parser(sub, common)`; the order is the order of --help.

@@ -16,12 +16,11 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any, Final
 
-from openclaw_deepinfra.errors import ConfigurationError, MalformedResponseError, RequestValidationError
+from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationError
 from openclaw_deepinfra.host.contracts.image import (
     GeneratedImage,
     ImageEditCapabilities,
     ImageGenerateCapabilities,
-    ImageGenerationIsConfiguredContext,
     ImageGenerationProviderCapabilities,
     ImageGenerationRequest,
     ImageGenerationResult,
@@ -31,14 +30,13 @@ from openclaw_deepinfra.host.contracts.image import (
 from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.mediatypes import JPEG, PNG, WEBP, extension_for, parse_data_url, sniff_image
 from openclaw_deepinfra.redact import get_logger
-from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.media_io import IMAGE_FETCH_MAX_BYTES, fetch_remote, stated_cost
+from openclaw_deepinfra.surfaces.provider_base import SurfaceProvider
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 
 logger = get_logger(__name__)
 
-LABEL: Final = "DeepInfra"
 DEFAULT_SIZE: Final = "1024x1024"
 SIZES: Final = ("512x512", "1024x1024", "1024x1792", "1792x1024")
 GENERATE_PATH: Final = "images/generations"
@@ -153,37 +151,13 @@ def _decode_b64(value: str) -> bytes:
         raise MalformedResponseError("DeepInfra image response carries malformed base64") from None
 
 
-class DeepInfraImageProvider:
+class DeepInfraImageProvider(SurfaceProvider):
     """`ImageGenerationProvider`. `default_model` and `models` are hints from the current snapshot
     (no network); a request without a model gets the default from the call's catalog view."""
 
-    id: Final = PROVIDER_ID
-    label: Final = LABEL
-    aliases: tuple[str, ...] = ()
+    surface = "image-gen"
+    capabilities: Final = CAPABILITIES
     default_timeout_ms: int | None = None  # the reference sets none; the HTTP layer's own is finite
-
-    def __init__(self, runtime: DeepInfraRuntime) -> None:
-        self._runtime = runtime
-        self.capabilities = CAPABILITIES
-
-    def __repr__(self) -> str:
-        return f"DeepInfraImageProvider(id={self.id!r})"
-
-    # Picker hints, read on use, not at registration: the snapshot resolves settings (a SecretRef
-    # may run a command). A request without a model gets the default of its call's catalog view.
-    @property
-    def default_model(self) -> str:
-        return self._runtime.snapshot().surface("image-gen").default
-
-    @property
-    def models(self) -> list[str]:
-        return list(self._runtime.snapshot().surface("image-gen").ids)
-
-    def is_configured(self, ctx: ImageGenerationIsConfiguredContext | None = None) -> bool:
-        try:
-            return self._runtime.settings().api_key is not None
-        except ConfigurationError:
-            return False
 
     async def generate_image(self, req: ImageGenerationRequest) -> ImageGenerationResult:
         requested_model = strip_provider_prefix(req.model.strip(), PROVIDER_ID)
@@ -290,6 +264,3 @@ class DeepInfraImageProvider:
                 request_id=fetched.request_id,
             )
         return fetched.content, served if served.startswith("image/") else declared
-
-    async def aclose(self) -> None:
-        await self._runtime.aclose()

@@ -15,8 +15,8 @@ from openclaw_deepinfra.host.contracts.model_catalog import (
     UnifiedModelCatalogEntry,
 )
 from openclaw_deepinfra.host.contracts.protocols import ModelCatalogKind
-from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import API_KEY_ENV, API_TOKEN_ENV, PROVIDER_ID
+from openclaw_deepinfra.surfaces.provider_base import RuntimeProvider
 from openclaw_deepinfra.surfaces.video.common import capabilities_for
 
 DOCS_PATH: Final = "/providers/deepinfra"
@@ -28,15 +28,9 @@ KIND_SURFACES: Final[dict[ModelCatalogKind, Surface]] = {
 }
 
 
-class DeepInfraModelCatalog:
+class DeepInfraModelCatalog(RuntimeProvider):
     provider: Final = PROVIDER_ID
-
-    def __init__(self, runtime: DeepInfraRuntime) -> None:
-        self._runtime = runtime
-        self.kinds: Sequence[ModelCatalogKind] = tuple(KIND_SURFACES)
-
-    def __repr__(self) -> str:
-        return f"DeepInfraModelCatalog(provider={self.provider!r})"
+    kinds: Final[Sequence[ModelCatalogKind]] = tuple(KIND_SURFACES)
 
     def static_catalog(self, ctx: UnifiedModelCatalogContext | None = None) -> list[UnifiedModelCatalogEntry]:
         return _entries(self._runtime.static.snapshot())
@@ -64,9 +58,6 @@ class DeepInfraModelCatalog:
 
         check = await verify_key(self._runtime)
         return {"level": check.level, "detail": check.detail, "request_id": check.request_id}
-
-    async def aclose(self) -> None:
-        await self._runtime.aclose()
 
 
 def _entries(

@@ -23,10 +23,10 @@ from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import (
     API_KEY_ENV,
     API_TOKEN_ENV,
-    DEFAULT_BASE_URL,
     PROVIDER_ID,
 )
 from openclaw_deepinfra.surfaces.auth import api_key_method
+from openclaw_deepinfra.urls import DEFAULT_BASE_URL
 
 if TYPE_CHECKING:
     # The chat machinery (payload builder, stream parser, chat contract models) loads on the first

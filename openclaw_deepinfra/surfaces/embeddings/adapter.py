@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from openclaw_deepinfra.errors import ConfigurationError, RequestValidationError
 from openclaw_deepinfra.host.refs import strip_provider_prefix
-from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
+from openclaw_deepinfra.surfaces.provider_base import RuntimeProvider
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.contracts.embeddings import (
@@ -68,16 +68,9 @@ def _concurrency(search: Mapping[str, Any]) -> int:
     return value
 
 
-class DeepInfraEmbeddingAdapter:
-    id: Final = PROVIDER_ID
+class DeepInfraEmbeddingAdapter(RuntimeProvider):
     transport: Final = "remote"
     auth_provider_id: Final = PROVIDER_ID
-
-    def __init__(self, runtime: DeepInfraRuntime) -> None:
-        self._runtime = runtime
-
-    def __repr__(self) -> str:
-        return f"DeepInfraEmbeddingAdapter(id={self.id!r})"
 
     @property
     def default_model(self) -> str:
@@ -156,9 +149,6 @@ class DeepInfraEmbeddingAdapter:
             ),
         )
         return EmbeddingProviderCreateResult(provider=provider, runtime=runtime)
-
-    async def aclose(self) -> None:
-        await self._runtime.aclose()
 
     # -- internals ---------------------------------------------------------------------------------
 

@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from openclaw_deepinfra.host.contracts.common import SecretInput
-from openclaw_deepinfra.settings import DEFAULT_BASE_URL, PROVIDER_ID
-from openclaw_deepinfra.urls import normalize
+from openclaw_deepinfra.settings import PROVIDER_ID
+from openclaw_deepinfra.urls import DEFAULT_BASE_URL, normalize
 
 CREDENTIAL_HEADERS: Final = frozenset({"authorization", "content-type", "x-api-key", "api-key"})
 

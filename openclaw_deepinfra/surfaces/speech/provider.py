@@ -14,8 +14,8 @@ from openclaw_deepinfra.errors import (
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import HostError
 from openclaw_deepinfra.redact import get_logger
-from openclaw_deepinfra.runtime import DeepInfraRuntime
-from openclaw_deepinfra.settings import PROVIDER_ID, resolve_config_secret
+from openclaw_deepinfra.settings import resolve_config_secret
+from openclaw_deepinfra.surfaces.provider_base import SurfaceProvider
 from openclaw_deepinfra.surfaces.speech.config import (
     CONFIG_KEY,
     DEFAULT_FORMAT,
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 
 logger = get_logger(__name__)
 
-LABEL: Final = "DeepInfra"
 ERROR_LABEL: Final = "DeepInfra TTS API error"
 SPEECH_PATH: Final = "/audio/speech"
 AUTO_SELECT_ORDER: Final = 45
@@ -70,30 +69,19 @@ class _Call:
         }
 
 
-class DeepInfraSpeechProvider:
+class DeepInfraSpeechProvider(SurfaceProvider):
     """``SpeechProviderPlugin`` for DeepInfra's TTS models (Kokoro by default)."""
 
-    id: Final = PROVIDER_ID
-    label: Final = LABEL
-    aliases: tuple[str, ...] = ()
+    surface = "tts"
     auto_select_order: Final = AUTO_SELECT_ORDER
     default_timeout_ms: int | None = None
-
-    def __init__(self, runtime: DeepInfraRuntime) -> None:
-        self._runtime = runtime
-
-    def __repr__(self) -> str:
-        return f"DeepInfraSpeechProvider(id={self.id!r})"
 
     # -- picker hints (shipped or cached catalog; never the network) ------------------------------
 
     @property
     def default_model(self) -> str:
+        """The curated default (shipped), the one a request without a model falls back to."""
         return self._runtime.static.default("tts")
-
-    @property
-    def models(self) -> list[str]:
-        return list(self._runtime.snapshot().surface("tts").ids)
 
     @property
     def voices(self) -> list[str]:
@@ -112,7 +100,7 @@ class DeepInfraSpeechProvider:
 
         return directives.parse_directive_token(ctx)
 
-    def is_configured(self, ctx: Any) -> bool:
+    def is_configured(self, ctx: Any = None) -> bool:
         """True iff a key resolves: the TTS block's ``apiKey``, else the plugin's own key."""
         cfg = getattr(ctx, "cfg", None)
         block = getattr(ctx, "provider_config", None)
@@ -224,9 +212,6 @@ class DeepInfraSpeechProvider:
         config = cfg if isinstance(cfg, OpenClawConfig) else self._runtime.config
         value = resolve_config_secret(config, raw, f"{CONFIG_KEY}.apiKey")
         return value.strip() if value and value.strip() else None
-
-    async def aclose(self) -> None:
-        await self._runtime.aclose()
 
 
 async def _relay(chunks: AsyncIterator[bytes], opened: OpenBytes) -> AsyncGenerator[bytes, None]:

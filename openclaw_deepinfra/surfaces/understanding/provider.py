@@ -9,8 +9,7 @@ from openclaw_deepinfra.errors import DeepInfraError
 from openclaw_deepinfra.host.contracts.protocols import MediaCapability
 from openclaw_deepinfra.host.errors import HostError
 from openclaw_deepinfra.redact import get_logger
-from openclaw_deepinfra.runtime import DeepInfraRuntime
-from openclaw_deepinfra.settings import PROVIDER_ID
+from openclaw_deepinfra.surfaces.provider_base import RuntimeProvider
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.contracts.media import (
@@ -29,18 +28,11 @@ logger = get_logger(__name__)
 AUTO_PRIORITY: Final = 45
 
 
-class DeepInfraMediaUnderstandingProvider:
+class DeepInfraMediaUnderstandingProvider(RuntimeProvider):
     """``MediaUnderstandingProvider``: image (vision chat) and audio (Whisper) in, text out."""
 
-    id: Final = PROVIDER_ID
-
-    def __init__(self, runtime: DeepInfraRuntime) -> None:
-        self._runtime = runtime
-        self.capabilities: tuple[MediaCapability, ...] = ("image", "audio")
-        self.auto_priority: Mapping[str, int] = {"image": AUTO_PRIORITY, "audio": AUTO_PRIORITY}
-
-    def __repr__(self) -> str:
-        return f"DeepInfraMediaUnderstandingProvider(id={self.id!r})"
+    capabilities: Final[tuple[MediaCapability, ...]] = ("image", "audio")
+    auto_priority: Final[Mapping[str, int]] = {"image": AUTO_PRIORITY, "audio": AUTO_PRIORITY}
 
     @property
     def default_models(self) -> dict[str, str]:
@@ -75,6 +67,3 @@ class DeepInfraMediaUnderstandingProvider:
         from openclaw_deepinfra.surfaces.understanding import describe
 
         return await describe.describe_images(self._runtime, req)
-
-    async def aclose(self) -> None:
-        await self._runtime.aclose()

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from openclaw_deepinfra.config_blocks import VideoApi
-from openclaw_deepinfra.errors import APIStatusError, ConfigurationError
+from openclaw_deepinfra.errors import APIStatusError
 from openclaw_deepinfra.host.contracts.video import (
-    VideoGenerationIsConfiguredContext,
     VideoGenerationProviderCapabilities,
     VideoGenerationRequest,
     VideoGenerationResult,
@@ -29,6 +28,7 @@ from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.media_io import VIDEO_FETCH_MAX_BYTES, fetch_remote
+from openclaw_deepinfra.surfaces.provider_base import SurfaceProvider
 from openclaw_deepinfra.surfaces.video import native
 from openclaw_deepinfra.surfaces.video.common import (
     CAPABILITIES,
@@ -45,7 +45,6 @@ from openclaw_deepinfra.transport.deadline import Deadline
 
 logger = get_logger(__name__)
 
-LABEL: Final = "DeepInfra"
 # Ten minutes: the job API's 120 polls at 5 s; also the native route's single-request budget.
 DEFAULT_TIMEOUT_MS: Final = 600_000
 SWITCH_STATUSES: Final = frozenset({404, 405, 410})
@@ -61,12 +60,11 @@ class _Call:
     progress: Progress
 
 
-class DeepInfraVideoProvider:
+class DeepInfraVideoProvider(SurfaceProvider):
     """`VideoGenerationProvider`; `sleep` and `clock` are injectable for tests (monotonic seconds)."""
 
-    id: Final = PROVIDER_ID
-    label: Final = LABEL
-    aliases: tuple[str, ...] = ()
+    surface = "video-gen"
+    capabilities: Final = CAPABILITIES
     default_timeout_ms: int = DEFAULT_TIMEOUT_MS
 
     def __init__(
@@ -76,29 +74,9 @@ class DeepInfraVideoProvider:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._runtime = runtime
+        super().__init__(runtime)
         self._sleep = sleep
         self._clock = clock
-        self.capabilities: VideoGenerationProviderCapabilities = CAPABILITIES
-
-    def __repr__(self) -> str:
-        return f"DeepInfraVideoProvider(id={self.id!r})"
-
-    # Picker hints, read on use, not at registration: the snapshot resolves settings (a SecretRef
-    # may run a command). A request without a model gets the default of its call's catalog view.
-    @property
-    def default_model(self) -> str:
-        return self._runtime.snapshot().surface("video-gen").default
-
-    @property
-    def models(self) -> list[str]:
-        return list(self._runtime.snapshot().surface("video-gen").ids)
-
-    def is_configured(self, ctx: VideoGenerationIsConfiguredContext | None = None) -> bool:
-        try:
-            return self._runtime.settings().api_key is not None
-        except ConfigurationError:
-            return False
 
     async def resolve_model_capabilities(
         self, ctx: VideoResolveModelCapabilitiesContext
@@ -190,6 +168,3 @@ class DeepInfraVideoProvider:
         label = "DeepInfra video download"
         response = await fetch_remote(http, url, max_bytes=VIDEO_FETCH_MAX_BYTES, label=label)
         return response.content, response.content_type
-
-    async def aclose(self) -> None:
-        await self._runtime.aclose()
