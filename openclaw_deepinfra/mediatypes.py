@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from pathlib import PurePosixPath
 from typing import Final
 from urllib.parse import unquote_to_bytes
 
@@ -17,21 +18,18 @@ PNG: Final = "image/png"
 WEBP: Final = "image/webp"
 GIF: Final = "image/gif"
 
-EXTENSIONS: Final[dict[str, str]] = {
-    JPEG: "jpg",
-    PNG: "png",
-    WEBP: "webp",
-    GIF: "gif",
-    "video/mp4": "mp4",
-    "video/webm": "webm",
-    "video/quicktime": "mov",
-    "audio/mpeg": "mp3",
-    "audio/wav": "wav",
-    "audio/ogg": "ogg",
-    "audio/flac": "flac",
-    "audio/mp4": "m4a",
-    "audio/webm": "webm",
-}
+# What the bytes are -> the file name extensions that name it, the usual one first (`extension_for`).
+# An upload keeps a caller's extension that is listed for its bytes; `m4a`/`m4b` in an MP4
+# container are audio, but its magic bytes alone say video/mp4.
+EXTENSIONS: Final[dict[str, tuple[str, ...]]] = {
+    JPEG: ("jpg", "jpeg"), PNG: ("png",), WEBP: ("webp",), GIF: ("gif",),
+    "video/mp4": ("mp4", "m4v", "m4a", "m4b"), "video/quicktime": ("mov", "qt"),
+    "video/webm": ("webm", "mkv"), "audio/mpeg": ("mp3", "mpga", "mpeg"), "audio/wav": ("wav", "wave"),
+    "audio/ogg": ("ogg", "oga", "opus"), "audio/flac": ("flac",), "audio/mp4": ("m4a", "mp4", "m4b"),
+    "audio/webm": ("webm",),
+}  # fmt: skip
+MAX_FILE_NAME: Final = 120
+_UNSAFE_NAME: Final = re.compile(r"[^A-Za-z0-9._-]+")
 
 _DATA_URL = re.compile(
     r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(?:;[^;,]*)*?),(?P<data>.*)$", re.DOTALL
@@ -89,7 +87,14 @@ def sniff_audio(data: bytes) -> str | None:
 
 
 def extension_for(mime: str, default: str = "bin") -> str:
-    return EXTENSIONS.get(mime.split(";", 1)[0].strip().lower(), default)
+    return EXTENSIONS.get(mime.split(";", 1)[0].strip().lower(), (default,))[0]
+
+
+def safe_base_name(name: str | None) -> str:
+    """A multipart file name: the base name only (a caller's path, quotes or control characters never
+    reach the wire), limited to ``[A-Za-z0-9._-]`` and `MAX_FILE_NAME`; "" when nothing is left."""
+    base = PurePosixPath((name or "").replace("\\", "/").strip()).name
+    return _UNSAFE_NAME.sub("_", base).strip("._-")[:MAX_FILE_NAME]
 
 
 def to_data_url(data: bytes, mime: str) -> str:

@@ -10,22 +10,13 @@ from argparse import Namespace
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 from openclaw_deepinfra.cli.json_shapes import MediaFile, MediaOutput, dumps, money, money_text
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession
 from openclaw_deepinfra.host.refs import parse_model_ref, strip_provider_prefix
 from openclaw_deepinfra.host.safe_write import FileWriteError, ensure_writable_target, write_atomic
-from openclaw_deepinfra.mediatypes import sniff_audio, sniff_image, sniff_video
-
-# What the bytes are (by their magic) -> the extensions that name it, the usual one first. A listed
-# extension of another type contradicts the bytes; an unlisted one (.bin, .pcm, none) does not.
-EXTENSIONS: Final = {
-    "image/jpeg": ("jpg", "jpeg"), "image/png": ("png",), "image/webp": ("webp",), "image/gif": ("gif",),
-    "video/mp4": ("mp4", "m4v", "m4a"), "video/quicktime": ("mov", "qt"), "video/webm": ("webm", "mkv"),
-    "audio/mpeg": ("mp3",), "audio/wav": ("wav",), "audio/ogg": ("ogg", "oga", "opus"),
-    "audio/flac": ("flac",),
-}  # fmt: skip
+from openclaw_deepinfra.mediatypes import EXTENSIONS, sniff_audio, sniff_image, sniff_video
 
 
 def choose_model(
@@ -82,7 +73,8 @@ class Saved:
 
 
 def _contradiction(path: Path, data: bytes) -> tuple[str, str] | None:
-    """(what the extension says, what the bytes are) when the two disagree."""
+    """(what the extension says, what the bytes are) when the two disagree: an extension listed for
+    another type (`mediatypes.EXTENSIONS`) contradicts the bytes; an unlisted one (.bin, .pcm) does not."""
     ext = path.suffix.lower().lstrip(".")
     said = next((mime for mime, names in EXTENSIONS.items() if ext in names), None)
     found = sniff_image(data) or sniff_video(data) or sniff_audio(data)

@@ -13,7 +13,6 @@ import base64
 import binascii
 import re
 from collections.abc import Mapping
-from pathlib import PurePosixPath
 from typing import Any, Final
 
 from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationError
@@ -28,7 +27,15 @@ from openclaw_deepinfra.host.contracts.image import (
     ImageInput,
 )
 from openclaw_deepinfra.host.refs import strip_provider_prefix
-from openclaw_deepinfra.mediatypes import JPEG, PNG, WEBP, extension_for, parse_data_url, sniff_image
+from openclaw_deepinfra.mediatypes import (
+    JPEG,
+    PNG,
+    WEBP,
+    extension_for,
+    parse_data_url,
+    safe_base_name,
+    sniff_image,
+)
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.media_io import IMAGE_FETCH_MAX_BYTES, fetch_remote, stated_cost
@@ -44,16 +51,11 @@ EDIT_PATH: Final = "images/edits"
 ACCEPTED_INPUT_TYPES: Final = (JPEG, PNG, WEBP)
 EMPTY_RESPONSE: Final = "DeepInfra image response did not include generated image data"
 ONE_REFERENCE: Final = "DeepInfra image editing supports one reference image."
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-MAX_FILE_NAME: Final = 120
 
 
 def upload_name(name: str | None, mime: str) -> str:
-    """The multipart file name: the base name only (a caller's path, quotes or control characters
-    never reach the wire), limited to ``[A-Za-z0-9._-]``; ``image-1.<ext>`` when nothing is left."""
-    base = PurePosixPath((name or "").replace("\\", "/").strip()).name
-    cleaned = _UNSAFE_NAME.sub("_", base).strip("._-")[:MAX_FILE_NAME]
-    return cleaned or f"image-1.{extension_for(mime)}"
+    """The caller's base name made safe (`safe_base_name`); ``image-1.<ext>`` when nothing is left."""
+    return safe_base_name(name) or f"image-1.{extension_for(mime)}"
 
 
 CAPABILITIES: Final = ImageGenerationProviderCapabilities(

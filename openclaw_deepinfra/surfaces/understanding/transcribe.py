@@ -9,7 +9,6 @@ from it; the model defaults to the catalog's STT default (reference §7 #2), not
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any, Final
@@ -17,7 +16,13 @@ from typing import Any, Final
 from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationError, excerpt
 from openclaw_deepinfra.host.contracts.media import AudioTranscriptionRequest, MediaUnderstandingResult
 from openclaw_deepinfra.host.refs import strip_provider_prefix
-from openclaw_deepinfra.mediatypes import AUDIO_CONTAINERS, extension_for, sniff_audio
+from openclaw_deepinfra.mediatypes import (
+    AUDIO_CONTAINERS,
+    EXTENSIONS,
+    extension_for,
+    safe_base_name,
+    sniff_audio,
+)
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
@@ -28,27 +33,15 @@ TRANSCRIPTIONS_PATH: Final = "/audio/transcriptions"
 ERROR_LABEL: Final = "Audio transcription failed"
 MISSING_TEXT: Final = "Audio transcription response missing text"
 DEFAULT_FILE_NAME: Final = "audio"
-MAX_FILE_NAME: Final = 120
 
-# File name extensions servers accept for each sniffed container.
-_SUFFIXES: Final[dict[str, frozenset[str]]] = {
-    "audio/mpeg": frozenset({".mp3", ".mpga", ".mpeg"}),
-    "audio/wav": frozenset({".wav", ".wave"}),
-    "audio/ogg": frozenset({".ogg", ".oga", ".opus"}),
-    "audio/flac": frozenset({".flac"}),
-    "audio/mp4": frozenset({".m4a", ".mp4", ".m4b"}),
-    "audio/webm": frozenset({".webm"}),
-}
-_UNSAFE: Final = re.compile(r"[^A-Za-z0-9._-]+")
 # Headers a caller may not set on this request: the key and the multipart boundary are ours.
 _RESERVED_HEADERS: Final = frozenset({"authorization", "content-type", "content-length", "host"})
 
 
 def safe_file_name(name: str | None, mime: str) -> str:
-    """The base name only, limited to ``[A-Za-z0-9._-]``, with an extension matching ``mime``."""
-    base = PurePosixPath((name or "").replace("\\", "/").strip()).name
-    cleaned = _UNSAFE.sub("_", base).strip("._-")[:MAX_FILE_NAME] or DEFAULT_FILE_NAME
-    if PurePosixPath(cleaned).suffix.lower() not in _SUFFIXES.get(mime, frozenset()):
+    """The caller's base name made safe (`safe_base_name`), with an extension listed for ``mime``."""
+    cleaned = safe_base_name(name) or DEFAULT_FILE_NAME
+    if PurePosixPath(cleaned).suffix.lower().lstrip(".") not in EXTENSIONS.get(mime, ()):
         cleaned = f"{cleaned}.{extension_for(mime)}"
     return cleaned
 
