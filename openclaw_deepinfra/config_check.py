@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import UnionType
 from typing import Any, Final
 
 from openclaw_deepinfra.config_blocks import ProviderNumbers, SpeechBlock, VideoBlock, accepts, json_type
@@ -22,28 +23,19 @@ from openclaw_deepinfra.host.errors import HostError
 Accepts = Callable[[Any], bool]
 
 
-def _object(value: Any) -> bool:
-    return isinstance(value, Mapping)
+def _is(kind: type | UnionType) -> Accepts:
+    return lambda value: isinstance(value, kind)
 
 
-def _string(value: Any) -> bool:
-    return isinstance(value, str)
-
-
-def _boolean(value: Any) -> bool:
-    return isinstance(value, bool)
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+_object = _is(Mapping)
+_string = _is(str)
+_boolean = _is(bool)
+_string_or_object = _is(str | Mapping)
 
 
 def _positive_int(value: Any) -> bool:
-    return _number(value) and float(value).is_integer() and value > 0
-
-
-def _string_or_object(value: Any) -> bool:
-    return isinstance(value, str | Mapping)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return number and float(value).is_integer() and value > 0
 
 
 @dataclass(frozen=True)

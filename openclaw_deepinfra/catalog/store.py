@@ -19,7 +19,6 @@ from openclaw_deepinfra.urls import normalize
 logger = get_logger(__name__)
 
 CACHE_VERSION = 1
-CACHE_DIR_ENV = paths.CACHE_DIR_ENV
 
 
 @dataclass(frozen=True)
@@ -29,17 +28,13 @@ class StoredCatalog:
     models: tuple[CatalogModel, ...]
 
 
-def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
-    """``$OPENCLAW_DEEPINFRA_CACHE_DIR``, else ``<state dir>/cache/deepinfra``: it follows the state
-    dir so two profiles (or containers) never share a last-good catalog from different base URLs."""
-    return paths.cache_dir(env)
-
-
 class SnapshotStore:
-    """One JSON file per base URL, named by the URL's sha256 (never by anything secret)."""
+    """One JSON file per base URL, named by the URL's sha256 (never by anything secret), in
+    ``$OPENCLAW_DEEPINFRA_CACHE_DIR``, else ``<state dir>/cache/deepinfra``: it follows the state dir
+    so two profiles (or containers) never share a last-good catalog from different base URLs."""
 
     def __init__(self, directory: Path | None = None, *, env: Mapping[str, str] | None = None) -> None:
-        self.directory = directory if directory is not None else default_cache_dir(env)
+        self.directory = directory if directory is not None else paths.cache_dir(env)
 
     def __repr__(self) -> str:
         return f"SnapshotStore({str(self.directory)!r})"

@@ -18,32 +18,29 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from openclaw_deepinfra import __version__
-from openclaw_deepinfra.cli import chat as chat_cmd
-from openclaw_deepinfra.cli import describe as describe_cmd
-from openclaw_deepinfra.cli import doctor, models, onboard, plugins
-from openclaw_deepinfra.cli import embed as embed_cmd
-from openclaw_deepinfra.cli import image as image_cmd
-from openclaw_deepinfra.cli import stt as stt_cmd
-from openclaw_deepinfra.cli import tts as tts_cmd
-from openclaw_deepinfra.cli import video as video_cmd
+from openclaw_deepinfra.cli import (
+    chat,
+    describe,
+    doctor,
+    embed,
+    image,
+    models,
+    onboard,
+    plugins,
+    stt,
+    tts,
+    video,
+)
 from openclaw_deepinfra.cli.session import CliError
 from openclaw_deepinfra.host import paths
 from openclaw_deepinfra.host.errors import ConfigError, HostError, ManifestError, ModelRefError
 from openclaw_deepinfra.redact import redact
-from openclaw_deepinfra.settings import (
-    API_BASE_ENV,
-    API_KEY_ENV,
-    API_TOKEN_ENV,
-    BASE_URL_ENV,
-)
+from openclaw_deepinfra.settings import API_BASE_ENV, API_KEY_ENV, API_TOKEN_ENV, BASE_URL_ENV
 from openclaw_deepinfra.urls import DEFAULT_BASE_URL
 
 PROG = "openclaw-deepinfra"
 # One module per command, each with `add_parser(sub, common)`; the order is the order of --help.
-COMMANDS = (
-    models, chat_cmd, image_cmd, video_cmd, tts_cmd, stt_cmd, describe_cmd, embed_cmd,
-    onboard, plugins, doctor,
-)  # fmt: skip
+COMMANDS = (models, chat, image, video, tts, stt, describe, embed, onboard, plugins, doctor)
 
 
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130

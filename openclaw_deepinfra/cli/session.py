@@ -79,13 +79,9 @@ def config_path_from(args: argparse.Namespace) -> Path:
     return paths.config_path(given)
 
 
-def open_config(args: argparse.Namespace) -> tuple[Path, OpenClawConfig]:
-    path = config_path_from(args)
-    return path, OpenClawConfig.load(path)
-
-
 def open_host(args: argparse.Namespace) -> HostSession:
-    path, config = open_config(args)
+    path = config_path_from(args)
+    config = OpenClawConfig.load(path)
     # The agent's own store in the state dir; keys left beside the config by older versions are
     # still read from there (doctor says so, onboard moves them).
     agent_id = getattr(args, "agent", None) or paths.DEFAULT_AGENT_ID

@@ -13,7 +13,6 @@ from openclaw_deepinfra.catalog.models import CatalogModel
 from openclaw_deepinfra.catalog.store import (
     CACHE_VERSION,
     SnapshotStore,
-    default_cache_dir,
 )
 from openclaw_deepinfra.urls import normalize
 
@@ -37,7 +36,7 @@ MODELS = (
     ],
 )
 def test_cache_dir(env: dict[str, str], expected: Path) -> None:
-    assert default_cache_dir(env) == expected
+    assert SnapshotStore(env=env).directory == expected
 
 
 def test_env_var_picked_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -158,14 +158,8 @@ def _tool(tool: ChatTool) -> dict[str, Any]:
     function: dict[str, Any] = {"name": tool.function.name}
     if tool.function.description is not None:
         function["description"] = tool.function.description
-    function["parameters"] = (
-        tool.function.parameters
-        if tool.function.parameters is not None
-        else {
-            "type": "object",
-            "properties": {},
-        }
-    )
+    parameters = tool.function.parameters
+    function["parameters"] = parameters if parameters is not None else {"type": "object", "properties": {}}
     if tool.function.strict is not None:
         function["strict"] = tool.function.strict
     return {"type": "function", "function": function}

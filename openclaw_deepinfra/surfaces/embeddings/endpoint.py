@@ -136,16 +136,12 @@ def resolve_endpoint(
     return endpoint
 
 
-def _resolve(config: OpenClawConfig, value: SecretInput, where: str) -> str | None:
-    return resolve_config_secret(config, value, where)
-
-
 def connect(runtime: DeepInfraRuntime, endpoint: Endpoint) -> Connection:
     """Resolve the SecretInputs now and build the client for this endpoint on the shared pool."""
     config = runtime.config
     headers: dict[str, str] = {}
     for name, value in endpoint.headers.items():
-        resolved = _resolve(config, value, f"{_REMOTE}.headers.{name}")
+        resolved = resolve_config_secret(config, value, f"{_REMOTE}.headers.{name}")
         if resolved is None:
             continue
         if name.lower() in CREDENTIAL_HEADERS or isinstance(value, Mapping):
@@ -156,7 +152,7 @@ def connect(runtime: DeepInfraRuntime, endpoint: Endpoint) -> Connection:
     if endpoint.has_authorization_header:
         authenticated = False
     elif endpoint.api_key is not None:
-        key = _resolve(config, endpoint.api_key, f"{_REMOTE}.apiKey")
+        key = resolve_config_secret(config, endpoint.api_key, f"{_REMOTE}.apiKey")
         if key is None or not key.strip():
             raise ConfigurationError(f"{_REMOTE}.apiKey resolved to an empty value")
         api_key = ApiKey(key, f"config:{_REMOTE}.apiKey")
