@@ -43,6 +43,8 @@ _.AudioTranscriptionResult
 _.ImageDescriptionResult
 _.VideoDescriptionResult
 _.SpeechSynthesisStreamRequest
+_.ImageGenerationIsConfiguredContext  # the host passes it to is_configured(ctx)
+_.VideoGenerationIsConfiguredContext
 _.include_live  # UnifiedModelCatalogContext (§8.2): the host sets it
 _.provider_ids  # ProviderCatalogContext (§3): what the host passes to catalog hooks
 _.resolve_provider_api_key
