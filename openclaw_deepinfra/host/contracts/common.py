@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping
+from pathlib import Path
 from typing import Annotated, Any, TypeAlias, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.config import OpenClawConfig
 
 T = TypeVar("T")
@@ -55,3 +57,32 @@ SecretInput: TypeAlias = str | dict[str, Any]
 """A plain string (``"${ENV}"`` allowed) or a SecretRef mapping ``{source, provider, id}``; kept raw."""
 
 MaybeAwaitable: TypeAlias = T | Awaitable[T]
+
+
+class GenerationIsConfiguredContext(HostModel):
+    """The ``ctx`` of an image or video generation provider's ``is_configured`` (§6, §7)."""
+
+    cfg: ConfigField | None = None
+    agent_dir: Path | None = None
+
+
+class GenerationContext(HostModel):
+    """Whom an image or video generation call is for (§6, §7): also the ``ctx`` of a video
+    provider's ``resolve_model_capabilities``."""
+
+    provider: str
+    model: str
+    cfg: ConfigField
+    agent_dir: Path | None = None
+    auth_store: AuthProfileStore | None = None
+    timeout_ms: int | None = None
+
+
+class GenerationRequest(GenerationContext):
+    """The fields an image and a video generation request share."""
+
+    prompt: str
+    size: str | None = None
+    aspect_ratio: str | None = None
+    resolution: str | None = None
+    provider_options: JsonObject | None = None

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
 from pydantic import Field
 
-from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
-from openclaw_deepinfra.host.contracts.common import ConfigField, HostModel, JsonObject, StrictModel
+from openclaw_deepinfra.host.contracts.common import (
+    GenerationIsConfiguredContext,
+    GenerationRequest,
+    HostModel,
+    JsonObject,
+    StrictModel,
+)
 
 ImageResolution: TypeAlias = Literal["1K", "2K", "4K"]
 ImageQuality: TypeAlias = Literal["low", "medium", "high", "xhigh", "max", "auto"]
@@ -23,15 +27,11 @@ class ImageGenerateCapabilities(StrictModel):
     supports_resolution: bool | None = None
 
 
-class ImageEditCapabilities(StrictModel):
+class ImageEditCapabilities(ImageGenerateCapabilities):
     enabled: bool
     max_input_images: int | None = None
     max_input_images_by_model: dict[str, int] | None = None
     max_input_images_by_model_prefix: dict[str, int] | None = None
-    max_count: int | None = None
-    supports_size: bool | None = None
-    supports_aspect_ratio: bool | None = None
-    supports_resolution: bool | None = None
 
 
 class ImageGeometryCapabilities(StrictModel):
@@ -66,23 +66,12 @@ class ImageInput(HostModel):
     metadata: JsonObject | None = None
 
 
-class ImageGenerationRequest(HostModel):
-    provider: str
-    model: str
-    prompt: str
-    cfg: ConfigField
-    agent_dir: Path | None = None
-    auth_store: AuthProfileStore | None = None
-    timeout_ms: int | None = None
+class ImageGenerationRequest(GenerationRequest):
     count: int | None = None
-    size: str | None = None
-    aspect_ratio: str | None = None
-    resolution: str | None = None
     quality: ImageQuality | None = None
     output_format: str | None = None
     background: str | None = None
     input_images: list[ImageInput] | None = None
-    provider_options: JsonObject | None = None
     ssrf_policy: Any = None
 
     @property
@@ -104,6 +93,4 @@ class ImageGenerationResult(StrictModel):
     metadata: JsonObject | None = None
 
 
-class ImageGenerationIsConfiguredContext(HostModel):
-    cfg: ConfigField | None = None
-    agent_dir: Path | None = None
+ImageGenerationIsConfiguredContext = GenerationIsConfiguredContext

@@ -6,12 +6,8 @@ import asyncio
 from dataclasses import dataclass
 
 from openclaw_deepinfra.host.contracts.common import JsonObject, StrictModel
-from openclaw_deepinfra.host.contracts.model_rows import (
-    CatalogSource,
-)
-from openclaw_deepinfra.host.contracts.protocols import (
-    ModelCatalogKind,
-)
+from openclaw_deepinfra.host.contracts.model_rows import CatalogSource
+from openclaw_deepinfra.host.contracts.protocols import ModelCatalogKind
 from openclaw_deepinfra.host.contracts.text import ProviderCatalogContext
 from openclaw_deepinfra.host.contracts.video import VideoGenerationProviderCapabilities
 

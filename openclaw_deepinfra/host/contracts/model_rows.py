@@ -1,8 +1,7 @@
 """Model-row classes shared by the text contract and the manifest's catalog rows (§3, §9).
 
 Their own module so the manifest (read before any plugin code, on every load) defines these few
-models alone instead of importing the whole text and video contracts. ``host.contracts.text`` and
-``host.contracts.model_catalog`` re-export every name, so imports from the old paths keep working.
+models alone instead of importing the whole text and video contracts.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """The provider Protocols the host checks at registration, and the constants those checks read.
 
 Kept apart from the pydantic models of each contract module so that ``host.api`` (and so plugin
-loading) does not define ~130 model classes before a single provider has been called. Each contract
-module re-exports its Protocol; import it from there or from ``host.contracts`` as before.
+loading) does not define ~130 model classes before a single provider has been called.
 """
 
 from __future__ import annotations

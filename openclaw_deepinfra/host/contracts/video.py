@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
 from pydantic import Field, model_validator
 
-from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
-from openclaw_deepinfra.host.contracts.common import ConfigField, HostModel, JsonObject, StrictModel
+from openclaw_deepinfra.host.contracts.common import (
+    GenerationContext,
+    GenerationIsConfiguredContext,
+    GenerationRequest,
+    HostModel,
+    JsonObject,
+    StrictModel,
+)
 
 ProviderOptionType: TypeAlias = Literal["number", "boolean", "string"]
 VideoInputRole: TypeAlias = str
@@ -86,24 +91,13 @@ class VideoProgress(StrictModel):
 VideoProgressCallback: TypeAlias = Callable[[VideoProgress], None]
 
 
-class VideoGenerationRequest(HostModel):
-    provider: str
-    model: str
-    prompt: str
-    cfg: ConfigField
-    agent_dir: Path | None = None
-    auth_store: AuthProfileStore | None = None
-    timeout_ms: int | None = None
-    size: str | None = None
-    aspect_ratio: str | None = None
-    resolution: str | None = None
+class VideoGenerationRequest(GenerationRequest):
     duration_seconds: float | None = None
     audio: bool | None = None
     watermark: bool | None = None
     input_images: list[VideoInput] | None = None
     input_videos: list[VideoInput] | None = None
     input_audios: list[VideoInput] | None = None
-    provider_options: JsonObject | None = None
     on_progress: VideoProgressCallback | None = Field(default=None, exclude=True, repr=False)
     """Optional (Python-side addition): called with a ``VideoProgress`` while the provider waits.
     A callback that raises does not fail the generation."""
@@ -130,18 +124,8 @@ class VideoGenerationResult(StrictModel):
     metadata: JsonObject | None = None
 
 
-class VideoGenerationIsConfiguredContext(HostModel):
-    cfg: ConfigField | None = None
-    agent_dir: Path | None = None
-
-
-class VideoResolveModelCapabilitiesContext(HostModel):
-    provider: str
-    model: str
-    cfg: ConfigField
-    agent_dir: Path | None = None
-    auth_store: AuthProfileStore | None = None
-    timeout_ms: int | None = None
+VideoGenerationIsConfiguredContext = GenerationIsConfiguredContext
+VideoResolveModelCapabilitiesContext = GenerationContext
 
 
 def _matches(kind: ProviderOptionType, value: Any) -> bool:
