@@ -9,14 +9,14 @@ from __future__ import annotations
 import inspect
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import ConfigError, ModelRefError
-from openclaw_deepinfra.host.refs import ModelRef, parse_model_ref
+from openclaw_deepinfra.host.refs import parse_model_ref
 
 logger = logging.getLogger("openclaw.selection")
 
@@ -151,20 +151,27 @@ def _model_list(value: Any, key: str) -> list[str]:
     raise ConfigError(f"{key} must be a model ref or {{primary, fallbacks: [...]}}")
 
 
-def _config_ref(text: str, key: str) -> ModelRef:
+def _append_ref(
+    result: list[Selection],
+    supporting: Mapping[str, object],
+    text: str,
+    reason: str,
+    *,
+    key: str,
+    timeout: Callable[[str], int | None] = lambda _pid: None,
+) -> bool:
+    """Add the configured ref ``text`` (read from ``key``) unless it is there already; False when
+    no provider in ``supporting`` serves it."""
     try:
-        return parse_model_ref(text)
+        ref = parse_model_ref(text)
     except ModelRefError as exc:
         raise ConfigError(f"{key}: {exc}") from None
-
-
-def _append_ref(
-    result: list[Selection], supporting: Mapping[str, object], text: str, reason: str, *, key: str
-) -> None:
-    ref = _config_ref(text, key)
     pid = match_provider(supporting, ref.provider)
-    if pid is not None and not any(s.provider_id == pid and s.model == ref.model for s in result):
-        result.append(Selection(pid, ref.model, reason))
+    if pid is None:
+        return False
+    if not any(s.provider_id == pid and s.model == ref.model for s in result):
+        result.append(Selection(pid, ref.model, reason, timeout(pid)))
+    return True
 
 
 def _text_default_provider(config: OpenClawConfig, providers: Mapping[str, object]) -> str | None:

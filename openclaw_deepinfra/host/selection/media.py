@@ -15,7 +15,6 @@ from openclaw_deepinfra.host.selection.common import (
     Selection,
     _append_ref,
     _capabilities,
-    _config_ref,
     _default_model,
     _ids,
     _mapping,
@@ -198,12 +197,8 @@ def select_generation(
         refs = ([configured.primary] if configured.primary else []) + list(configured.fallbacks)
         for i, text in enumerate(refs):
             reason = "config" if i == 0 and configured.primary else "config-fallback"
-            ref = _config_ref(text, key)
-            pid = match_provider(providers, ref.provider)
-            if pid is None:
+            if not _append_ref(result, providers, text, reason, key=key, timeout=timeout_for):
                 logger.warning("%s: %r names no registered %s-generation provider; skipped", key, text, kind)
-            elif not any(s.provider_id == pid and s.model == ref.model for s in result):
-                result.append(Selection(pid, ref.model, reason, timeout_for(pid)))
 
     first = (
         match_provider(providers, default_provider)
