@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeAlias, get_args
 
@@ -144,37 +144,25 @@ def _declared_ids(manifest: PluginManifest, contract: str) -> list[str]:
     return list(getattr(manifest.contracts, to_snake(contract.removeprefix("contracts."))))
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class PluginApi:
     """Identity, config and registration methods for one plugin."""
 
-    def __init__(
-        self,
-        *,
-        id: str,
-        name: str,
-        source: str,
-        config: OpenClawConfig,
-        manifest: PluginManifest,
-        sink: RegistrationSink,
-        version: str | None = None,
-        description: str | None = None,
-        root_dir: Path | None = None,
-        registration_mode: RegistrationMode = "full",
-        runtime: Any = None,
-        auth_store: AuthProfileStore | None = None,
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.version = version
-        self.description = description
-        self.source = source
-        self.root_dir = root_dir
-        self.registration_mode: RegistrationMode = registration_mode
-        self.config = config
-        self.manifest = manifest
-        self.runtime = runtime
-        self.auth_store = auth_store
-        self.logger = logging.getLogger(f"openclaw.plugins.{id}")
+    id: str
+    name: str
+    source: str
+    config: OpenClawConfig
+    manifest: PluginManifest
+    sink: InitVar[RegistrationSink]
+    version: str | None = None
+    description: str | None = None
+    root_dir: Path | None = None
+    registration_mode: RegistrationMode = "full"
+    runtime: Any = None
+    auth_store: AuthProfileStore | None = None
+
+    def __post_init__(self, sink: RegistrationSink) -> None:
+        self.logger = logging.getLogger(f"openclaw.plugins.{self.id}")
         self._sink = sink
         self._sealed = False
 
