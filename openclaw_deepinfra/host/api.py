@@ -258,23 +258,22 @@ class PluginApi:
         if rule.contract is None:
             return True
         declared = _declared_ids(self.manifest, rule.contract)
-        if kind == "embedding-provider":
-            if legacy:
-                declared = [*declared, *self.manifest.contracts.memory_embedding_providers]
-            if provider_id not in declared:
-                self._sink.diagnose(
-                    "error",
-                    self.id,
-                    f"plugin must declare contracts.embeddingProviders for adapter: {provider_id}",
-                )
-                return False
+        if legacy:
+            declared += self.manifest.contracts.memory_embedding_providers
+        if provider_id in declared:
             return True
-        if provider_id not in declared:
-            # Not rejected at runtime (as in OpenClaw), but cold planners will not see the surface.
+        if kind == "embedding-provider":
             self._sink.diagnose(
-                "warning",
+                "error",
                 self.id,
-                f"{kind} {provider_id} is not declared in the manifest ({rule.contract}); "
-                "auto-selection, listing and onboarding will not see it",
+                f"plugin must declare contracts.embeddingProviders for adapter: {provider_id}",
             )
+            return False
+        # Not rejected at runtime (as in OpenClaw), but cold planners will not see the surface.
+        self._sink.diagnose(
+            "warning",
+            self.id,
+            f"{kind} {provider_id} is not declared in the manifest ({rule.contract}); "
+            "auto-selection, listing and onboarding will not see it",
+        )
         return True

@@ -101,33 +101,27 @@ def delete_edits(text: str, path: Sequence[Key]) -> list[Edit]:
 
 def render(value: Any, *, indent: str, unit: str, quote: str, multiline: bool) -> str:
     """JSON5 text for ``value``; objects and nested lists on their own lines when ``multiline``."""
-    if isinstance(value, Mapping):
+    if isinstance(value, Mapping | list | tuple):
+        is_object = isinstance(value, Mapping)
+        opener, closer = ("{", "}") if is_object else ("[", "]")
         if not value:
-            return "{}"
-        parts = [(format_key(str(k), quote), v) for k, v in value.items()]
-        if not multiline:
+            return opener + closer
+        # (what precedes each entry's value, the value): objects write "key: ", arrays nothing
+        if isinstance(value, Mapping):
+            entries = [(f"{format_key(str(k), quote)}: ", v) for k, v in value.items()]
+        else:
+            entries = [("", v) for v in value]
+        nested = is_object or any(isinstance(v, Mapping | list | tuple) and v for v in value)
+        if not (multiline and nested):  # a list of scalars stays on one line in a multi-line layout
             inner = ", ".join(
-                f"{k}: {render(v, indent='', unit=unit, quote=quote, multiline=False)}" for k, v in parts
+                p + render(v, indent="", unit=unit, quote=quote, multiline=False) for p, v in entries
             )
-            return "{ " + inner + " }"
+            return f"{{ {inner} }}" if is_object else f"[{inner}]"
         child = indent + unit
         lines = [
-            f"{child}{k}: {render(v, indent=child, unit=unit, quote=quote, multiline=True)}" for k, v in parts
+            child + p + render(v, indent=child, unit=unit, quote=quote, multiline=True) for p, v in entries
         ]
-        return "{\n" + ",\n".join(lines) + "\n" + indent + "}"
-    if isinstance(value, list | tuple):
-        if not value:
-            return "[]"
-        nested = multiline and any(isinstance(v, Mapping | list | tuple) and v for v in value)
-        if not nested:
-            return (
-                "["
-                + ", ".join(render(v, indent="", unit=unit, quote=quote, multiline=False) for v in value)
-                + "]"
-            )
-        child = indent + unit
-        lines = [child + render(v, indent=child, unit=unit, quote=quote, multiline=True) for v in value]
-        return "[\n" + ",\n".join(lines) + "\n" + indent + "]"
+        return opener + "\n" + ",\n".join(lines) + "\n" + indent + closer
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     return json.dumps(value, ensure_ascii=False)

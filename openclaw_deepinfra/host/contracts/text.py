@@ -19,8 +19,6 @@ from openclaw_deepinfra.host.contracts.common import (
     StrictModel,
 )
 from openclaw_deepinfra.host.contracts.model_rows import (
-    MediaInputConfig,
-    ModelCompatConfig,
     ModelCost,
     ModelRowFields,
 )
@@ -142,22 +140,13 @@ class ProviderCatalog(StrictModel):
 # --- dynamic models ------------------------------------------------------------------------------
 
 
-class ProviderRuntimeModel(HostModel):
-    id: str
-    name: str
+class ProviderRuntimeModel(ModelDefinitionConfig):
+    """A model definition resolved for calls: its API, provider and base URL are known."""
+
     api: str
     provider: str
     base_url: str
-    reasoning: bool
-    input: list[ModelInput]
-    cost: ModelCost
-    context_window: int
-    max_tokens: int
-    compat: ModelCompatConfig | None = None
-    context_tokens: int | None = None
-    params: JsonObject | None = None
     request_timeout_ms: int | None = None
-    media_input: MediaInputConfig | None = None
 
 
 class ProviderDynamicModelContext(HostModel):
