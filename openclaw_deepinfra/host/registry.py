@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any, Literal, TypeAlias, cast
@@ -88,25 +88,20 @@ def _missing_dependency_message(plugin_id: str, target: str, exc: ImportError) -
     )
 
 
+@dataclass(eq=False, repr=False)
 class PluginRegistry:
     """Loads plugins and holds their registrations by kind."""
 
-    def __init__(
-        self,
-        config: OpenClawConfig,
-        *,
-        group: str = ENTRY_POINT_GROUP,
-        registration_mode: RegistrationMode = "full",
-        auth_store: AuthProfileStore | None = None,
-        runtime: Any = None,
-    ) -> None:
-        self.config = config
-        self.group = group
-        self.registration_mode: RegistrationMode = registration_mode
-        self.auth_store = auth_store
-        self.runtime = runtime
-        self.records: dict[str, PluginRecord] = {}
-        self.diagnostics: list[Diagnostic] = []
+    config: OpenClawConfig
+    _: KW_ONLY
+    group: str = ENTRY_POINT_GROUP
+    registration_mode: RegistrationMode = "full"
+    auth_store: AuthProfileStore | None = None
+    runtime: Any = None
+    records: dict[str, PluginRecord] = field(default_factory=dict, init=False)
+    diagnostics: list[Diagnostic] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
         self._by_kind: dict[RegistrationKind, dict[str, Registration]] = {k: {} for k in REGISTRATION_KINDS}
         self._pm = pluggy.PluginManager(PROJECT)
         self._pm.add_hookspecs(OpenClawHookSpec)
