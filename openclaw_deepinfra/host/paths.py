@@ -68,13 +68,9 @@ def check_name(kind: str, name: str) -> str:
     return name
 
 
-def profile_state_dir(profile: str, env: Mapping[str, str] | None = None) -> Path:
-    return home_dir(env) / f"{STATE_DIR_NAME}-{check_name('profile', profile)}"
-
-
 def profile_env(profile: str, env: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment variables ``--profile NAME`` sets (state dir and its config file)."""
-    state = profile_state_dir(profile, env)
+    state = home_dir(env) / f"{STATE_DIR_NAME}-{check_name('profile', profile)}"
     return {STATE_DIR_ENV: str(state), CONFIG_PATH_ENV: str(state / CONFIG_FILE)}
 
 

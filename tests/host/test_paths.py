@@ -71,7 +71,7 @@ def test_a_profile_selects_its_own_state_dir_and_config(_home: Path) -> None:
 @pytest.mark.parametrize("name", ["", "../x", "a/b", ".hidden", "x" * 65, "a b", "-lead"])
 def test_bad_profile_and_agent_names_are_refused(name: str) -> None:
     with pytest.raises(ConfigError, match="is not valid: use 1-64 letters"):
-        paths.profile_state_dir(name, {})
+        paths.profile_env(name, {})
     with pytest.raises(ConfigError, match="agent id"):
         paths.auth_profiles_path(name, {})
 
