@@ -17,18 +17,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any
 
 import aiohttp
 import httpx
-from multidict import CIMultiDict
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from openclaw_deepinfra.transport.lease import CLOSE_NOW_EXTENSION
 from openclaw_deepinfra.transport.pool import PoolStats
 from openclaw_deepinfra.transport.sse_stream import READ_CHUNK_EXTENSION
 
-__all__ = ["AiohttpTransport", "map_aiohttp_error"]
+__all__ = ["AiohttpTransport", "DirectResponse", "map_aiohttp_error"]
 
 
 # Most specific first: ClientConnectorError is a ClientOSError, ConnectionTimeoutError and
@@ -155,6 +155,92 @@ async def _stream_body(stream: httpx.AsyncByteStream) -> AsyncIterator[bytes]:
         yield chunk
 
 
+class _Headers(Mapping[str, str]):
+    """aiohttp's response headers read as `httpx.Headers` reads them: case-insensitive, a
+    repeated header's values joined with ", ", names iterated lowercased."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: CIMultiDictProxy[str]) -> None:
+        self._raw = raw
+
+    def __getitem__(self, name: str) -> str:
+        values = self._raw.getall(name)
+        return values[0] if len(values) == 1 else ", ".join(values)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({name.lower(): None for name in self._raw})
+
+    def __len__(self) -> int:
+        return len({name.lower() for name in self._raw})
+
+
+class DirectResponse:
+    """A fast-path answer: what `DeepInfraHttp` reads of an `httpx.Response` (the
+    `responses.Response` interface), taken straight from aiohttp's response.
+
+    A Content-Encoding body is decoded by an `httpx.Response` built over it (`as_httpx`), so both
+    paths decode alike; a transport error reading the body carries the request, as httpx's do.
+    """
+
+    __slots__ = ("_body", "_httpx", "_request_of", "_response", "extensions", "headers", "status_code")
+
+    def __init__(
+        self, response: aiohttp.ClientResponse, body: _Body, request_of: Callable[[], httpx.Request]
+    ) -> None:
+        self._response = response
+        self._body = body
+        self._request_of = request_of
+        self._httpx: httpx.Response | None = None
+        self.status_code = response.status
+        self.headers = _Headers(response.headers)
+        self.extensions = {READ_CHUNK_EXTENSION: body.read_chunk, CLOSE_NOW_EXTENSION: body.close}
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
+
+    @property
+    def reason_phrase(self) -> str:
+        """As `httpx.Response.reason_phrase` reads what `handle_async_request` gives it."""
+        reason = self._response.reason
+        if not reason:
+            return httpx.codes.get_reason_phrase(self.status_code)
+        return reason.encode("latin-1", "replace").decode("ascii", errors="ignore")
+
+    def as_httpx(self) -> httpx.Response:
+        """The `httpx.Response` over the same body (decoding, the cookie jar); built once."""
+        if self._httpx is None:
+            response = self._response
+            self._httpx = httpx.Response(
+                response.status, headers=response.raw_headers, stream=self._body, request=self._request_of()
+            )
+        return self._httpx
+
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        if "content-encoding" in self.headers:
+            async for decoded in self.as_httpx().aiter_bytes():
+                yield decoded
+            return
+        read = self._body.read_chunk
+        while True:
+            try:
+                chunk = await read()
+            except httpx.RequestError as exc:
+                exc.request = self._request_of()
+                raise
+            if not chunk:
+                break
+            yield chunk
+        self._body.close()  # read to the end: the connection goes back, as httpx closes then
+
+    async def aclose(self) -> None:
+        self._body.close()
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """One aiohttp session (one connection pool) per event loop, sized by `limits`."""
 
@@ -208,7 +294,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._loop = loop
         return self._session
 
-    def _timeout(self, timeouts: dict[str, float | None]) -> aiohttp.ClientTimeout:
+    def _timeout(self, timeouts: Mapping[str, float | None]) -> aiohttp.ClientTimeout:
         key = (timeouts.get("connect"), timeouts.get("read"), timeouts.get("write"), timeouts.get("pool"))
         timeout = self._timeouts.get(key)
         if timeout is None:
@@ -221,8 +307,25 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 self._timeouts[key] = timeout
         return timeout
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def _open(
+        self, method: str, url: str, headers: CIMultiDict[str], data: Any,
+        timeouts: Mapping[str, float | None], sni_hostname: str | None = None,
+    ) -> tuple[aiohttp.ClientResponse, _Body]:  # fmt: skip
         session = self._session_now()
+        with _mapped():
+            response = await session.request(
+                method,
+                url,
+                headers=headers,
+                data=data,
+                allow_redirects=False,
+                compress=None,
+                timeout=self._timeout(timeouts),
+                server_hostname=sni_hostname,
+            )
+        return response, _Body(response, timeouts.get("read"))
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         data: Any
         headers = CIMultiDict(request.headers.multi_items())
         try:
@@ -230,29 +333,36 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         except httpx.RequestNotRead:
             data = _stream_body(request.stream)  # type: ignore[arg-type]
             headers.popall("transfer-encoding", None)  # aiohttp frames the stream itself
-        with _mapped():
-            response = await session.request(
-                request.method,
-                str(request.url),
-                headers=headers,
-                data=data,
-                allow_redirects=False,
-                compress=None,
-                timeout=self._timeout(request.extensions.get("timeout", {})),
-                server_hostname=request.extensions.get("sni_hostname"),
-            )
-        body = _Body(response, request.extensions.get("timeout", {}).get("read"))
+        extensions = request.extensions
+        timeouts = extensions.get("timeout", {})
+        response, body = await self._open(
+            request.method, str(request.url), headers, data, timeouts, extensions.get("sni_hostname")
+        )
         # `read_chunk` lets an SSE reader skip httpx's per-chunk response layers (`sse_stream`).
-        extensions: dict[str, Any] = {
+        answer: dict[str, Any] = {
             "http_version": b"HTTP/1.1",
             READ_CHUNK_EXTENSION: body.read_chunk,
             CLOSE_NOW_EXTENSION: body.close,
         }
         if response.reason:
-            extensions["reason_phrase"] = response.reason.encode("latin-1", "replace")
+            answer["reason_phrase"] = response.reason.encode("latin-1", "replace")
         return httpx.Response(
-            status_code=response.status, headers=response.raw_headers, stream=body, extensions=extensions
+            status_code=response.status, headers=response.raw_headers, stream=body, extensions=answer
         )
+
+    async def send_direct(
+        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes | None,
+        timeouts: Mapping[str, float | None], request_of: Callable[[], httpx.Request],
+    ) -> DirectResponse:  # fmt: skip
+        """The fast path (`transport.direct`): the request httpx would have handed this transport,
+        given as its parts, and its answer without httpx's request and response objects.
+        `request_of` builds that `httpx.Request` only when an error must carry it (as httpx's do)."""
+        try:
+            response, stream = await self._open(method, url, CIMultiDict(headers), body, timeouts)
+        except httpx.RequestError as exc:
+            exc.request = request_of()
+            raise
+        return DirectResponse(response, stream, request_of)
 
     def pool_stats(self) -> PoolStats:
         """Read from aiohttp's connector (its counters are private: a leak check must see them)."""

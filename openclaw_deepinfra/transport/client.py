@@ -35,8 +35,9 @@ from openclaw_deepinfra.errors import (
     ModelBusyError,
     excerpt,
 )
-from openclaw_deepinfra.redact import get_logger, redact
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.transport.deadline import DEFAULT_DEADLINE_S, CallRecord, Deadline, deadline_timeout
+from openclaw_deepinfra.transport.direct import Attempts
 from openclaw_deepinfra.transport.errors import (
     DEFAULT_LABEL,
     error_from_response,
@@ -50,19 +51,20 @@ from openclaw_deepinfra.transport.options import (
     Shared,
     request_headers,
 )
-from openclaw_deepinfra.transport.pool import ClientPool, timeout_from_seconds
-from openclaw_deepinfra.transport.prepared import build_request
+from openclaw_deepinfra.transport.pool import ClientPool
 from openclaw_deepinfra.transport.responses import (
     MAX_ERROR_BODY_BYTES,
     BodyTooLarge,
     BytesResponse,
     JsonResponse,
+    Response,
     read_body,
 )
 from openclaw_deepinfra.transport.retry import (
     RetryKind,
     RetryPlan,
     RetryPolicy,
+    log_retry,
     plan_retry,
     retry_after,
     retryable_status,
@@ -75,10 +77,6 @@ if TYPE_CHECKING:
 __all__ = ["DeepInfraHttp"]
 
 logger = get_logger(__name__)
-
-# A retry wait this long (or longer) is announced: shorter ones pass unnoticed anyway.
-LONG_WAIT_S = 2.0
-
 
 class DeepInfraHttp:
     """Sends JSON, bytes and SSE requests with its `options`, through a shared `ClientPool`."""
@@ -159,7 +157,7 @@ class DeepInfraHttp:
     async def _read(
         self, method: str, path: str, accept: str, authenticated: bool, headers: Mapping[str, str] | None,
         label: str | None, model: str | None, content: dict[str, Any],
-    ) -> tuple[httpx.Response, bytes]:  # fmt: skip
+    ) -> tuple[Response, bytes]:  # fmt: skip
         url = self.url(path)
         deadline = self.options.deadline or self.deadline()
         sent = request_headers(self.options, url, authenticated=authenticated, accept=accept, extra=headers)
@@ -242,11 +240,11 @@ class DeepInfraHttp:
     def _opener(
         self, method: str, path: str, accept: str, headers: Mapping[str, str] | None, label: str | None,
         model: str | None, content: dict[str, Any],
-    ) -> Callable[[], Awaitable[tuple[httpx.Response, Slot]]]:  # fmt: skip
+    ) -> Callable[[], Awaitable[tuple[Response, Slot]]]:  # fmt: skip
         url = self.url(path)
         sent = request_headers(self.options, url, authenticated=True, accept=accept, extra=headers)
 
-        async def send() -> tuple[httpx.Response, Slot]:
+        async def send() -> tuple[Response, Slot]:
             deadline = self.options.deadline or self.deadline()
             response, slot, _record = await self._send(method, url, sent, label, model, deadline, content)
             return response, slot
@@ -263,13 +261,14 @@ class DeepInfraHttp:
     async def _send(
         self, method: str, url: str, headers: dict[str, str], label: str | None, model: str | None,
         deadline: Deadline, content: dict[str, Any],
-    ) -> tuple[httpx.Response, Slot, CallRecord]:  # fmt: skip
+    ) -> tuple[Response, Slot, CallRecord]:  # fmt: skip
         """The first 2xx response, unread, with the slot it holds (released by the caller once the
         response is consumed). Every failure releases the slot before raising or sleeping."""
         shared, base_url, policy = self.shared, self.options.base_url, self.options.retry
-        client = shared.pool.client(base_url)
+        pool = shared.pool
+        attempts = Attempts(pool.client(base_url), method, url, headers, content)
         record = CallRecord(label or DEFAULT_LABEL, model)
-        gate = shared.pool.gate(base_url)
+        gate = pool.gate(base_url)
         limiter = shared.limits.limiter(model) if model else None
         if model and limiter is not None:
             gate.add_model(model, limiter.capacity)
@@ -282,12 +281,11 @@ class DeepInfraHttp:
             try:
                 if deadline.expired:
                     raise self._expired(record, deadline, "retrying")
-                timeout = self._attempt_timeout(deadline)
-                request = build_request(client, method, url, headers, timeout, content)
+                timeouts = deadline.attempt_timeouts(pool.timeout)
                 record.attempts += 1
                 counters["attempts"] += 1
                 try:
-                    response = await client.send(request, stream=True)
+                    response = await attempts.send(timeouts)
                 except httpx.HTTPError as exc:
                     slot.release()
                     record.last_failure = type(exc).__name__
@@ -310,23 +308,13 @@ class DeepInfraHttp:
             except BaseException:
                 slot.release()  # a cancelled or failed attempt never keeps its slot
                 raise
-            await self._backoff(attempt, request, reason, plan, record, waited)
+            counters["retries"] += 1
+            counters[f"retry:{plan.reason}"] += 1
+            record.retries.append(plan.reason)
+            of = policy.max_retries + 1
+            log_retry(method, attempts.path, record.model, attempt + 2, of, plan, waited, reason)
+            await shared.sleep(plan.delay_s)
             attempt += 1
-
-    def _attempt_timeout(self, deadline: Deadline) -> httpx.Timeout:
-        """The attempt's timeouts (from `deadline.attempt_s`, else the pool's), each cut to what is
-        left of the deadline."""
-        base = self.shared.pool.timeout
-        if deadline.attempt_s is not None:
-            base = timeout_from_seconds(deadline.attempt_s, base)
-        left = deadline.clamp(None)
-
-        def cut(value: float | None) -> float:
-            return left if value is None else min(value, left)
-
-        return httpx.Timeout(
-            connect=cut(base.connect), read=cut(base.read), write=cut(base.write), pool=cut(base.pool)
-        )
 
     def _stop(
         self, error: DeepInfraError, plan: RetryPlan, record: CallRecord, deadline: Deadline,
@@ -346,7 +334,7 @@ class DeepInfraHttp:
         raise error from cause
 
     async def _failed(
-        self, response: httpx.Response, slot: Slot, record: CallRecord, at: int, method: str,
+        self, response: Response, slot: Slot, record: CallRecord, at: int, method: str,
         deadline: Deadline,
     ) -> tuple[RetryPlan, str, float | None]:  # fmt: skip
         """Read a non-2xx answer, release the slot, adapt the window; raise unless retried."""
@@ -383,31 +371,6 @@ class DeepInfraHttp:
             self._stop(error, plan, record, deadline, None)
         reason = f"HTTP {status} ({plan.reason}): {excerpt(error.message, 160) or response.reason_phrase}"
         return plan, reason, waited
-
-    async def _backoff(
-        self, attempt: int, request: httpx.Request, reason: str, plan: RetryPlan, record: CallRecord,
-        waited: float | None,
-    ) -> None:  # fmt: skip
-        counters = self.shared.limits.counters
-        counters["retries"] += 1
-        counters[f"retry:{plan.reason}"] += 1
-        record.retries.append(plan.reason)
-        of = self.options.retry.max_retries + 1
-        logger.debug(
-            "retrying %s %s%s (attempt %d of %d) in %.2fs%s: %s",
-            request.method, request.url.path, f" for model {record.model}" if record.model else "",
-            attempt + 2, of, plan.delay_s, f" (Retry-After {waited:g}s)" if waited is not None else "",
-            redact(reason),
-        )  # fmt: skip
-        if plan.delay_s >= LONG_WAIT_S:
-            # A long pause is otherwise silent: say what is awaited and for how long.
-            logger.warning(
-                "waiting %.0f s for DeepInfra (%s%s) before attempt %d of %d of %s %s",
-                plan.delay_s, plan.reason, f", Retry-After {waited:g} s" if waited is not None else "",
-                attempt + 2, of,
-                request.method, request.url.path,
-            )  # fmt: skip
-        await self.shared.sleep(plan.delay_s)
 
 
 def _content(json: Any, data: Any, files: Any, params: Mapping[str, str] | None) -> dict[str, Any]:

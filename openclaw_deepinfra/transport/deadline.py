@@ -64,6 +64,19 @@ class Deadline:
         left = max(self.remaining(), 0.001)
         return left if seconds is None else max(min(seconds, left), 0.001)
 
+    def attempt_timeouts(self, base: httpx.Timeout) -> dict[str, float]:
+        """One attempt's httpx timeouts: `base` (the pool's), or with `attempt_s` that budget for
+        read/write/pool (connecting no longer than `base` allows), each cut to what is left."""
+        left = max(self.remaining(), 0.001)
+        seconds = self.attempt_s
+        if seconds is None:
+            values = (base.connect, base.read, base.write, base.pool)
+        else:
+            connect = seconds if base.connect is None else min(base.connect, seconds)
+            values = (connect, seconds, seconds, seconds)
+        connect, read, write, pool = (left if value is None else min(value, left) for value in values)
+        return {"connect": connect, "read": read, "write": write, "pool": pool}
+
     def capped(self, attempt_s: float) -> Deadline:
         """The same deadline (same start, same clock) with each attempt capped at `attempt_s`."""
         copy = Deadline(self.budget_s, clock=self._clock, attempt_s=attempt_s)

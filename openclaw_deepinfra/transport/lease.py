@@ -26,6 +26,8 @@ from typing import Protocol
 
 import httpx
 
+from openclaw_deepinfra.transport.responses import Response
+
 __all__ = ["CLOSE_NOW_EXTENSION", "Releasable", "ResponseLease"]
 
 # The response extension under which the aiohttp transport offers a synchronous close of its body.
@@ -42,13 +44,13 @@ class ResponseLease:
     """Closes a response and releases `slot` once, whichever way the stream ends.
 
     With the aiohttp transport it keeps only the body's synchronous close, not the
-    `httpx.Response`: an open stream then holds no httpx request, headers or URL objects (a few
+    response: an open stream then holds no httpx request, headers or URL objects (a few
     KiB per stream that nothing reads after the status check; issue 16).
     """
 
     __slots__ = ("_close_now", "_loop", "_response", "_slot", "closed")
 
-    def __init__(self, response: httpx.Response, slot: Releasable) -> None:
+    def __init__(self, response: Response, slot: Releasable) -> None:
         close_now: Callable[[], None] | None = response.extensions.get(CLOSE_NOW_EXTENSION)
         self._close_now = close_now
         self._response = response if close_now is None else None
@@ -92,6 +94,6 @@ class ResponseLease:
             self._loop.call_soon_threadsafe(self.close_now)
 
 
-async def _quiet_close(response: httpx.Response) -> None:
+async def _quiet_close(response: Response) -> None:
     with contextlib.suppress(httpx.HTTPError, RuntimeError, OSError):
         await response.aclose()

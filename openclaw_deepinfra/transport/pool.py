@@ -20,7 +20,6 @@ import httpx
 
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.transport.limits import ConnectionGate, GateStats, ModelLimits
-from openclaw_deepinfra.transport.prepared import skip_empty_cookie_extraction
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -31,7 +30,6 @@ __all__ = [
     "TransportKind",
     "make_transport",
     "pool_cap",
-    "timeout_from_seconds",
     "transport_kind",
     "user_agent",
 ]
@@ -68,12 +66,6 @@ def user_agent() -> str:
     except metadata.PackageNotFoundError:  # a source checkout that was never installed
         from openclaw_deepinfra import __version__ as version
     return f"openclaw-deepinfra/{version}"
-
-
-def timeout_from_seconds(seconds: float, base: httpx.Timeout = DEFAULT_TIMEOUT) -> httpx.Timeout:
-    """A caller's single number becomes the read/write/pool budget; connecting stays short."""
-    connect = min(base.connect, seconds) if base.connect is not None else seconds
-    return httpx.Timeout(seconds, connect=connect)
 
 
 def pool_cap(configured: int | None = None) -> int:
@@ -213,7 +205,6 @@ class ClientPool:
             follow_redirects=False,
             headers={"User-Agent": user_agent()},
         )
-        skip_empty_cookie_extraction(client)
         self._clients[key] = client
         self._transports[key] = transport
         return client

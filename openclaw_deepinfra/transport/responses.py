@@ -1,18 +1,35 @@
-"""Response value objects and the capped body reader shared by `DeepInfraHttp`."""
+"""The response interface of both send paths, the value objects `DeepInfraHttp` returns, and the
+capped body reader."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-import httpx
-
-__all__ = ["MAX_ERROR_BODY_BYTES", "BodyTooLarge", "BytesResponse", "JsonResponse", "read_body"]
+__all__ = ["MAX_ERROR_BODY_BYTES", "BodyTooLarge", "BytesResponse", "JsonResponse", "Response", "read_body"]
 
 # An error answer (non-2xx, or JSON where a stream was asked for) is read only this far: the
 # message and an excerpt are all that is kept of it.
 MAX_ERROR_BODY_BYTES = 64 * 1024
+
+
+class Response(Protocol):
+    """What the transport layer reads of an answer: an `httpx.Response` (the httpx path) or the
+    aiohttp transport's `DirectResponse` (`transport.direct`) have it alike."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def reason_phrase(self) -> str: ...
+    @property
+    def extensions(self) -> Mapping[str, Any]: ...
+    @property
+    def is_success(self) -> bool: ...
+    def aiter_bytes(self) -> AsyncIterator[bytes]: ...
+    async def aclose(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -40,7 +57,7 @@ class BodyTooLarge(Exception):
     """The body exceeded the caller's byte cap; mapped to MalformedResponseError by the client."""
 
 
-async def read_body(response: httpx.Response, cap: int, *, truncate: bool = False) -> bytes:
+async def read_body(response: Response, cap: int, *, truncate: bool = False) -> bytes:
     """At most `cap` bytes of the body: cut there when `truncate`, else BodyTooLarge."""
     length = response.headers.get("content-length", "")
     if not truncate and length.isdigit() and int(length) > cap:

@@ -29,6 +29,7 @@ its hint says why) while time is left, or with DeadlineExceededError once time h
 The two 429 flavours (`plan_retry`): "Rate limited" (account limit) waits for Retry-After, else
 exponential backoff with full jitter, and asks the caller to shrink that model's in-flight window;
 "Model busy, retry later" (the model is scaling) waits a short jittered 0.25-1 s and does not shrink.
+`log_retry` is the one line each retry writes (a warning when the wait is long).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import httpx
+
+from openclaw_deepinfra.redact import get_logger, redact
 
 __all__ = [
     "BILLED_STATUSES",
@@ -54,6 +57,7 @@ __all__ = [
     "backoff_delay",
     "busy_delay",
     "decide_retry",
+    "log_retry",
     "parse_retry_after",
     "plan_retry",
     "retry_after",
@@ -301,3 +305,29 @@ def retry_table_markdown() -> str:
         never = ", ".join(part for part in (_never(row.kind), row.also_never) if part)
         lines.append(f"| {row.call} | connect errors, {_statuses(row.kind)} | {never} |")
     return "\n".join(lines)
+
+
+logger = get_logger("openclaw_deepinfra.transport.client")  # where `DeepInfraHttp` retries
+
+# A retry wait this long (or longer) is announced: shorter ones pass unnoticed anyway.
+LONG_WAIT_S = 2.0
+
+
+def log_retry(
+    method: str, path: str, model: str | None, attempt: int, of: int, plan: RetryPlan, waited: float | None,
+    reason: str,
+) -> None:  # fmt: skip
+    """Say that attempt `attempt` of `of` follows in `plan.delay_s` and why (`reason`, redacted)."""
+    after = f" (Retry-After {waited:g}s)" if waited is not None else ""
+    logger.debug(
+        "retrying %s %s%s (attempt %d of %d) in %.2fs%s: %s",
+        method, path, f" for model {model}" if model else "", attempt, of, plan.delay_s, after,
+        redact(reason),
+    )  # fmt: skip
+    if plan.delay_s >= LONG_WAIT_S:
+        # A long pause is otherwise silent: say what is awaited and for how long.
+        logger.warning(
+            "waiting %.0f s for DeepInfra (%s%s) before attempt %d of %d of %s %s",
+            plan.delay_s, plan.reason, f", Retry-After {waited:g} s" if waited is not None else "",
+            attempt, of, method, path,
+        )  # fmt: skip

@@ -20,6 +20,7 @@ import httpx
 
 from openclaw_deepinfra.errors import StreamError, excerpt
 from openclaw_deepinfra.transport.errors import error_from_frame_text, error_from_transport, parse_error_body
+from openclaw_deepinfra.transport.responses import Response
 from openclaw_deepinfra.transport.sse import SSEDecoder, SSEEvent
 
 __all__ = ["READ_CHUNK_EXTENSION", "SSEStream", "chunk_reader"]
@@ -32,7 +33,7 @@ Read = Callable[[], Awaitable[bytes]]
 _MESSAGE_CHARS = 300  # an error frame's message in the exception text, as `errors` cuts a body's
 
 
-def chunk_reader(response: httpx.Response) -> tuple[Read, AsyncIterator[bytes] | None]:
+def chunk_reader(response: Response) -> tuple[Read, AsyncIterator[bytes] | None]:
     """A read of the next chunk (b"" at the end): the transport's direct `read_chunk`, or else one
     over httpx's decoding iterator, which is returned too so that its owner can close it.
 
@@ -65,7 +66,7 @@ class SSEStream:
 
     __slots__ = ("_aiter", "_decoder", "_error", "_label", "_pending", "_read", "exhausted", "saw_done")
 
-    def __init__(self, response: httpx.Response, label: str | None) -> None:
+    def __init__(self, response: Response, label: str | None) -> None:
         self._read, self._aiter = chunk_reader(response)
         self._decoder = SSEDecoder()
         self._label = label

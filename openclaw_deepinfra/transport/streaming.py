@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -23,7 +23,7 @@ import httpx
 from openclaw_deepinfra.errors import MalformedResponseError, excerpt
 from openclaw_deepinfra.transport.errors import error_from_frame_text, error_from_transport, request_id_from
 from openclaw_deepinfra.transport.lease import Releasable, ResponseLease
-from openclaw_deepinfra.transport.responses import MAX_ERROR_BODY_BYTES, read_body
+from openclaw_deepinfra.transport.responses import MAX_ERROR_BODY_BYTES, Response, read_body
 from openclaw_deepinfra.transport.sse_stream import SSEStream, chunk_reader
 
 __all__ = [
@@ -42,7 +42,7 @@ DRAIN_MAX_BYTES = 64 * 1024
 DRAIN_TIMEOUT_S = 2.0
 
 
-Send = Callable[[], Awaitable[tuple[httpx.Response, Releasable]]]
+Send = Callable[[], Awaitable[tuple[Response, Releasable]]]
 """Sends the request (retries included) and returns the 2xx response with the slot it holds."""
 
 
@@ -51,7 +51,7 @@ class BodyChunks:
 
     __slots__ = ("_aiter", "_label", "_read", "done")
 
-    def __init__(self, response: httpx.Response, label: str | None) -> None:
+    def __init__(self, response: Response, label: str | None) -> None:
         self._read, self._aiter = chunk_reader(response)
         self._label = label
         self.done = False
@@ -85,7 +85,7 @@ class ByteStream:
     """An open streamed body: the 2xx status, headers and request id, and the chunks as they come."""
 
     status: int
-    headers: httpx.Headers
+    headers: Mapping[str, str]
     request_id: str | None
     chunks: BodyChunks
 
@@ -95,7 +95,7 @@ class ByteStream:
         return value.split(";", 1)[0].strip().lower() if value else None
 
 
-async def reject_json_stream(response: httpx.Response, label: str | None) -> None:
+async def reject_json_stream(response: Response, label: str | None) -> None:
     """A 2xx JSON answer to a streaming request: an error frame, or not a stream at all."""
     try:
         body = await read_body(response, MAX_ERROR_BODY_BYTES, truncate=True)

@@ -84,6 +84,8 @@ class Request:
     path: str
     headers: dict[str, str]
     body: bytes
+    head: bytes = b""
+    """The request line and headers as they arrived (what a wire-level comparison needs)."""
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -280,7 +282,7 @@ class FaultServer:
         else:
             length = int(headers.get("content-length") or 0)
             body = await reader.readexactly(length) if length else b""
-        return Request(method.upper(), target, target.split("?", 1)[0], headers, body)
+        return Request(method.upper(), target, target.split("?", 1)[0], headers, body, head)
 
     @staticmethod
     async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
