@@ -78,6 +78,7 @@ __all__ = ["DeepInfraHttp"]
 
 logger = get_logger(__name__)
 
+
 class DeepInfraHttp:
     """Sends JSON, bytes and SSE requests with its `options`, through a shared `ClientPool`."""
 

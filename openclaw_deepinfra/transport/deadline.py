@@ -59,11 +59,6 @@ class Deadline:
     def expired(self) -> bool:
         return self.remaining() <= 0
 
-    def clamp(self, seconds: float | None) -> float:
-        """`seconds` (a per-attempt timeout) cut to what is left; never below a millisecond."""
-        left = max(self.remaining(), 0.001)
-        return left if seconds is None else max(min(seconds, left), 0.001)
-
     def attempt_timeouts(self, base: httpx.Timeout) -> dict[str, float]:
         """One attempt's httpx timeouts: `base` (the pool's), or with `attempt_s` that budget for
         read/write/pool (connecting no longer than `base` allows), each cut to what is left."""

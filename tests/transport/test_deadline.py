@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from openclaw_deepinfra.errors import APITimeoutError, DeadlineExceededError
@@ -43,10 +44,18 @@ def test_deadline_counts_down_on_its_clock() -> None:
     assert deadline.remaining() == 10.0 and not deadline.expired
     clock.now += 4.0
     assert deadline.elapsed() == 4.0 and deadline.remaining() == 6.0
-    assert deadline.clamp(30.0) == 6.0 and deadline.clamp(2.0) == 2.0 and deadline.clamp(None) == 6.0
+    base = httpx.Timeout(connect=2.0, read=30.0, write=None, pool=30.0)
+    assert deadline.attempt_timeouts(base) == {"connect": 2.0, "read": 6.0, "write": 6.0, "pool": 6.0}
     clock.now += 6.0
     assert deadline.expired
-    assert deadline.clamp(5.0) == 0.001  # an httpx timeout is never zero or negative
+    # an httpx timeout is never zero or negative
+    assert deadline.attempt_timeouts(base) == {"connect": 0.001, "read": 0.001, "write": 0.001, "pool": 0.001}
+
+
+def test_an_attempt_budget_caps_read_write_and_pool_but_connecting_stays_short() -> None:
+    deadline = Deadline(60.0, clock=Clock(), attempt_s=20.0)
+    timeouts = deadline.attempt_timeouts(httpx.Timeout(connect=10.0, read=120.0, write=30.0, pool=30.0))
+    assert timeouts == {"connect": 10.0, "read": 20.0, "write": 20.0, "pool": 20.0}
 
 
 @pytest.mark.parametrize("budget", [0.0, -1.0, float("nan")])
