@@ -26,11 +26,12 @@ from typing import Any
 
 import httpx
 
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.transport.responses import Response
 
 __all__ = ["Attempts"]
 
-_httpx_log = logging.getLogger("httpx")
+_httpx_log = get_logger("httpx")  # httpx's own logger: its log line, its filters
 
 
 @dataclass(frozen=True, slots=True)
