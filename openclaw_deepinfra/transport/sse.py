@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from openclaw_deepinfra.errors import MalformedResponseError
 
@@ -25,8 +25,10 @@ _EOL = re.compile(r"\r\n|\r|\n")
 _DIGITS = re.compile(r"[0-9]+")
 
 
-@dataclass(frozen=True)
-class SSEEvent:
+class SSEEvent(NamedTuple):
+    """One dispatched event. A named tuple, not a dataclass: one is built per streamed chunk, and
+    a tuple costs a fraction of a frozen dataclass's `__init__` (docs/performance.md)."""
+
     event: str | None = None  # None = the default "message" type
     data: str = ""
     id: str | None = None  # the last event id in effect when this event was dispatched
@@ -46,14 +48,23 @@ class SSEDecoder:
         # arriving in small reads costs linear time, not a re-join of the whole tail per read.
         self._parts: list[str] = []
         self._parts_len = 0
-        self._data: list[str] = []
+        self._data: list[str] = []  # cleared, never replaced: `_consume` holds it across dispatches
         self._event = ""
         self._last_id: str | None = None
         self._retry: int | None = None
         self._pending = False  # a field line arrived since the last dispatch
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
-        return self._consume(self._utf8.decode(chunk, final=False))
+        utf8 = self._utf8
+        if not utf8.buffer:
+            # No UTF-8 sequence left open by the previous read: one C call instead of the
+            # incremental decoder's Python wrapper. A read that ends inside a sequence, or holds
+            # invalid bytes, goes through the incremental decoder (which keeps the open part).
+            try:
+                return self._consume(chunk.decode())
+            except UnicodeDecodeError:
+                pass
+        return self._consume(utf8.decode(chunk, final=False))
 
     def flush(self) -> list[SSEEvent]:
         """End of input: decode what is left and dispatch a pending, fully-received event."""
@@ -61,7 +72,8 @@ class SSEDecoder:
         truncated, self._line = bool(self._line or self._parts), ""
         self._parts, self._parts_len = [], 0
         if truncated:
-            self._data, self._event, self._pending = [], "", False
+            self._data.clear()
+            self._event, self._pending = "", False
         elif self._pending:
             event = self._dispatch()
             if event is not None:
@@ -69,9 +81,7 @@ class SSEDecoder:
         return events
 
     def _consume(self, text: str) -> list[SSEEvent]:
-        if not text:
-            return []
-        if not self._started:
+        if not self._started and text:
             self._started = True
             if text.startswith("\ufeff"):
                 text = text[1:]
@@ -97,40 +107,34 @@ class SSEDecoder:
             self._line = "".join(self._parts)
             self._parts, self._parts_len = [], 0
         buffer = self._line + text if self._line else text
-        events: list[SSEEvent] = []
-        if "\r" not in buffer:
-            # The common case (LF only): one C-level split instead of a regex match per line.
-            lines = buffer.split("\n")
-            self._line = lines.pop()
-            process = self._process_line
-            for line in lines:
-                if line.startswith("data:"):  # the `data` field of `_process_line`, inlined
-                    self._pending = True
-                    self._data.append(line[6:] if line.startswith("data: ") else line[5:])
-                    continue
-                event = process(line)
-                if event is not None:
-                    events.append(event)
-        else:
-            pos = 0
-            for match in _EOL.finditer(buffer):
-                event = self._process_line(buffer[pos : match.start()])
-                if event is not None:
-                    events.append(event)
-                pos = match.end()
-            if pos == len(buffer) and buffer.endswith("\r"):
+        if "\r" in buffer:
+            lines = _EOL.split(buffer)
+            if not lines[-1] and buffer.endswith("\r"):
                 self._skip_lf = True  # the CR may be the first half of a CRLF split across chunks
-            self._line = buffer[pos:]
-        if len(self._line) > self._max_line_chars:
+        else:
+            lines = buffer.split("\n")  # the common case: one C-level split, no regex
+        self._line = tail = lines.pop()
+        if len(tail) > self._max_line_chars:
             self._line = ""
             raise MalformedResponseError(f"event stream line longer than {self._max_line_chars} characters")
+        events: list[SSEEvent] = []
+        data = self._data
+        for line in lines:
+            if line.startswith("data:"):  # the `data` field of `_field`, inlined: nearly every line
+                data.append(line[6:] if line.startswith("data: ") else line[5:])
+            elif line:
+                self._field(line)
+            else:
+                event = self._dispatch()
+                if event is not None:
+                    events.append(event)
+        if data:
+            self._pending = True
         return events
 
-    def _process_line(self, line: str) -> SSEEvent | None:
-        if not line:
-            return self._dispatch()
+    def _field(self, line: str) -> None:
         if line.startswith(":"):
-            return None
+            return  # a comment (keep-alive)
         name, colon, value = line.partition(":")
         if colon and value.startswith(" "):
             value = value[1:]
@@ -144,12 +148,13 @@ class SSEDecoder:
                 self._last_id = value
         elif name == "retry" and _DIGITS.fullmatch(value):
             self._retry = int(value)
-        return None
 
     def _dispatch(self) -> SSEEvent | None:
         data, event_type = self._data, self._event
-        self._data, self._event, self._pending = [], "", False
+        self._event, self._pending = "", False
         if not data:
             return None  # a retry value without data waits for the next real event
         retry, self._retry = self._retry, None
-        return SSEEvent(event=event_type or None, data="\n".join(data), id=self._last_id, retry=retry)
+        joined = data[0] if len(data) == 1 else "\n".join(data)
+        data.clear()
+        return SSEEvent(event_type or None, joined, self._last_id, retry)

@@ -92,6 +92,18 @@ def test_multibyte_sequence_split_across_chunks() -> None:
         assert data_of(decode(raw[:cut], raw[cut:])) == ["😀é"], cut
 
 
+def test_reads_alternate_between_whole_and_open_utf8_sequences() -> None:
+    # A read that ends inside a sequence goes through the incremental decoder, which keeps the
+    # open bytes for the next read; a read that decodes whole takes the one-call path.
+    decoder = SSEDecoder()
+    assert decoder.feed(b"data: \xc3") == []
+    assert decoder.feed(b"\xa9\n\n") == [SSEEvent(data="\u00e9")]
+    assert decoder.feed(b"data: ok\n\n") == [SSEEvent(data="ok")]
+    assert decoder.feed(b"data: \xff\n\ndata: \xe2\x82") == [SSEEvent(data="\ufffd")]
+    assert decoder.feed(b"\xac\n\n") == [SSEEvent(data="\u20ac")]
+    assert isinstance(SSEEvent(data="x"), tuple)  # one tuple per event: built per streamed chunk
+
+
 def test_bom_split_across_chunks() -> None:
     assert data_of(decode(b"\xef", b"\xbb", b"\xbfdata: x\n\n")) == ["x"]
 

@@ -36,10 +36,6 @@ from openclaw_deepinfra.surfaces.chat.usage import chat_cost, parse_usage
 logger = get_logger(__name__)
 
 
-def _is_map(value: object) -> bool:
-    return type(value) is dict or isinstance(value, Mapping)
-
-
 @dataclass
 class _Call:
     id: str | None = None
@@ -87,7 +83,7 @@ class ChatAccumulator:
         choices = chunk.get("choices")
         if choices:
             for position, raw in enumerate(choices):
-                if _is_map(raw):
+                if type(raw) is dict or isinstance(raw, Mapping):
                     self._feed_choice(raw, position, events)
         usage = chunk.get("usage")
         if usage is not None:
@@ -148,39 +144,45 @@ class ChatAccumulator:
         return choice
 
     def _feed_choice(self, raw: Mapping[str, Any], position: int, events: list[ChatStreamEvent]) -> None:
-        # Runs once per streamed chunk: `type(x) is dict` fast paths (json.loads only makes dicts)
-        # and appends into the caller's list instead of building one per level.
+        # Runs once per streamed chunk: `type(x) is dict` fast paths (json.loads only makes dicts,
+        # `isinstance(x, Mapping)` is an ABC check), appends into the caller's list, and a text or
+        # reasoning delta without the DeepSeek filter is handled inline.
         index = raw.get("index")
         choice = self._choices.get(index) if type(index) is int else None
         if choice is None:
             choice = self._choice(index if isinstance(index, int) else position)
         delta = raw.get("delta")
-        if not _is_map(delta):
+        if type(delta) is not dict and not isinstance(delta, Mapping):
             delta = raw.get("message")  # a non-streaming response
-        if delta and _is_map(delta):
+            if not isinstance(delta, Mapping):
+                delta = None
+        if delta:
+            filters = choice.filters
             reasoning = delta.get("reasoning_content")
             if not reasoning or not isinstance(reasoning, str):
                 reasoning = delta.get("reasoning")
             if reasoning and isinstance(reasoning, str):
-                self._text(choice, reasoning, 1, events)
+                if filters is None:
+                    choice.reasoning.append(reasoning)
+                    events.append(ChatReasoningDelta(reasoning, choice.index))
+                else:
+                    events.extend(self._filtered(choice, filters[1].feed(reasoning)))
             content = delta.get("content")
             if content and isinstance(content, str):
-                self._text(choice, content, 0, events)
+                if filters is None:
+                    choice.text.append(content)
+                    events.append(ChatTextDelta(content, choice.index))
+                else:
+                    events.extend(self._filtered(choice, filters[0].feed(content)))
             calls = delta.get("tool_calls")
             if calls:
                 for position_in_delta, call in enumerate(calls):
-                    if _is_map(call):
+                    if type(call) is dict or isinstance(call, Mapping):
                         events.extend(self._tool_delta(choice, call, position_in_delta))
         finish = raw.get("finish_reason")
         if finish and isinstance(finish, str) and choice.finish_reason is None:
             choice.finish_reason = finish
             events.extend(self._close(choice))
-
-    def _text(self, choice: _Choice, text: str, channel: int, events: list[ChatStreamEvent]) -> None:
-        if choice.filters is None:
-            events.append(self._piece(choice, "reasoning" if channel else "text", text))
-        else:
-            events.extend(self._filtered(choice, choice.filters[channel].feed(text)))
 
     def _filtered(self, choice: _Choice, out: FilterOutput) -> list[ChatStreamEvent]:
         events = [self._piece(choice, kind, text) for kind, text in out.pieces]

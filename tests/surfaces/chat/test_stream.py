@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -186,6 +187,9 @@ async def test_stream_without_done_but_finished_is_accepted(make_chat: MakeChat)
         (sse(chunk({"content": "cut"}, model=LLAMA), done=False), StreamError, "ended before the answer"),
         (sse("not json"), MalformedResponseError, "not JSON"),
         (sse("[1, 2]"), MalformedResponseError, "not an object"),
+        # one value, then more: the fast scan stops after the first, json.loads rejects the rest
+        (sse('{"choices": []} {"choices": []}'), MalformedResponseError, "not JSON"),
+        (sse('{"choices": []}x'), MalformedResponseError, "not JSON"),
     ],
 )  # fmt: skip
 async def test_stream_failures_are_typed(
@@ -200,6 +204,29 @@ async def test_stream_failures_are_typed(
                 seen.append(event)
     assert all(e.type != "finish" for e in seen)
     assert transport.open_connections == 0
+
+
+async def test_frames_padded_with_whitespace_parse_as_json_loads_does(make_chat: MakeChat) -> None:
+    padded = "  " + json.dumps(chunk({"content": "a"}, model=LLAMA)) + " \t"
+    events = await run_stream(make_chat, sse(padded, chunk({"content": "b"}, finish="stop", model=LLAMA)))
+    assert events[-1].result.text == "ab"  # type: ignore[union-attr]
+
+
+def test_reasoning_spellings_and_mapping_deltas_without_a_filter() -> None:
+    # `reasoning` (vLLM's spelling) when `reasoning_content` is absent or not text; a delta that is
+    # a Mapping but not a dict takes the slow path to the same events.
+    acc = ChatAccumulator(ChatModel(id=LLAMA))
+    events = acc.feed(chunk({"reasoning": "think"}, model=LLAMA))
+    events += acc.feed(chunk({"reasoning_content": 7, "reasoning": " more"}, model=LLAMA))
+    events += acc.feed({"choices": [MappingProxyType({"delta": MappingProxyType({"content": "answer"})})]})
+    events += acc.feed(chunk({}, finish="stop", model=LLAMA))
+    assert [(e.type, getattr(e, "text", None)) for e in events] == [
+        ("reasoning_delta", "think"),
+        ("reasoning_delta", " more"),
+        ("text_delta", "answer"),
+    ]
+    result = acc.result()
+    assert (result.text, result.reasoning, result.finish_reason) == ("answer", "think more", "stop")
 
 
 async def test_error_frame_error_type_is_kept(make_chat: MakeChat) -> None:
