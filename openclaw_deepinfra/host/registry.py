@@ -48,10 +48,6 @@ class PluginRecord:
     registrations: list[tuple[RegistrationKind, str]] = field(default_factory=list)
     root_dir: Path | None = None
 
-    @property
-    def name(self) -> str:
-        return (self.manifest.name if self.manifest else None) or self.id
-
 
 class _LegacyEntry:
     """Adapts a bare ``register(api)`` function or an object with ``register``/``activate``."""
