@@ -30,12 +30,12 @@ from openclaw_deepinfra.host.config_keys import (
     AGENT_MEMORY_SEARCH,
     AGENT_MEMORY_SEARCH_OLD,
     KEY_ALIASES,
-    MEDIA_CAPABILITIES,
     KeyAlias,
     MediaKind,
     find_alias,
 )
 from openclaw_deepinfra.host.config_tree import MISSING, deep_merge, split, walk
+from openclaw_deepinfra.host.contracts.protocols import MEDIA_CAPABILITIES
 from openclaw_deepinfra.host.errors import ConfigError
 from openclaw_deepinfra.host.json5_edit import apply_changes, same
 from openclaw_deepinfra.host.safe_write import Snapshot, write_atomic

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from openclaw_deepinfra.host.contracts.protocols import MEDIA_CAPABILITIES
+
 MediaKind = Literal["image", "video", "music"]
-MEDIA_CAPABILITIES: tuple[str, ...] = ("image", "audio", "video")
 
 
 @dataclass(frozen=True)
