@@ -168,6 +168,12 @@ class _Headers(Mapping[str, str]):
         values = self._raw.getall(name)
         return values[0] if len(values) == 1 else ", ".join(values)
 
+    def get(self, name: str, default: Any = None) -> Any:  # no KeyError raised and caught per miss
+        values = self._raw.getall(name, None)
+        if values is None:
+            return default
+        return values[0] if len(values) == 1 else ", ".join(values)
+
     def __contains__(self, name: object) -> bool:
         return name in self._raw
 
@@ -186,7 +192,7 @@ class DirectResponse:
     paths decode alike; a transport error reading the body carries the request, as httpx's do.
     """
 
-    __slots__ = ("_body", "_httpx", "_request_of", "_response", "extensions", "headers", "status_code")
+    __slots__ = ("_body", "_httpx", "_request_of", "_response", "headers", "status_code")
 
     def __init__(
         self, response: aiohttp.ClientResponse, body: _Body, request_of: Callable[[], httpx.Request]
@@ -197,7 +203,12 @@ class DirectResponse:
         self._httpx: httpx.Response | None = None
         self.status_code = response.status
         self.headers = _Headers(response.headers)
-        self.extensions = {READ_CHUNK_EXTENSION: body.read_chunk, CLOSE_NOW_EXTENSION: body.close}
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        """What the httpx path's response offers its streams (`sse_stream`, `lease`); built when read."""
+        body = self._body
+        return {READ_CHUNK_EXTENSION: body.read_chunk, CLOSE_NOW_EXTENSION: body.close}
 
     @property
     def is_success(self) -> bool:

@@ -66,35 +66,52 @@ def _plain_client(client: httpx.AsyncClient) -> bool:
     )  # fmt: skip
 
 
+_Merge = tuple[list[tuple[str, str]], tuple[str, ...], bool, bool]
+_MERGES: dict[tuple[Any, ...], _Merge] = {}
+_MAX_MERGES = 64  # one per call site's header names and client defaults: a handful
+
+
+def _merge(
+    client: httpx.AsyncClient, target: _Target, method: str, names: tuple[str, ...], body: bool
+) -> _Merge:
+    """How `client.build_request` lays out a request with these header `names`: the headers before
+    the caller's (Host, an empty body's length, the client's defaults not overridden), the
+    caller's names lowercased, and whether the body's length and type follow them."""
+    # `Headers.update`: a default the caller names (in any case) is dropped; the caller's follow.
+    lowered = tuple(name.lower() for name in names)
+    given = set(lowered)
+    kept = [(name, value) for name, value in client.headers.multi_items() if name not in given]
+    given.update(name for name, _ in kept)
+    # `Request._prepare`: the body's headers if not given, then Host (and an empty body's length) first.
+    first = [] if "host" in given else [("host", target.host)]
+    bodiless_post = not body and method in ("POST", "PUT", "PATCH")
+    if bodiless_post and "content-length" not in given and "transfer-encoding" not in given:
+        first.append(("content-length", "0"))
+    return first + kept, lowered, body and "content-length" not in given, body and "content-type" not in given
+
+
 def _wire_headers(
     client: httpx.AsyncClient, target: _Target, method: str, headers: Mapping[str, str], body: bytes | None
 ) -> list[tuple[str, str]] | None:
     """The header list the aiohttp transport gets from `client.build_request`'s request (its
     `headers.multi_items()`: names lowercased), or None if a name or value is not ASCII (httpx
     refuses those: the httpx path raises its own error)."""
-    if not all(name.isascii() and value.isascii() for name, value in headers.items()):
+    names = tuple(headers)
+    if not ("".join(names).isascii() and "".join(headers.values()).isascii()):
         return None
-    # `Headers.update`: a default the caller names (in any case) is dropped; the caller's follow.
-    given = [(name.lower(), value) for name, value in headers.items()]
-    names = {name for name, _ in given}
-    wire = [(name, value) for name, value in client.headers.multi_items() if name not in names]
-    wire.extend(given)
-    names.update(name for name, _ in wire)
-    # `Request._prepare`: the body's headers if not given, then Host (and an empty body's length) first.
-    if body is not None:
-        if "content-length" not in names:
-            wire.append(("content-length", str(len(body))))
-        if "content-type" not in names:
-            wire.append(("content-type", "application/json"))
-        names.add("content-length")
-    first = [] if "host" in names else [("host", target.host)]
-    if (
-        "content-length" not in names
-        and "transfer-encoding" not in names
-        and method in ("POST", "PUT", "PATCH")
-    ):
-        first.append(("content-length", "0"))
-    return first + wire if first else wire
+    key = (tuple(client.headers.raw), names, method, body is not None, target.host)
+    merge = _MERGES.get(key)
+    if merge is None:
+        merge = _merge(client, target, method, names, body is not None)
+        if len(_MERGES) < _MAX_MERGES:
+            _MERGES[key] = merge
+    head, lowered, length, json_type = merge
+    wire = [*head, *zip(lowered, headers.values(), strict=True)]
+    if length:
+        wire.append(("content-length", str(len(body or b""))))
+    if json_type:
+        wire.append(("content-type", "application/json"))
+    return wire
 
 
 class Attempts:

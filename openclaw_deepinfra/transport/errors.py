@@ -186,7 +186,8 @@ def parse_error_body(body: bytes, content_type: str | None = None) -> ErrorDetai
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     value = headers.get(name)
-    if value is None:
+    case_sensitive = isinstance(headers, dict)  # httpx's and aiohttp's headers ignore case already
+    if value is None and case_sensitive:
         lowered = name.lower()
         for key, candidate in headers.items():
             if key.lower() == lowered:
