@@ -87,7 +87,7 @@ def deadline_timeout(exc: BaseException, deadline: Deadline) -> bool:
     return isinstance(exc, httpx.TimeoutException) and deadline.remaining() <= DEADLINE_SLACK_S
 
 
-@dataclass
+@dataclass(slots=True)
 class CallRecord:
     """Where one call's time went: attempts made, the last failure, time queued for a model slot."""
 

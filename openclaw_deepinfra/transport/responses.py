@@ -32,7 +32,7 @@ class Response(Protocol):
     async def aclose(self) -> None: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JsonResponse:
     status: int
     headers: Mapping[str, str]
@@ -40,7 +40,7 @@ class JsonResponse:
     request_id: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BytesResponse:
     status: int
     headers: Mapping[str, str]
