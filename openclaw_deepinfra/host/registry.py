@@ -239,13 +239,10 @@ class PluginRegistry:
             if record.status == "disabled" and self.config.plugin_entry(plugin_id).get("config"):
                 self.diagnose("warning", plugin_id, "config set for a disabled plugin is ignored")
 
-    def _fail(
-        self, plugin_id: str, source: str, message: str, manifest: PluginManifest | None
-    ) -> PluginRecord:
-        record = PluginRecord(plugin_id, "error", source, manifest, error=message)
-        self.records.setdefault(plugin_id, record)
+    def _fail(self, plugin_id: str, source: str, message: str, manifest: PluginManifest | None) -> None:
+        """A plugin that never got to ``register``: recorded (unless its id is taken) and diagnosed."""
+        self.records.setdefault(plugin_id, PluginRecord(plugin_id, "error", source, manifest, error=message))
         self.diagnose("error", plugin_id, message)
-        return record
 
     def load_plugin(
         self,
