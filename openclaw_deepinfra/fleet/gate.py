@@ -26,7 +26,6 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
 
 from openclaw_deepinfra.fleet.config import FleetConfig
 from openclaw_deepinfra.fleet.store import FleetStore, FleetUnavailable
@@ -81,13 +80,6 @@ class ModelState:
             if not fut.done():
                 return fut
         return None
-
-
-@dataclass(frozen=True)
-class GateStatus:
-    mode: str  # "shared" (Redis answers) or "local" (local shares)
-    alive: int
-    held: dict[str, int]  # slots in use per model (spares not counted)
 
 
 class FleetGate:
@@ -366,13 +358,6 @@ class FleetGate:
             logger.warning(
                 "fleet: Redis at %s answers again; back to the shared limit", self.config.display_url
             )
-
-    def status(self) -> GateStatus:
-        return GateStatus(
-            "local" if self._is_down() else "shared",
-            self.alive,
-            {name: m.held - m.spare for name, m in self._models.items() if m.held - m.spare},
-        )
 
     async def aclose(self) -> None:
         """Stop the background tasks and give this process's slots back (best effort)."""
