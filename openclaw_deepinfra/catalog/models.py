@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -119,10 +119,6 @@ class CatalogSnapshot:
                 return found
         return None
 
-    def models(self) -> tuple[CatalogModel, ...]:
-        """Every distinct row across all surfaces, first occurrence wins."""
-        return tuple(_unique(m for s in SURFACES if s in self.surfaces for m in self.surfaces[s].models))
-
     def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source,
@@ -139,11 +135,3 @@ class CatalogSnapshot:
                 if (cat := self.surfaces.get(s)) is not None
             },
         }
-
-
-def _unique(models: Iterable[CatalogModel]) -> Iterable[CatalogModel]:
-    seen: set[str] = set()
-    for model in models:
-        if model.id not in seen:
-            seen.add(model.id)
-            yield model

@@ -102,4 +102,3 @@ def test_snapshot_json_and_find(static: StaticCatalog) -> None:
     found = snapshot.find("live/vision")
     assert found is not None and found.has_tag("vlm")
     assert snapshot.find("nope/nope") is None
-    assert len(snapshot.models()) == len({x.id for x in snapshot.models()})

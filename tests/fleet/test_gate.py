@@ -46,7 +46,7 @@ def in_use(gate: FleetGate) -> dict[str, int]:
 
 
 def mode(gate: FleetGate) -> str:
-    """ "shared" while Redis answers, "local" while the gate admits against local shares."""
+    """The gate's mode: "shared" while Redis answers, "local" while it admits against local shares."""
     return "local" if gate._is_down() else "shared"
 
 
