@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, get_args
 
 Surface = Literal["chat", "vlm", "embed", "image-gen", "video-gen", "tts", "stt"]
@@ -43,23 +43,16 @@ class CatalogModel:
         return tag in self.tags
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON (wire spelling); `None` and empty fields are left out."""
-        out: dict[str, Any] = {"id": self.id, "tags": list(self.tags)}
-        scalars: dict[str, Any] = {
-            "name": self.name,
-            "description": self.description,
-            **{name: getattr(self, name) for name in INT_FIELDS},
-            "status": self.status,
-            "replaced_by": self.replaced_by,
-            "reasoning": self.reasoning,
-        }
-        out.update({k: v for k, v in scalars.items() if v is not None})
-        if self.pricing:
-            out["pricing"] = dict(self.pricing)
-        if self.input is not None:
-            out["input"] = list(self.input)
-        if self.compat:
-            out["compat"] = dict(self.compat)
+        """Plain JSON (wire spelling): tuples as lists; `None` and empty mappings are left out."""
+        out: dict[str, Any] = {}
+        for name in (f.name for f in fields(self)):
+            value = getattr(self, name)
+            if isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, Mapping):
+                value = dict(value) or None
+            if value is not None:
+                out[name] = value
         return out
 
 

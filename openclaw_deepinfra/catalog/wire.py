@@ -146,17 +146,10 @@ def parse_projection_report(body: Any) -> ParsedProjection:
 
 
 def to_wire_row(model: CatalogModel) -> dict[str, Any]:
-    """The inverse of `parse_projection_report` for one row (used to persist a catalog)."""
-    meta: dict[str, Any] = {"tags": list(model.tags)}
-    if model.description is not None:
-        meta["description"] = model.description
-    for name in INT_FIELDS:
-        value = getattr(model, name)
-        if value is not None:
-            meta[name] = value
-    if model.pricing:
-        meta["pricing"] = dict(model.pricing)
-    row: dict[str, Any] = {"id": model.id, "metadata": meta}
-    if model.name is not None:
-        row["name"] = model.name
+    """The inverse of `parse_projection_report` for one row (used to persist a catalog): its id and
+    name at the top, everything else under `metadata`."""
+    metadata = model.to_json()
+    row = {"id": metadata.pop("id"), "metadata": metadata}
+    if "name" in metadata:
+        row["name"] = metadata.pop("name")
     return row
