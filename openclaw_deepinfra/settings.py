@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from openclaw_deepinfra.config_blocks import ProviderNumbers, parse
-from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError, MissingApiKeyError
+from openclaw_deepinfra.errors import ConfigurationError, MissingApiKeyError
 from openclaw_deepinfra.fleet.config import FleetConfig, resolve_fleet_config
 from openclaw_deepinfra.host.errors import HostError
 from openclaw_deepinfra.redact import get_logger, register_secret
-from openclaw_deepinfra.urls import DEFAULT_BASE_URL, validate_base_url
+from openclaw_deepinfra.urls import DEFAULT_BASE_URL, configured_base_url
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
@@ -42,7 +42,6 @@ _HINT_KEY = (
     f"set {API_KEY_ENV} (or {API_TOKEN_ENV}), set models.providers.deepinfra.apiKey in the config, "
     "or run `openclaw-deepinfra onboard`"
 )
-_HINT_BASE_URL = f"set models.providers.deepinfra.baseUrl to {DEFAULT_BASE_URL}"
 
 
 class ApiKey:
@@ -239,17 +238,12 @@ def _resolve_key(
 
 
 def _resolve_base_url(config: OpenClawConfig, env: Mapping[str, str]) -> tuple[str, str]:
-    configured = provider_value(config, "baseUrl")
-    if configured is not None and not isinstance(configured, str):
-        raise InvalidBaseUrlError("models.providers.deepinfra.baseUrl must be a string", hint=_HINT_BASE_URL)
-    candidates = ((configured, "config"), *((env.get(n), f"env:{n}") for n in (BASE_URL_ENV, API_BASE_ENV)))
-    for value, source in candidates:
-        if value is not None and value.strip():
-            try:
-                return validate_base_url(value), source
-            except InvalidBaseUrlError as exc:
-                where = "models.providers.deepinfra.baseUrl" if source == "config" else source[4:]
-                raise InvalidBaseUrlError(f"{where}: {exc.message}", hint=exc.hint) from None
+    sources = [(provider_value(config, "baseUrl"), "config", "models.providers.deepinfra.baseUrl")]
+    sources += [(env.get(name), f"env:{name}", name) for name in (BASE_URL_ENV, API_BASE_ENV)]
+    for value, source, where in sources:
+        url = configured_base_url(value, where)
+        if url is not None:
+            return url, source
     return DEFAULT_BASE_URL, "default"
 
 

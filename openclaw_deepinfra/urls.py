@@ -115,6 +115,19 @@ def validate_base_url(url: str) -> str:
     return cleaned
 
 
+def configured_base_url(value: object, where: str, *, hint: str | None = None) -> str | None:
+    """The base URL a config key (or variable) `where` holds, None when unset or blank; a value that
+    is not a usable URL is an InvalidBaseUrlError naming `where` (with `hint`, else the URL's own)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise InvalidBaseUrlError(f"{where} must be a string", hint=hint or _HINT)
+    try:
+        return validate_base_url(value)
+    except InvalidBaseUrlError as exc:
+        raise InvalidBaseUrlError(f"{where}: {exc.message}", hint=hint or exc.hint) from None
+
+
 def _host(parts: SplitResult) -> str | None:
     """The host as the transport connects to it (httpx's IDNA 2008 encoding, so `bücher.example` and
     `xn--bcher-kva.example` are one host), or None when httpx would refuse it (fullwidth letters)."""

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError
+from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.common import SecretInput
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
@@ -29,7 +29,7 @@ from openclaw_deepinfra.settings import (
 )
 from openclaw_deepinfra.surfaces.embeddings.identity import CREDENTIAL_HEADERS
 from openclaw_deepinfra.transport.client import DeepInfraHttp
-from openclaw_deepinfra.urls import normalize, validate_base_url
+from openclaw_deepinfra.urls import configured_base_url, normalize
 
 # Answers of wide models are large JSON; the request planner keeps them near 20 MB, this is the
 # hard stop for a misbehaving server.
@@ -94,17 +94,8 @@ def resolve_endpoint(
     """The destination and its unresolved credentials; raises before any request when unusable
     (without `check_credentials`, only for the URL and header shapes: the index identity needs no key)."""
     raw_base, api_key, raw_headers = _remote(opts, config.memory_search())
-    base_url = settings.base_url
-    if raw_base is not None and (not isinstance(raw_base, str) or raw_base.strip()):
-        if not isinstance(raw_base, str):
-            raise InvalidBaseUrlError(f"{_REMOTE}.baseUrl must be a string")
-        try:
-            base_url = validate_base_url(raw_base)
-        except InvalidBaseUrlError as exc:
-            raise InvalidBaseUrlError(
-                f"{_REMOTE}.baseUrl: {exc.message}",
-                hint=f"set {_REMOTE}.baseUrl to an https URL (plain http only to localhost)",
-            ) from None
+    hint = f"set {_REMOTE}.baseUrl to an https URL (plain http only to localhost)"
+    base_url = configured_base_url(raw_base, f"{_REMOTE}.baseUrl", hint=hint) or settings.base_url
     owned = normalize(base_url) == normalize(settings.base_url)
     headers: dict[str, SecretInput] = {}
     if owned:

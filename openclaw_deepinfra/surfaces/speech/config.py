@@ -17,13 +17,13 @@ from typing import Any, Final
 
 from openclaw_deepinfra.config_blocks import SpeechBlock, json_type, parse
 from openclaw_deepinfra.config_check import Problem, require
-from openclaw_deepinfra.errors import ConfigurationError, InvalidBaseUrlError, RequestValidationError
+from openclaw_deepinfra.errors import ConfigurationError, RequestValidationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.config_tree import provider_entry
 from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.speech.voices import default_voice_for
-from openclaw_deepinfra.urls import validate_base_url
+from openclaw_deepinfra.urls import configured_base_url
 
 FORMATS: Final = ("mp3", "opus", "flac", "wav", "pcm")
 VOICE_COMPATIBLE: Final = frozenset({"mp3", "opus"})
@@ -129,12 +129,9 @@ def normalize_block(
     out: dict[str, Any] = {}
     if block.get("apiKey") not in (None, ""):
         out["apiKey"] = block["apiKey"]
-    base_url = _text(block.get("baseUrl"), "baseUrl", error)
+    base_url = configured_base_url(block.get("baseUrl"), f"{CONFIG_KEY}.baseUrl")
     if base_url is not None:
-        try:
-            out["baseUrl"] = validate_base_url(base_url)
-        except InvalidBaseUrlError as exc:
-            raise ConfigurationError(f"{CONFIG_KEY}.baseUrl: {exc.message}", hint=exc.hint) from None
+        out["baseUrl"] = base_url
     model = _text(_pick(block, "model"), "model", error)
     if model is not None:
         out["model"] = strip_provider_prefix(model, PROVIDER_ID)
