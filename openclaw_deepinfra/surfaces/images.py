@@ -185,20 +185,14 @@ class DeepInfraImageProvider(SurfaceProvider):
             size = _size(req, supported_sizes(self.capabilities, model))
         if ignored:
             logger.info("DeepInfra images: ignoring options it does not support: %s", ", ".join(ignored))
-        if upload is not None:
-            fields = {
-                "model": model,
-                "prompt": prompt,
-                "n": str(n),
-                "size": size,
-                "response_format": "b64_json",
-            }
+        payload = {"model": model, "prompt": prompt, "n": n, "size": size, "response_format": "b64_json"}
+        if upload is not None:  # the same fields as multipart text parts
+            fields = {key: str(value) for key, value in payload.items()}
             response = await http.request_json(
                 "POST", EDIT_PATH, data=fields, files={"image": upload}, label="DeepInfra image edit",
                 model=model,
             )  # fmt: skip
         else:
-            payload = {"model": model, "prompt": prompt, "n": n, "size": size, "response_format": "b64_json"}
             response = await http.request_json(
                 "POST", GENERATE_PATH, json=payload, label="DeepInfra image generation", model=model
             )

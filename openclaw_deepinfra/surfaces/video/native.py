@@ -9,19 +9,16 @@ may already be rendering and billed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 from urllib.parse import quote
 
 from openclaw_deepinfra.errors import GenerationFailedError, MalformedResponseError
 from openclaw_deepinfra.host.contracts.video import VideoGenerationResult
 from openclaw_deepinfra.surfaces.media_io import stated_cost
 from openclaw_deepinfra.surfaces.video.common import VideoSpec, is_guided, spec_metadata, video_assets
-from openclaw_deepinfra.surfaces.video.jobs import FAILED_STATUSES
+from openclaw_deepinfra.surfaces.video.jobs import FAILED_STATUSES, LABEL, MISSING_URL
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.responses import JsonResponse
-
-LABEL: Final = "DeepInfra video generation"
-MISSING_URL: Final = "DeepInfra video response missing video URL"
 
 
 def native_url(base: str, model: str) -> str:
