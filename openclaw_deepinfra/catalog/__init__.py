@@ -1,2 +1,2 @@
-"""DeepInfra model catalog: wire projection (`wire`), surface buckets (`buckets`), static fallback
-(`static`), the on-disk last-good snapshot (`store`) and the refresher (`refresher`)."""
+"""DeepInfra model catalog: rows, surface buckets and snapshots (`models`), wire projection
+(`wire`), static fallback (`static`), the on-disk last-good snapshot (`store`) and the refresher."""

@@ -15,8 +15,15 @@ from typing import TYPE_CHECKING, Final
 
 from cachetools import TTLCache
 
-from openclaw_deepinfra.catalog.buckets import bucket_counts, build_snapshot, describe_counts
-from openclaw_deepinfra.catalog.models import SURFACES, CatalogModel, CatalogSnapshot, Surface
+from openclaw_deepinfra.catalog.models import (
+    SURFACES,
+    CatalogModel,
+    CatalogSnapshot,
+    Surface,
+    bucket_counts,
+    build_snapshot,
+    describe_counts,
+)
 from openclaw_deepinfra.catalog.static import StaticCatalog
 from openclaw_deepinfra.catalog.store import SnapshotStore, StoredCatalog
 from openclaw_deepinfra.catalog.wire import parse_projection_report

@@ -6,8 +6,14 @@ import logging
 
 import pytest
 
-from openclaw_deepinfra.catalog.buckets import LIVE_DEFAULT_SURFACES, bucket_models, build_snapshot
-from openclaw_deepinfra.catalog.models import SURFACES, CatalogModel, Surface
+from openclaw_deepinfra.catalog.models import (
+    LIVE_DEFAULT_SURFACES,
+    SURFACES,
+    CatalogModel,
+    Surface,
+    bucket_models,
+    build_snapshot,
+)
 from openclaw_deepinfra.catalog.static import StaticCatalog, load_static_catalog
 
 
@@ -74,7 +80,7 @@ def test_curated_default_kept_while_the_live_list_is_shown_as_is(static: StaticC
 def test_empty_bucket_falls_back_to_static_and_logs(
     static: StaticCatalog, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="openclaw_deepinfra.catalog.buckets"):
+    with caplog.at_level(logging.INFO, logger="openclaw_deepinfra.catalog.models"):
         snapshot = build_snapshot([m("live/chat-only", "chat")], static, source="cache", fetched_at=5.0)
     assert snapshot.source == "cache"
     assert snapshot.fetched_at == 5.0

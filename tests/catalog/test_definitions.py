@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from openclaw_deepinfra.catalog.buckets import build_snapshot
 from openclaw_deepinfra.catalog.definitions import (
     DEFAULT_CONTEXT_WINDOW,
     DEFAULT_MAX_TOKENS,
@@ -12,7 +11,7 @@ from openclaw_deepinfra.catalog.definitions import (
     model_cost,
     model_definition,
 )
-from openclaw_deepinfra.catalog.models import CatalogModel
+from openclaw_deepinfra.catalog.models import CatalogModel, build_snapshot
 from openclaw_deepinfra.catalog.static import StaticCatalog, load_static_catalog
 
 
