@@ -20,15 +20,14 @@ from pathlib import Path
 from openclaw_deepinfra import __version__
 from openclaw_deepinfra.cli import (
     chat,
-    describe,
     doctor,
     embed,
     image,
     models,
     onboard,
     plugins,
-    stt,
     tts,
+    understand,
     video,
 )
 from openclaw_deepinfra.cli.session import CliError
@@ -39,8 +38,8 @@ from openclaw_deepinfra.settings import API_BASE_ENV, API_KEY_ENV, API_TOKEN_ENV
 from openclaw_deepinfra.urls import DEFAULT_BASE_URL
 
 PROG = "openclaw-deepinfra"
-# One module per command, each with `add_parser(sub, common)`; the order is the order of --help.
-COMMANDS = (models, chat, image, video, tts, stt, describe, embed, onboard, plugins, doctor)
+# The command modules, each with `add_parser(sub, common)`; their order is the order of --help.
+COMMANDS = (models, chat, image, video, tts, understand, embed, onboard, plugins, doctor)
 
 
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130

@@ -1,17 +1,26 @@
-"""What `tts`, `stt` and `describe` share: turning `--model` and the config into the provider and
-model a gateway would use, through the host's selection (never by importing a surface)."""
+"""`stt` and `describe`: the media-understanding commands, and how they (and `tts`) turn `--model`
+and the config into the provider and model a gateway would use, through the host's selection
+(never by importing a surface)."""
 
 from __future__ import annotations
 
+import argparse
+import mimetypes
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
-from openclaw_deepinfra.cli.json_shapes import TextOutput, dumps
-from openclaw_deepinfra.cli.session import CliError, HostSession
+from openclaw_deepinfra.cli.inputs import AUDIO_LIMIT, IMAGE_LIMIT, check_input, read_input
+from openclaw_deepinfra.cli.json_shapes import JSON_HELP, TextOutput, dumps
+from openclaw_deepinfra.cli.session import CliError, HostSession, open_host
 from openclaw_deepinfra.cli.waiting import Waiting
 from openclaw_deepinfra.host.contracts.media import (
     ApiKeyMediaAuth,
+    AudioTranscriptionRequest,
+    ImageDescriptionRequest,
+    ImagesDescriptionRequest,
+    MediaImage,
     MediaResolveAuthContext,
     MediaUnderstandingResult,
     NoneMediaAuth,
@@ -120,3 +129,68 @@ async def answer(
     result = await waiting.run(call)
     shape = TextOutput(text=result.text, model=result.model or pick.model, provider=pick.provider_id)
     print(dumps(shape) if json else result.text)
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    stt = sub.add_parser(
+        "stt", parents=[common], help="transcribe an audio file (speech to text)",
+        description="Transcribe AUDIO (mp3, wav, ogg, flac, m4a, webm) and print the text.",
+    )  # fmt: skip
+    stt.add_argument("--model", metavar="REF", help="deepinfra/<org>/<model> or <org>/<model>")
+    stt.add_argument("--language", metavar="L", help="spoken language, e.g. en (default: detected)")
+    stt.add_argument("--prompt", metavar="P", help="context for the transcriber (names, spelling)")
+    stt.add_argument("--json", action="store_true", help=JSON_HELP)
+    stt.add_argument("audio", metavar="AUDIO", type=Path, help="audio file to transcribe")
+    stt.set_defaults(handler=run_stt)
+    describe = sub.add_parser(
+        "describe", parents=[common], help="describe images with a vision model",
+        description="Describe IMAGE (jpg, png or webp); several images go to the model together.",
+    )  # fmt: skip
+    describe.add_argument("--model", metavar="REF", help="deepinfra/<org>/<model> (a vision model)")
+    describe.add_argument("--prompt", metavar="P", help='what to ask (default: "Describe the image.")')
+    describe.add_argument("--json", action="store_true", help=JSON_HELP)
+    describe.add_argument("images", metavar="IMAGE", type=Path, nargs="+", help="image file(s)")
+    describe.set_defaults(handler=run_describe)
+
+
+async def run_stt(args: argparse.Namespace) -> int:
+    data = read_input(args.audio, "AUDIO", AUDIO_LIMIT)
+    async with open_host(args) as session:
+        pick = pick_media(session, "audio", args.model, "transcribe_audio")
+        request = AudioTranscriptionRequest(
+            buffer=data,
+            file_name=args.audio.name,
+            mime=mimetypes.guess_type(args.audio.name)[0],
+            auth=media_auth(session, pick),
+            model=pick.model,
+            language=text_option(args.language, pick.options.get("language"), pick.block.get("language")),
+            prompt=text_option(args.prompt, pick.options.get("prompt"), pick.block.get("prompt")),
+            timeout_ms=pick.timeout_ms,
+        )
+        await answer(session, pick, "the transcript", pick.provider.transcribe_audio(request), args.json)
+    return 0
+
+
+async def run_describe(args: argparse.Namespace) -> int:
+    for path in args.images:  # every image checked before any is read
+        check_input(path, "IMAGE", IMAGE_LIMIT)
+    images = [MediaImage(buffer=read_input(path, "IMAGE", IMAGE_LIMIT), file_name=path.name,
+                         mime=mimetypes.guess_type(path.name)[0]) for path in args.images]  # fmt: skip
+    async with open_host(args) as session:
+        method = "describe_image" if len(images) == 1 else "describe_images"
+        pick = pick_media(session, "image", args.model, method)
+        if not pick.model:
+            raise CliError(
+                f"provider {pick.provider_id!r} has no default image model; pass --model", exit_code=2
+            )
+        prompt = text_option(args.prompt, pick.options.get("prompt"), pick.block.get("prompt"))
+        common: dict[str, Any] = {
+            "prompt": prompt, "timeout_ms": pick.timeout_ms, "cfg": session.config,
+            "auth_store": session.auth_store, "model": pick.model, "provider": pick.provider_id,
+        }  # fmt: skip
+        if len(images) == 1:
+            call = pick.provider.describe_image(ImageDescriptionRequest(**dict(images[0]), **common))
+        else:
+            call = pick.provider.describe_images(ImagesDescriptionRequest(images=images, **common))
+        await answer(session, pick, "the description", call, args.json)
+    return 0
