@@ -18,18 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from openclaw_deepinfra import __version__
-from openclaw_deepinfra.cli import (
-    chat,
-    doctor,
-    embed,
-    image,
-    models,
-    onboard,
-    plugins,
-    tts,
-    understand,
-    video,
-)
+from openclaw_deepinfra.cli import chat, doctor, embed, generate, models, onboard, plugins, tts, understand
 from openclaw_deepinfra.cli.session import CliError
 from openclaw_deepinfra.host import paths
 from openclaw_deepinfra.host.errors import ConfigError, HostError, ManifestError, ModelRefError
@@ -39,7 +28,7 @@ from openclaw_deepinfra.urls import DEFAULT_BASE_URL
 
 PROG = "openclaw-deepinfra"
 # The command modules, each with `add_parser(sub, common)`; their order is the order of --help.
-COMMANDS = (models, chat, image, video, tts, understand, embed, onboard, plugins, doctor)
+COMMANDS = (models, chat, generate, tts, understand, embed, onboard, plugins, doctor)
 
 
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
