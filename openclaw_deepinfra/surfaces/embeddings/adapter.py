@@ -87,8 +87,7 @@ class DeepInfraEmbeddingAdapter(RuntimeProvider):
 
     def resolve_index_identity(self, opts: Any) -> EmbeddingIndexIdentity:
         from openclaw_deepinfra.host.contracts.embeddings import EmbeddingIndexIdentity
-        from openclaw_deepinfra.surfaces.embeddings.endpoint import resolve_endpoint
-        from openclaw_deepinfra.surfaces.embeddings.identity import cache_key_data
+        from openclaw_deepinfra.surfaces.embeddings.endpoint import cache_key_data, resolve_endpoint
 
         options = _options(opts)
         model = self.normalize_model(options)
@@ -112,8 +111,7 @@ class DeepInfraEmbeddingAdapter(RuntimeProvider):
             EmbeddingProviderRuntime,
         )
         from openclaw_deepinfra.surfaces.embeddings.capabilities import input_kind, traits_for
-        from openclaw_deepinfra.surfaces.embeddings.endpoint import resolve_endpoint
-        from openclaw_deepinfra.surfaces.embeddings.identity import cache_key_data
+        from openclaw_deepinfra.surfaces.embeddings.endpoint import cache_key_data, resolve_endpoint
         from openclaw_deepinfra.surfaces.embeddings.provider import DeepInfraEmbeddingProvider, EmbeddingSpec
 
         options = _options(opts)
