@@ -99,6 +99,9 @@ class ProviderNumbers(Block):
     )
 
 
+NUMBER_KEYS: Final = tuple(str(field.alias) for field in ProviderNumbers.model_fields.values())
+
+
 class VideoBlock(Block):
     """`models.providers.deepinfra.video`."""
 

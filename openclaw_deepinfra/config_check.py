@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from types import UnionType
 from typing import Any, Final
 
-from openclaw_deepinfra.config_blocks import ProviderNumbers, SpeechBlock, VideoBlock, accepts, json_type
+from openclaw_deepinfra.config_blocks import (
+    NUMBER_KEYS,
+    ProviderNumbers,
+    SpeechBlock,
+    VideoBlock,
+    accepts,
+    json_type,
+)
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import HostError
@@ -46,7 +53,6 @@ class KeyRule:
 
 
 _PROVIDER = "models.providers.deepinfra"
-_NUMBER_KEYS = tuple(str(field.alias) for field in ProviderNumbers.model_fields.values())
 _TTS = "tts.providers.deepinfra"
 RULES: Final = (
     KeyRule(_PROVIDER, "an object", _object),
@@ -56,7 +62,7 @@ RULES: Final = (
     KeyRule(f"{_PROVIDER}.headers", "an object of header names to values", _object),
     KeyRule(f"{_PROVIDER}.video", "an object", _object),
     KeyRule(f"{_PROVIDER}.video.api", *accepts(VideoBlock, "api")),
-    *(KeyRule(f"{_PROVIDER}.{key}", *accepts(ProviderNumbers, key)) for key in _NUMBER_KEYS),
+    *(KeyRule(f"{_PROVIDER}.{key}", *accepts(ProviderNumbers, key)) for key in NUMBER_KEYS),
     KeyRule("plugins.entries.deepinfra", "an object", _object),
     KeyRule("plugins.entries.deepinfra.enabled", "true or false", _boolean),
     KeyRule("plugins.entries.deepinfra.config", "an object", _object),
@@ -85,7 +91,7 @@ _BY_KEY: Final = {rule.key: rule for rule in RULES}
 KNOWN_KEYS: Final[Mapping[str, frozenset[str]]] = {
     _PROVIDER: frozenset(
         {"apiKey", "baseUrl", "nativeBaseUrl", "headers", "request", "fleet", "video", "api", "auth",
-         "authHeader", "models", *_NUMBER_KEYS}
+         "authHeader", "models", *NUMBER_KEYS}
     ),
     _TTS: frozenset(
         {"apiKey", "baseUrl", "model", "modelId", "voice", "voiceId", "speakerVoice", "speakerVoiceId",

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from openclaw_deepinfra.config_blocks import ProviderNumbers, parse
+from openclaw_deepinfra.config_blocks import NUMBER_KEYS, ProviderNumbers, parse
 from openclaw_deepinfra.errors import ConfigurationError, MissingApiKeyError
 from openclaw_deepinfra.fleet.config import FleetConfig, resolve_fleet_config
 from openclaw_deepinfra.host.errors import HostError
@@ -35,7 +35,6 @@ API_KEY_ENV = "DEEPINFRA_API_KEY"
 API_TOKEN_ENV = "DEEPINFRA_API_TOKEN"  # noqa: S105 - a variable name, not a secret
 BASE_URL_ENV = "DEEPINFRA_BASE_URL"
 API_BASE_ENV = "DEEPINFRA_API_BASE"
-NUMBER_KEYS = tuple(str(field.alias) for field in ProviderNumbers.model_fields.values())
 
 _CONFIG_PREFIX = ("models", "providers", PROVIDER_ID)
 _HINT_KEY = (

@@ -76,10 +76,6 @@ class CatalogRefresher:
     def __repr__(self) -> str:
         return f"CatalogRefresher(base_url={self._settings.base_url!r})"
 
-    @property
-    def base_url(self) -> str:
-        return self._settings.base_url
-
     def snapshot(self) -> CatalogSnapshot:
         """Fresh live snapshot, else the last good one (source "cache"), else static. No network."""
         if self._settings.api_key is None:

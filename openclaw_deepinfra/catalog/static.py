@@ -34,8 +34,6 @@ class StaticCatalogError(RuntimeError):
 
 @dataclass(frozen=True)
 class StaticCatalog:
-    base_url: str
-    api: str
     surfaces: Mapping[Surface, SurfaceCatalog]
 
     def snapshot(self) -> CatalogSnapshot:
@@ -128,11 +126,7 @@ def load_static_catalog(manifest: Path | None = None, manifests: Path | None = N
     missing = [s for s in SURFACES if s not in surfaces]
     if missing:
         raise StaticCatalogError(f"{manifests}: no static catalog for {', '.join(missing)}")
-    return StaticCatalog(
-        base_url=str(provider.get("baseUrl", "")).rstrip("/"),
-        api=str(provider.get("api", "openai-completions")),
-        surfaces=MappingProxyType({s: surfaces[s] for s in SURFACES}),
-    )
+    return StaticCatalog(MappingProxyType({s: surfaces[s] for s in SURFACES}))
 
 
 def _load_surface_file(path: Path, chat: tuple[CatalogModel, ...]) -> tuple[Surface, SurfaceCatalog]:

@@ -11,13 +11,12 @@ from typing import Any
 
 from openclaw_deepinfra.cli.inputs import read_text
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP, EmbedOutput, dumps
-from openclaw_deepinfra.cli.session import CliError, open_host
+from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, open_host
 from openclaw_deepinfra.cli.waiting import Waiting
 from openclaw_deepinfra.config_check import require
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
 
-PROVIDER_ID = "deepinfra"
 # More texts than one request carries: worth a progress bar on an interactive terminal.
 LARGE_INPUT = 1024
 _BAR_WIDTH = 30
@@ -55,7 +54,7 @@ def _read_texts(args: argparse.Namespace) -> list[str]:
 
 def _configured_model(config: OpenClawConfig) -> str:
     provider, model = require(config, "memory.search.provider"), require(config, "memory.search.model")
-    ours = isinstance(provider, str) and provider.strip().lower() == PROVIDER_ID
+    ours = isinstance(provider, str) and provider.strip().lower() == PLUGIN_ID
     return model if ours and isinstance(model, str) else ""
 
 
@@ -69,9 +68,9 @@ def _progress_bar(done: int, total: int) -> None:
 async def run(args: argparse.Namespace) -> int:
     texts = _read_texts(args)
     async with open_host(args) as session:
-        adapter: Any = session.require("embedding-provider", PROVIDER_ID)
+        adapter: Any = session.require("embedding-provider", PLUGIN_ID)
         model = args.model or _configured_model(session.config)
-        options = EmbeddingProviderCreateOptions(config=session.config, provider=PROVIDER_ID, model=model)
+        options = EmbeddingProviderCreateOptions(config=session.config, provider=PLUGIN_ID, model=model)
         created = await adapter.create(options)
         provider = created.provider
         if provider is None:

@@ -83,8 +83,12 @@ def test_static_lists_follow_the_reference_order(
 
 def test_all_surfaces_present_in_order(static: StaticCatalog) -> None:
     assert tuple(static.surfaces) == SURFACES
-    assert static.base_url == "https://api.deepinfra.com/v1/openai"
-    assert static.api == "openai-completions"
+    manifest = tomllib.loads(resources.manifest_path().read_text(encoding="utf-8"))
+    provider = manifest["modelCatalog"]["providers"]["deepinfra"]
+    assert (provider["baseUrl"], provider["api"]) == (
+        "https://api.deepinfra.com/v1/openai",
+        "openai-completions",
+    )
 
 
 def test_chat_rows(static: StaticCatalog) -> None:
