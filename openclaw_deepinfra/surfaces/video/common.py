@@ -8,7 +8,7 @@ the aspect ratio is validated against the capabilities, a seed must be a whole n
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import urljoin, urlsplit
@@ -36,6 +36,7 @@ from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.mediatypes import extension_for, parse_data_url, sniff_video
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.settings import PROVIDER_ID, provider_value
+from openclaw_deepinfra.transport.deadline import Deadline
 
 logger = get_logger(__name__)
 
@@ -248,23 +249,18 @@ def native_base_url(config: OpenClawConfig, base_url: str) -> str:
 
 
 class Progress:
-    """Reports to the request's optional callback; a failing callback is logged, never fatal."""
+    """Reports to the request's optional callback with the time the operation's deadline has run;
+    a failing callback is logged, never fatal."""
 
-    def __init__(
-        self, callback: VideoProgressCallback | None, clock: Callable[[], float], started: float
-    ) -> None:
+    def __init__(self, callback: VideoProgressCallback | None, deadline: Deadline) -> None:
         self._callback = callback
-        self._clock = clock
-        self._started = started
-
-    def elapsed(self) -> float:
-        return max(0.0, self._clock() - self._started)
+        self._deadline = deadline
 
     def __call__(self, status: str, *, api: VideoApi, job_id: str | None = None, poll: int = 0) -> None:
         if self._callback is None:
             return
         report = VideoProgress(
-            status=status, elapsed_seconds=self.elapsed(), job_id=job_id, poll=poll, api=api
+            status=status, elapsed_seconds=self._deadline.elapsed(), job_id=job_id, poll=poll, api=api
         )
         try:
             self._callback(report)

@@ -95,7 +95,6 @@ class DeepInfraVideoProvider(SurfaceProvider):
         budget_ms = req.timeout_ms if req.timeout_ms and req.timeout_ms > 0 else self.default_timeout_ms
         # One deadline for the operation; a single request may use all of what is left of it.
         deadline = Deadline(budget_ms / 1000.0, clock=self._clock, attempt_s=budget_ms / 1000.0)
-        started = deadline.started
         model = strip_provider_prefix(req.model.strip(), PROVIDER_ID)
         if not model:
             # The default (and with it the provider-option allowlist) comes from the call's
@@ -112,7 +111,7 @@ class DeepInfraVideoProvider(SurfaceProvider):
         call = _Call(
             spec=spec, base_url=settings.base_url, native_base=native_base, deadline=deadline,
             budget_ms=budget_ms,
-            progress=Progress(req.on_progress, self._clock, started),
+            progress=Progress(req.on_progress, deadline),
         )  # fmt: skip
         fallback: dict[str, object] | None = None
         try:
