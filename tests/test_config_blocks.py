@@ -10,8 +10,15 @@ from typing import Any
 
 import pytest
 
-from openclaw_deepinfra.config_blocks import FleetBlock, ProviderNumbers, SpeechBlock, VideoBlock, parse
-from openclaw_deepinfra.config_check import problems, unknown_keys
+from openclaw_deepinfra.config_blocks import (
+    FleetBlock,
+    ProviderNumbers,
+    SpeechBlock,
+    VideoBlock,
+    parse,
+    problems,
+    unknown_keys,
+)
 from openclaw_deepinfra.errors import ConfigurationError, RequestValidationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.settings import resolve_settings

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from openclaw_deepinfra import config_check
-from openclaw_deepinfra.config_check import Problem, problems, require, unknown_keys
+from openclaw_deepinfra.config_blocks import RULES, Problem, problems, require, unknown_keys
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import ConfigError
@@ -122,6 +121,6 @@ def test_memory_search_keys_of_the_wrong_type_raise_instead_of_picking_a_default
 
 
 def test_every_rule_key_is_unique_and_dotted() -> None:
-    keys = [rule.key for rule in config_check.RULES]
+    keys = [rule.key for rule in RULES]
     assert len(keys) == len(set(keys))
     assert all(k and not k.startswith(".") and ".." not in k for k in keys)

@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from openclaw_deepinfra import config_check
+from openclaw_deepinfra import config_blocks
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP, DoctorCheck, DoctorOutput, Finding, Level, dumps
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
 from openclaw_deepinfra.errors import ConfigurationError
@@ -122,10 +122,10 @@ def _config_checks(session: HostSession) -> list[Finding]:
         ("config", "warn", f"{old} is an older spelling; use {new}")
         for old, new in session.config.legacy_keys()
     ]
-    findings += [("config", "fail", str(p)) for p in config_check.problems(session.config)]
+    findings += [("config", "fail", str(p)) for p in config_blocks.problems(session.config)]
     findings += [
         ("config", "warn", f"{key} is not a key the deepinfra plugin reads; ignored (check the spelling)")
-        for key in config_check.unknown_keys(session.config)
+        for key in config_blocks.unknown_keys(session.config)
     ]
     return findings
 

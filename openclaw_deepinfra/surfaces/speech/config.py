@@ -15,8 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from openclaw_deepinfra.config_blocks import SpeechBlock, json_type, parse
-from openclaw_deepinfra.config_check import Problem, require
+from openclaw_deepinfra.config_blocks import Problem, SpeechBlock, json_type, parse, require
 from openclaw_deepinfra.errors import ConfigurationError, RequestValidationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.config_tree import provider_entry
