@@ -1,1 +1,2 @@
-"""Memory-search embeddings: the `deepinfra` adapter, its provider, batching and index identity."""
+"""Memory-search embeddings: the `deepinfra` adapter, its provider, the endpoint and its index
+identity, and request batching."""

@@ -28,9 +28,12 @@ from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.embeddings.batching import (
     DEFAULT_REQUEST_TOKEN_BUDGET,
+    EmbeddingsAnswer,
+    build_payload,
     describe_ranges,
     estimate_tokens,
     inputs_per_request,
+    parse_answer,
     plan_requests,
     reassemble,
 )
@@ -41,7 +44,6 @@ from openclaw_deepinfra.surfaces.embeddings.capabilities import (
     input_kind,
 )
 from openclaw_deepinfra.surfaces.embeddings.endpoint import Connection, Endpoint, connect
-from openclaw_deepinfra.surfaces.embeddings.wire import EmbeddingsAnswer, build_payload, parse_answer
 
 logger = get_logger(__name__)
 
