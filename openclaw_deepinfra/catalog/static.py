@@ -18,6 +18,7 @@ from openclaw_deepinfra.catalog.models import (
     SURFACES,
     CatalogModel,
     CatalogSnapshot,
+    Source,
     Surface,
     SurfaceCatalog,
     curated_surface,
@@ -32,21 +33,15 @@ class StaticCatalogError(RuntimeError):
     """The shipped manifest data is missing or inconsistent (a packaging bug, not a user error)."""
 
 
-@dataclass(frozen=True)
-class StaticCatalog:
-    surfaces: Mapping[Surface, SurfaceCatalog]
+@dataclass(frozen=True, kw_only=True)
+class StaticCatalog(CatalogSnapshot):
+    """The shipped catalog: a snapshot whose source is always "static"."""
+
+    source: Source = "static"
 
     def snapshot(self) -> CatalogSnapshot:
+        """A plain snapshot of it, the kind the live catalog falls back to."""
         return CatalogSnapshot(source="static", surfaces=self.surfaces)
-
-    def surface(self, surface: Surface) -> SurfaceCatalog:
-        return self.surfaces[surface]
-
-    def default(self, surface: Surface) -> str:
-        return self.surfaces[surface].default
-
-    def find(self, model_id: str) -> CatalogModel | None:
-        return self.snapshot().find(model_id)
 
 
 def chat_row_to_model(row: Mapping[str, Any]) -> CatalogModel:
