@@ -154,8 +154,7 @@ def _decode_b64(value: str) -> bytes:
 
 
 class DeepInfraImageProvider(SurfaceProvider):
-    """`ImageGenerationProvider`. `default_model` and `models` are hints from the current snapshot
-    (no network); a request without a model gets the default from the call's catalog view."""
+    """`ImageGenerationProvider`."""
 
     surface = "image-gen"
     capabilities: Final = CAPABILITIES
