@@ -14,6 +14,7 @@ from openclaw_deepinfra.catalog.definitions import (
     DEFAULT_CONTEXT_WINDOW,
     DEFAULT_MAX_TOKENS,
     model_cost,
+    model_definition,
     vendor_of,
 )
 from openclaw_deepinfra.catalog.models import CatalogModel, CatalogSnapshot
@@ -91,21 +92,17 @@ def resolve_chat_model(
 
 
 def _from_row(row: CatalogModel, static_row: CatalogModel | None) -> ChatModel:
-    cost, known = model_cost(row, static_row=static_row)
-    compat = {**(static_row.compat if static_row else {}), **row.compat}
-    fmt = compat.get("thinkingFormat") or compat.get("thinking_format")
-    if fmt is None and vendor_of(row.id) == DEEPSEEK_VENDOR:
-        fmt = "deepseek"
-    context = row.context_length or (static_row.context_length if static_row else None)
-    max_tokens = row.max_tokens or (static_row.max_tokens if static_row else None)
-    tags = tuple(dict.fromkeys((*row.tags, *(static_row.tags if static_row else ()))))
+    """The facts the host's model definition holds (limits, price, thinking format: `row` first,
+    then its manifest row), plus both rows' tags."""
+    definition = model_definition(row, static_row=static_row)
+    compat = definition.compat
     return ChatModel(
         id=row.id,
-        context_window=context or DEFAULT_CONTEXT_WINDOW,
-        max_tokens=max_tokens or DEFAULT_MAX_TOKENS,
-        tags=tags,
-        cost=cost,
-        cost_known=known,
-        thinking_format=str(fmt) if fmt else None,
+        context_window=definition.context_window,
+        max_tokens=definition.max_tokens,
+        tags=tuple(dict.fromkeys((*row.tags, *(static_row.tags if static_row else ())))),
+        cost=definition.cost,
+        cost_known=model_cost(row, static_row=static_row)[1],
+        thinking_format=compat.thinking_format if compat is not None else None,
         known=True,
     )
