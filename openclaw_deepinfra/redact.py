@@ -94,17 +94,14 @@ class RedactingFilter(logging.Filter):
 _FILTER = RedactingFilter()
 
 
-def install_filter(logger: logging.Logger) -> logging.Logger:
-    """Attach the shared `RedactingFilter` to `logger` once; returns the logger."""
+def get_logger(name: str) -> logging.Logger:
+    """The logger every plugin module uses: `logging.getLogger(name)` with the shared
+    `RedactingFilter` attached (once)."""
+    logger = logging.getLogger(name)
     if not any(isinstance(f, RedactingFilter) for f in logger.filters):
         logger.addFilter(_FILTER)
     return logger
 
 
-def get_logger(name: str) -> logging.Logger:
-    """The logger every plugin module uses: `logging.getLogger(name)` with redaction attached."""
-    return install_filter(logging.getLogger(name))
-
-
-install_filter(logging.getLogger("openclaw_deepinfra"))
-install_filter(logging.getLogger("httpx"))  # logs every request URL at INFO
+get_logger("openclaw_deepinfra")
+get_logger("httpx")  # logs every request URL at INFO

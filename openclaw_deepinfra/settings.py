@@ -171,15 +171,8 @@ def resolve_config_secret(
         ) from None
 
 
+# Settings are resolved by several surfaces and by doctor in one process: each warning once.
 _warned: set[str] = set()
-
-
-def _warn_once(token: str, message: str, *args: object) -> None:
-    """Settings are resolved by several surfaces and by doctor in one process: one warning each."""
-    if token in _warned:
-        return
-    _warned.add(token)
-    logger.warning(message, *args)
 
 
 def _unset_env_reference(value: Any, env: Mapping[str, str]) -> str | None:
@@ -204,12 +197,13 @@ def _resolve_key(
     if unset is not None:
         # The README's own config (`apiKey: "${DEEPINFRA_API_KEY}"`) must keep working when the
         # variable is not exported but a key was onboarded: fall through, and say so once.
-        _warn_once(
-            f"unset:{config.path}:{unset}",
-            "models.providers.deepinfra.apiKey refers to ${%s}, which is not set; "
-            "using the next key source (auth profile, then DEEPINFRA_API_KEY / DEEPINFRA_API_TOKEN)",
-            unset,
-        )
+        if (token := f"unset:{config.path}:{unset}") not in _warned:
+            _warned.add(token)
+            logger.warning(
+                "models.providers.deepinfra.apiKey refers to ${%s}, which is not set; using the next key "
+                "source (auth profile, then DEEPINFRA_API_KEY / DEEPINFRA_API_TOKEN)",
+                unset,
+            )
     elif configured is not None:
         value = resolve_config_secret(config, configured, "models.providers.deepinfra.apiKey", env=env)
         if value is not None and value.strip():
