@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, get_args
 
-from openclaw_deepinfra.cli.inputs import prompt_text
+from openclaw_deepinfra.cli.files import prompt_text
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP, ChatOutput, dumps, money
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
 from openclaw_deepinfra.cli.waiting import Waiting

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from openclaw_deepinfra.cli.inputs import read_text
+from openclaw_deepinfra.cli.files import read_text
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP, EmbedOutput, dumps
 from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, open_host
 from openclaw_deepinfra.cli.waiting import Waiting

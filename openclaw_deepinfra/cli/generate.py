@@ -13,16 +13,16 @@ import mimetypes
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from openclaw_deepinfra.cli.inputs import IMAGE_LIMIT, prompt_text, read_input
+from openclaw_deepinfra.cli.files import IMAGE_LIMIT, check_out, prompt_text, read_input, save_and_report
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP
-from openclaw_deepinfra.cli.media_output import check_out, choose_model, save_and_report
-from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, open_host
+from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
 from openclaw_deepinfra.cli.waiting import Waiting
 from openclaw_deepinfra.host.contracts.image import ImageGenerationRequest, ImageGenerationResult, ImageInput
 from openclaw_deepinfra.host.contracts.protocols import ImageGenerationProvider, VideoGenerationProvider
 from openclaw_deepinfra.host.contracts.video import GeneratedVideo, VideoGenerationRequest, VideoProgress
+from openclaw_deepinfra.host.refs import parse_model_ref, strip_provider_prefix
 
 IMAGE_KIND = "image-generation-provider"
 VIDEO_KIND = "video-generation-provider"
@@ -59,6 +59,27 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     video.add_argument("--json", action="store_true", help=JSON_HELP)
     video.add_argument("prompt", nargs="+", help="what happens in the video ('-' reads it from stdin)")
     video.set_defaults(handler=run_video)
+
+
+def choose_model(
+    session: HostSession, kind: Literal["image", "video"], provider: object, given: str | None
+) -> tuple[str, int | None]:
+    """(model id, timeout ms): `--model` (with or without `deepinfra/`), else the config's
+    `agents.defaults.mediaModels.<kind>` when it names a DeepInfra model, else "" - the provider's
+    default, which it picks during the call from the catalog it decides everything else from (its
+    `default_model` attribute is only a hint from whatever catalog this process has seen)."""
+    selection = session.config.media_model(kind)
+    timeout_ms = selection.timeout_ms if selection is not None else None
+    if timeout_ms is None:
+        default_timeout = getattr(provider, "default_timeout_ms", None)
+        timeout_ms = default_timeout if isinstance(default_timeout, int) else None
+    if given is not None and given.strip():
+        return strip_provider_prefix(given.strip(), PLUGIN_ID), timeout_ms
+    if selection is not None and selection.primary:
+        ref = parse_model_ref(selection.primary)
+        if ref.provider == PLUGIN_ID:
+            return ref.model, timeout_ms
+    return "", timeout_ms
 
 
 def _inputs(paths: list[Path] | None) -> list[ImageInput] | None:

@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from openclaw_deepinfra.cli.inputs import prompt_text
+from openclaw_deepinfra.cli.files import check_out, output_paths, prompt_text, raise_if_fell_back, write_file
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP, SpeechOutput, dumps
-from openclaw_deepinfra.cli.media_output import check_out, output_paths, raise_if_fell_back, write_file
 from openclaw_deepinfra.cli.session import CliError, HostSession, open_host
 from openclaw_deepinfra.cli.understand import split_ref
 from openclaw_deepinfra.cli.waiting import Waiting

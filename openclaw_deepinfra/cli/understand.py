@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from openclaw_deepinfra.cli.inputs import AUDIO_LIMIT, IMAGE_LIMIT, check_input, read_input
+from openclaw_deepinfra.cli.files import AUDIO_LIMIT, IMAGE_LIMIT, check_input, read_input
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP, TextOutput, dumps
 from openclaw_deepinfra.cli.session import CliError, HostSession, open_host
 from openclaw_deepinfra.cli.waiting import Waiting

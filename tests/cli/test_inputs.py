@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_deepinfra.cli import inputs
+from openclaw_deepinfra.cli import files
 from openclaw_deepinfra.surfaces.understanding.describe import MAX_IMAGE_BYTES
 from tests.cli.conftest import CliEnv, Run
 from tests.e2e.loopback import LoopbackServer, Reply, Seen, serve
@@ -213,8 +213,8 @@ def test_a_directory_as_input_is_refused(api: LoopbackServer, run: Run, tmp_path
 def test_stdin_beyond_the_limit_is_refused(
     api: LoopbackServer, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(inputs, "TEXT_LIMIT", 1024)
-    monkeypatch.setattr(inputs.read_text, "__defaults__", (1024,))
+    monkeypatch.setattr(files, "TEXT_LIMIT", 1024)
+    monkeypatch.setattr(files.read_text, "__defaults__", (1024,))
     _stdin(monkeypatch, b"x" * 1025)
 
     result = run("chat", "-")
@@ -236,4 +236,4 @@ def test_an_input_within_the_limit_is_sent(api: LoopbackServer, run: Run, tmp_pa
 
 
 def test_the_cli_image_limit_is_the_describe_surface_limit() -> None:
-    assert inputs.IMAGE_LIMIT == MAX_IMAGE_BYTES
+    assert files.IMAGE_LIMIT == MAX_IMAGE_BYTES

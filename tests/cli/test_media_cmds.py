@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from openclaw_deepinfra.cli.media_output import output_paths
+from openclaw_deepinfra.cli.files import output_paths
 from tests.cli.conftest import CliEnv, Run
 from tests.e2e.loopback import LoopbackServer, Reply, serve
 

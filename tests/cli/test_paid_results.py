@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_deepinfra.cli import media_output
+from openclaw_deepinfra.cli import files
 from openclaw_deepinfra.host import safe_write
 from openclaw_deepinfra.host.safe_write import FileWriteError
 from tests.cli.conftest import CliEnv, Run
@@ -93,7 +93,7 @@ def test_a_fifo_as_out_is_refused_without_hanging(
 
 
 def _failing_write(target: Path) -> object:
-    real = media_output.write_atomic
+    real = files.write_atomic
 
     def write(path: Path, data: bytes, **kwargs: object) -> None:
         if Path(path) == target:
@@ -107,8 +107,8 @@ def test_a_write_that_fails_after_the_request_keeps_the_image_in_a_fallback_file
     api: LoopbackServer, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "cat.png"
-    monkeypatch.setattr(media_output, "write_atomic", _failing_write(target))
-    monkeypatch.setattr(media_output.tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(files, "write_atomic", _failing_write(target))
+    monkeypatch.setattr(files.tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
 
     result = run("image", "--out", str(target), "a", "cat")
@@ -129,8 +129,8 @@ def test_tts_falls_back_too(
     api: LoopbackServer, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "s.mp3"
-    monkeypatch.setattr(media_output, "write_atomic", _failing_write(target))
-    monkeypatch.setattr(media_output.tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(files, "write_atomic", _failing_write(target))
+    monkeypatch.setattr(files.tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
 
     result = run("tts", "--out", str(target), "hello")

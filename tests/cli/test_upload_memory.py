@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from openclaw_deepinfra.cli.inputs import AUDIO_LIMIT, IMAGE_LIMIT, MB, TEXT_LIMIT
+from openclaw_deepinfra.cli.files import AUDIO_LIMIT, IMAGE_LIMIT, MB, TEXT_LIMIT
 from tests.cli.conftest import CliEnv, Run
 
 SERVER = textwrap.dedent("""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_deepinfra.cli import media_output
+from openclaw_deepinfra.cli import files
 from openclaw_deepinfra.host.safe_write import FileWriteError
 from tests.cli.conftest import CliEnv, Run
 from tests.e2e.loopback import LoopbackServer, Reply, Seen, serve
@@ -108,7 +108,7 @@ def test_a_matching_or_unknown_extension_is_not_warned_about(
      ("a.mp3", MP3, None), ("a.wav", MP3, ("audio/wav", "audio/mpeg")), ("a.gif", b"nothing known", None)],
 )  # fmt: skip
 def test_which_names_contradict_which_bytes(name: str, data: bytes, expected: tuple[str, str] | None) -> None:
-    assert media_output._contradiction(Path(name), data) == expected
+    assert files._contradiction(Path(name), data) == expected
 
 
 # --- one permission policy --------------------------------------------------------------------------
@@ -147,15 +147,15 @@ def test_a_fallback_copy_in_the_shared_temp_dir_is_private(
     api: LoopbackServer, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "s.wav"
-    real = media_output.write_atomic
+    real = files.write_atomic
 
     def failing(path: Path, data: bytes, **kwargs: bool) -> Path:
         if Path(path) == target:
             raise FileWriteError(target, f"{target}: disk full")
         return real(path, data, **kwargs)
 
-    monkeypatch.setattr(media_output, "write_atomic", failing)
-    monkeypatch.setattr(media_output.tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(files, "write_atomic", failing)
+    monkeypatch.setattr(files.tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
 
     result = run("tts", "--out", str(target), "hello")
