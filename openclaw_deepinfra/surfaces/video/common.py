@@ -36,6 +36,7 @@ from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.mediatypes import extension_for, parse_data_url, sniff_video
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.settings import PROVIDER_ID, provider_value
+from openclaw_deepinfra.surfaces.media_io import stated_cost
 from openclaw_deepinfra.transport.deadline import Deadline
 
 logger = get_logger(__name__)
@@ -202,8 +203,13 @@ def build_spec(req: VideoGenerationRequest, default_model: str) -> VideoSpec:
     )
 
 
-def spec_metadata(spec: VideoSpec) -> dict[str, Any]:
+def result_metadata(spec: VideoSpec, body: Mapping[str, Any]) -> dict[str, Any]:
+    """What both APIs' results report beyond their own fields: the cost DeepInfra states in `body`,
+    the duration rendered (and the one asked for, when they differ) and the options ignored."""
     metadata: dict[str, Any] = {}
+    cost = stated_cost(body)
+    if cost is not None:
+        metadata["cost"] = cost
     if spec.duration is not None:
         metadata["durationSeconds"] = spec.duration
         if spec.requested_duration != spec.duration:

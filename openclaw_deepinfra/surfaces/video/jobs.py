@@ -28,8 +28,7 @@ from openclaw_deepinfra.errors import (
 )
 from openclaw_deepinfra.host.contracts.video import VideoGenerationResult
 from openclaw_deepinfra.redact import get_logger
-from openclaw_deepinfra.surfaces.media_io import stated_cost
-from openclaw_deepinfra.surfaces.video.common import Progress, VideoSpec, spec_metadata, video_assets
+from openclaw_deepinfra.surfaces.video.common import Progress, VideoSpec, result_metadata, video_assets
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.deadline import Deadline
 
@@ -179,10 +178,7 @@ def job_result(job: Job, spec: VideoSpec, base: str) -> VideoGenerationResult:
     videos = video_assets(urls, base, missing=MISSING_URL)
     model = job.body.get("model")
     metadata: dict[str, Any] = {"api": "jobs", "jobId": job.id, "status": job.status}
-    cost = stated_cost(job.body)
-    if cost is not None:
-        metadata["cost"] = cost
-    metadata.update(spec_metadata(spec))
+    metadata.update(result_metadata(spec, job.body))
     return VideoGenerationResult(
         videos=videos, model=model.strip() if isinstance(model, str) and model.strip() else spec.model,
         metadata=metadata,

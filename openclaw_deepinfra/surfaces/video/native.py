@@ -14,8 +14,7 @@ from urllib.parse import quote
 
 from openclaw_deepinfra.errors import GenerationFailedError, MalformedResponseError
 from openclaw_deepinfra.host.contracts.video import VideoGenerationResult
-from openclaw_deepinfra.surfaces.media_io import stated_cost
-from openclaw_deepinfra.surfaces.video.common import VideoSpec, is_guided, spec_metadata, video_assets
+from openclaw_deepinfra.surfaces.video.common import VideoSpec, is_guided, result_metadata, video_assets
 from openclaw_deepinfra.surfaces.video.jobs import FAILED_STATUSES, LABEL, MISSING_URL
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.responses import JsonResponse
@@ -85,9 +84,6 @@ def native_result(response: JsonResponse, spec: VideoSpec, base: str) -> VideoGe
     seed = body.get("seed")
     if isinstance(seed, int) and not isinstance(seed, bool):
         metadata["seed"] = seed
-    cost = stated_cost(body)
-    if cost is not None:
-        metadata["cost"] = cost
-    metadata.update(spec_metadata(spec))
+    metadata.update(result_metadata(spec, body))
     videos = video_assets(_urls(body), base, missing=MISSING_URL)
     return VideoGenerationResult(videos=videos, model=spec.model, metadata=metadata)
