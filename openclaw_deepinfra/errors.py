@@ -197,11 +197,9 @@ class DeadlineExceededError(APITimeoutError):
         budget_s: float | None = None,
         attempts: int = 0,
         slot_wait_s: float = 0.0,
-        status: int | None = None,
-        request_id: str | None = None,
         hint: str | None = None,
     ) -> None:
-        super().__init__(message, status=status, request_id=request_id, hint=hint)
+        super().__init__(message, hint=hint)
         self.elapsed_s = elapsed_s
         self.budget_s = budget_s
         self.attempts = attempts

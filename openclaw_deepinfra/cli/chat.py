@@ -14,8 +14,7 @@ from typing import Any, get_args
 
 from openclaw_deepinfra.cli.files import prompt_text
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP, ChatOutput, dumps, money
-from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
-from openclaw_deepinfra.cli.waiting import Waiting
+from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, Waiting, open_host
 from openclaw_deepinfra.host.contracts.chat import (
     ChatCapableProvider,
     ChatMessage,

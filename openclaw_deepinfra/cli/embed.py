@@ -11,8 +11,7 @@ from typing import Any
 
 from openclaw_deepinfra.cli.files import read_text
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP, EmbedOutput, dumps
-from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, open_host
-from openclaw_deepinfra.cli.waiting import Waiting
+from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, Waiting, open_host
 from openclaw_deepinfra.config_blocks import require
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions

@@ -17,8 +17,7 @@ from typing import Any, Literal
 
 from openclaw_deepinfra.cli.files import IMAGE_LIMIT, check_out, prompt_text, read_input, save_and_report
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP
-from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, open_host
-from openclaw_deepinfra.cli.waiting import Waiting
+from openclaw_deepinfra.cli.session import PLUGIN_ID, CliError, HostSession, Waiting, open_host
 from openclaw_deepinfra.host.contracts.image import ImageGenerationRequest, ImageGenerationResult, ImageInput
 from openclaw_deepinfra.host.contracts.protocols import ImageGenerationProvider, VideoGenerationProvider
 from openclaw_deepinfra.host.contracts.video import GeneratedVideo, VideoGenerationRequest, VideoProgress

@@ -9,9 +9,8 @@ from typing import Any
 
 from openclaw_deepinfra.cli.files import check_out, output_paths, prompt_text, raise_if_fell_back, write_file
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP, SpeechOutput, dumps
-from openclaw_deepinfra.cli.session import CliError, HostSession, open_host
+from openclaw_deepinfra.cli.session import CliError, HostSession, Waiting, open_host
 from openclaw_deepinfra.cli.understand import split_ref
-from openclaw_deepinfra.cli.waiting import Waiting
 from openclaw_deepinfra.host.config_tree import provider_entry
 from openclaw_deepinfra.host.contracts.speech import (
     SpeechResolveConfigContext,

@@ -13,8 +13,7 @@ from typing import Any, Literal
 
 from openclaw_deepinfra.cli.files import AUDIO_LIMIT, IMAGE_LIMIT, check_input, read_input
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP, TextOutput, dumps
-from openclaw_deepinfra.cli.session import CliError, HostSession, open_host
-from openclaw_deepinfra.cli.waiting import Waiting
+from openclaw_deepinfra.cli.session import CliError, HostSession, Waiting, open_host
 from openclaw_deepinfra.host.contracts.media import (
     ApiKeyMediaAuth,
     AudioTranscriptionRequest,

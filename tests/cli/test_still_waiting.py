@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_deepinfra.cli import waiting
+from openclaw_deepinfra.cli import session
 from tests.cli.conftest import PROJECTION, CliEnv, Run
 from tests.e2e.faults import (
     FaultServer,
@@ -39,8 +39,8 @@ def _frame(text: str, finish: str | None = None) -> bytes:
 
 @pytest.fixture
 def api(cli_env: CliEnv, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultServer]:
-    monkeypatch.setattr(waiting, "FIRST_NOTICE_S", 0.3)
-    monkeypatch.setattr(waiting, "NOTICE_EVERY_S", 0.4)
+    monkeypatch.setattr(session, "FIRST_NOTICE_S", 0.3)
+    monkeypatch.setattr(session, "NOTICE_EVERY_S", 0.4)
     cli_env.write_config(
         {"models": {"providers": {"deepinfra": {"timeoutSeconds": DEADLINE_S}}},
          "tools": {"media": {"audio": {"timeoutSeconds": DEADLINE_S}}}}
@@ -126,5 +126,5 @@ def test_a_quick_answer_prints_nothing(api: FaultServer, run: Run) -> None:
 
 def test_the_readme_states_the_real_quiet_periods() -> None:
     readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").split())
-    assert f"A call silent for {waiting.FIRST_NOTICE_S:g} s" in readme
-    assert f"then again every {waiting.NOTICE_EVERY_S:g} s" in readme
+    assert f"A call silent for {session.FIRST_NOTICE_S:g} s" in readme
+    assert f"then again every {session.NOTICE_EVERY_S:g} s" in readme
