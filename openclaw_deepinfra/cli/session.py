@@ -1,8 +1,9 @@
-"""Load the agent config and the plugins exactly as a gateway would, for one CLI command.
+"""Load the agent config and the plugins exactly as a gateway would, for one CLI command, and say
+so while its call is silent.
 
-`still waiting for <what> (N s of M s)` on stderr while a call is silent: after
-`FIRST_NOTICE_S` without progress (`touch`: a chunk, a video poll), then every `NOTICE_EVERY_S`.
-The call still ends at its own deadline with its own error; stdout (`--json`) never sees a line.
+`Waiting` prints `still waiting for <what> (N s of M s)` on stderr after `FIRST_NOTICE_S` without
+progress (`touch`: a chunk, a video poll), then every `NOTICE_EVERY_S`. The call still ends at its
+own deadline with its own error; stdout (`--json`) never sees a line.
 """
 
 from __future__ import annotations
