@@ -111,14 +111,16 @@ def parse_data_url(url: str, *, what: str = "data URL") -> tuple[bytes, str | No
         raise MalformedResponseError(f"{what} is not a data: URL")
     payload = match.group("data")
     params = [p.strip().lower() for p in (match.group("params") or "").split(";") if p.strip()]
-    if "base64" in params:
-        try:
-            decoded = base64.b64decode(re.sub(r"\s+", "", payload), validate=True)
-        except (binascii.Error, ValueError):
-            raise MalformedResponseError(f"{what} carries malformed base64") from None
-    else:
-        decoded = unquote_to_bytes(payload)
+    decoded = decode_base64(payload, what=what) if "base64" in params else unquote_to_bytes(payload)
     return decoded, match.group("mime")
+
+
+def decode_base64(text: str, *, what: str) -> bytes:
+    """Standard base64, whitespace ignored; a MalformedResponseError saying `what` carries bad base64."""
+    try:
+        return base64.b64decode(re.sub(r"\s+", "", text), validate=True)
+    except (binascii.Error, ValueError):
+        raise MalformedResponseError(f"{what} carries malformed base64") from None
 
 
 def decode_user_data_url(url: str, *, what: str) -> tuple[bytes, str | None]:

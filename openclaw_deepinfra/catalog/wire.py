@@ -77,11 +77,7 @@ def _entries(body: Any) -> list[Any]:
         return body
     if isinstance(body, Mapping) and isinstance(body.get("data"), list):
         return list(body["data"])
-    raise MalformedResponseError(_SHAPE_ERROR, body_excerpt=_excerpt(body))
-
-
-def _excerpt(body: Any) -> str:
-    return repr(body)[:200]
+    raise MalformedResponseError(_SHAPE_ERROR, body_excerpt=repr(body)[:200])
 
 
 def _parse_row(entry: Any) -> CatalogModel | str | None:
@@ -135,7 +131,7 @@ def parse_projection_report(body: Any) -> ParsedProjection:
         else:
             models[parsed.id] = parsed
     if entries and not models:
-        raise MalformedResponseError(_EMPTY_ERROR, body_excerpt=_excerpt(body))
+        raise MalformedResponseError(_EMPTY_ERROR, body_excerpt=repr(body)[:200])
     if skipped:
         logger.warning(
             "DeepInfra model catalog: skipped %d malformed row(s) (first: %s)", len(skipped), skipped[0]

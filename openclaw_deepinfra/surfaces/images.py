@@ -9,9 +9,6 @@ MIME type of every image comes from its bytes.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -31,6 +28,7 @@ from openclaw_deepinfra.mediatypes import (
     JPEG,
     PNG,
     WEBP,
+    decode_base64,
     extension_for,
     parse_data_url,
     safe_base_name,
@@ -146,13 +144,6 @@ def _edit_file(image: ImageInput) -> tuple[str, bytes, str]:
     return name, image.buffer, sniffed
 
 
-def _decode_b64(value: str) -> bytes:
-    try:
-        return base64.b64decode(re.sub(r"\s+", "", value), validate=True)
-    except (binascii.Error, ValueError):
-        raise MalformedResponseError("DeepInfra image response carries malformed base64") from None
-
-
 class DeepInfraImageProvider(SurfaceProvider):
     """`ImageGenerationProvider`."""
 
@@ -242,7 +233,7 @@ class DeepInfraImageProvider(SurfaceProvider):
         declared = entry.get("mime_type") if isinstance(entry.get("mime_type"), str) else None
         b64 = entry.get("b64_json")
         if isinstance(b64, str) and b64.strip():
-            return _decode_b64(b64), declared
+            return decode_base64(b64, what="DeepInfra image response"), declared
         url = entry.get("url")
         if not isinstance(url, str) or not url.strip():
             return b"", None
