@@ -27,10 +27,11 @@ from openclaw_deepinfra.host.contracts.media import (
     MediaUnderstandingResult,
 )
 from openclaw_deepinfra.host.refs import strip_provider_prefix
-from openclaw_deepinfra.mediatypes import JPEG, PNG, WEBP, sniff_image, to_data_url
+from openclaw_deepinfra.mediatypes import sniff_image, to_data_url
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
+from openclaw_deepinfra.surfaces.chat.messages import ACCEPTED_IMAGE_TYPES, MAX_IMAGE_BYTES
 from openclaw_deepinfra.surfaces.chat.model import resolve_chat_model
 from openclaw_deepinfra.surfaces.chat.runner import complete_chat
 
@@ -39,8 +40,6 @@ logger = get_logger(__name__)
 DEFAULT_PROMPT: Final = "Describe the image."
 DEFAULT_MAX_TOKENS: Final = 4096
 VISION_TAGS: Final = frozenset({"vlm", "vision"})
-ACCEPTED: Final = (JPEG, PNG, WEBP)
-MAX_IMAGE_BYTES: Final = 20 * 1024 * 1024
 _SUGGESTED: Final = 5
 
 
@@ -88,7 +87,7 @@ def image_data_url(image: MediaImage, where: str) -> str:
             hint="downscale or recompress the image",
         )
     mime = sniff_image(image.buffer)
-    if mime not in ACCEPTED:
+    if mime not in ACCEPTED_IMAGE_TYPES:
         raise RequestValidationError(
             f"{where} is {mime or 'not a recognised image'}; DeepInfra accepts only jpg, png and webp",
             hint="convert the image to PNG, JPEG or WebP",
