@@ -79,7 +79,7 @@ _.preserve_literal_provider_prefix
 _.resolve_model_capabilities
 
 # Dataclass fields read by name: CatalogModel's INT_FIELDS are parsed and persisted through
-# getattr (catalog/wire.py); InstalledPlugin reports what `plugins install` found.
+# getattr (catalog/wire.py, CatalogModel.to_json); InstalledPlugin reports what `plugins install` found.
 _.default_width
 _.default_height
 _.default_iterations
