@@ -20,14 +20,17 @@ from __future__ import annotations
 
 import json as jsonlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.transport.responses import Response
+
+if TYPE_CHECKING:  # imported for types only: aiohttp is not loaded at registration
+    from openclaw_deepinfra.transport.aiohttp_transport import DirectResponse
 
 __all__ = ["Attempts"]
 
@@ -138,15 +141,13 @@ class Attempts:
         headers: Mapping[str, str],
         content: Mapping[str, Any],
     ) -> None:
-        self._client, self._method, self._url, self._headers, self._content = (
-            client,
-            method,
-            url,
-            headers,
-            content,
-        )
+        self._client = client
+        self._method = method
+        self._url = url
+        self._headers = headers
+        self._content = content
         self._target = target = _target(url)
-        self._direct: Any = None
+        self._direct: Callable[..., Awaitable[DirectResponse]] | None = None
         self._wire: list[tuple[str, str]] | None = None
         self._body: bytes | None = None
         self._timeouts: dict[str, float] = {}
@@ -186,7 +187,7 @@ class Attempts:
             )
             return await client.send(request, stream=True)
         self._timeouts = timeouts
-        response: Any = await self._direct(
+        response = await self._direct(
             self._method, self._target.text, self._wire, self._body, timeouts, self.request
         )
         if "set-cookie" in response.headers:
@@ -196,4 +197,4 @@ class Attempts:
                 'HTTP Request: %s %s "%s %d %s"',
                 self._method, self._target.url, "HTTP/1.1", response.status_code, response.reason_phrase,
             )  # fmt: skip
-        return response  # type: ignore[no-any-return]
+        return response
