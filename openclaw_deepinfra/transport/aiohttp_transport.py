@@ -16,19 +16,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import ssl
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import httpx
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.transport.lease import CLOSE_NOW_EXTENSION
 from openclaw_deepinfra.transport.pool import PoolStats
 from openclaw_deepinfra.transport.sse_stream import READ_CHUNK_EXTENSION
 
+if TYPE_CHECKING:
+    from openclaw_deepinfra.transport.direct import Route
+
 __all__ = ["AiohttpTransport", "DirectResponse", "map_aiohttp_error"]
+
+_httpx_log = get_logger("httpx")  # httpx's own logger: its log line, its filters
 
 
 # Most specific first: ClientConnectorError is a ClientOSError, ConnectionTimeoutError and
@@ -43,29 +50,17 @@ _ERRORS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
     (aiohttp.ClientResponseError, httpx.RemoteProtocolError),  # not valid HTTP
     (aiohttp.ClientOSError, httpx.ReadError),  # reset on a reused connection
     (aiohttp.InvalidURL, httpx.UnsupportedProtocol),
-    (aiohttp.ClientError, httpx.TransportError),
 )
 
 
-def map_aiohttp_error(exc: BaseException) -> httpx.TransportError | None:
-    """The httpx error httpcore would raise for `exc`, or None if `exc` is not aiohttp's."""
-    if isinstance(exc, asyncio.TimeoutError) and not isinstance(exc, aiohttp.ClientError):
+def map_aiohttp_error(exc: TimeoutError | aiohttp.ClientError) -> httpx.TransportError:
+    """The httpx error httpcore would raise for `exc` (another aiohttp error: `TransportError`)."""
+    if not isinstance(exc, aiohttp.ClientError):
         return httpx.ReadTimeout(str(exc) or "timed out")
     for source, target in _ERRORS:
         if isinstance(exc, source):
             return target(str(exc) or type(exc).__name__)
-    return None
-
-
-@contextlib.contextmanager
-def _mapped() -> Iterator[None]:
-    try:
-        yield
-    except (TimeoutError, aiohttp.ClientError) as exc:
-        mapped = map_aiohttp_error(exc)
-        if mapped is None:  # pragma: no cover - every ClientError maps
-            raise
-        raise mapped from exc
+    return httpx.TransportError(str(exc) or type(exc).__name__)
 
 
 class _Body(httpx.AsyncByteStream):
@@ -107,10 +102,7 @@ class _Body(httpx.AsyncByteStream):
             self._waiting_since = None
             return chunk
         except (TimeoutError, aiohttp.ClientError) as exc:
-            mapped = map_aiohttp_error(exc)
-            if mapped is None:  # pragma: no cover - every ClientError maps
-                raise
-            raise mapped from exc
+            raise map_aiohttp_error(exc) from exc
 
     def _arm(self, start: float) -> None:
         assert self._read_timeout is not None
@@ -323,7 +315,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         timeouts: Mapping[str, float | None], sni_hostname: str | None = None,
     ) -> tuple[aiohttp.ClientResponse, _Body]:  # fmt: skip
         session = self._session_now()
-        with _mapped():
+        try:
             response = await session.request(
                 method,
                 url,
@@ -334,6 +326,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 timeout=self._timeout(timeouts),
                 server_hostname=sni_hostname,
             )
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise map_aiohttp_error(exc) from exc
         return response, _Body(response, timeouts.get("read"))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -362,18 +356,27 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
 
     async def send_direct(
-        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes | None,
-        timeouts: Mapping[str, float | None], request_of: Callable[[], httpx.Request],
-    ) -> DirectResponse:  # fmt: skip
+        self, route: Route, timeouts: dict[str, float], cookies: httpx.Cookies
+    ) -> DirectResponse:
         """The fast path (`transport.direct`): the request httpx would have handed this transport,
-        given as its parts, and its answer without httpx's request and response objects.
-        `request_of` builds that `httpx.Request` only when an error must carry it (as httpx's do)."""
+        given as its parts, and its answer without httpx's request and response objects. What
+        `client.send` does with an answer is done here too: a `Set-Cookie` reaches the client's jar
+        (`cookies`) through httpx's own code, and httpx's "HTTP Request: ..." line is logged."""
         try:
-            response, stream = await self._open(method, url, CIMultiDict(headers), body, timeouts)
+            response, stream = await self._open(
+                route.method, route.target.text, CIMultiDict(route.wire), route.body, timeouts
+            )
         except httpx.RequestError as exc:
-            exc.request = request_of()
+            exc.request = route.request(timeouts)
             raise
-        return DirectResponse(response, stream, request_of)
+        answer = DirectResponse(response, stream, lambda: route.request(timeouts))
+        if "set-cookie" in answer.headers:
+            cookies.extract_cookies(answer.as_httpx())
+        if _httpx_log.isEnabledFor(logging.INFO):
+            status, reason = answer.status_code, answer.reason_phrase
+            url = route.target.url
+            _httpx_log.info('HTTP Request: %s %s "%s %d %s"', route.method, url, "HTTP/1.1", status, reason)
+        return answer
 
     def pool_stats(self) -> PoolStats:
         """Read from aiohttp's connector (its counters are private: a leak check must see them)."""

@@ -1,12 +1,14 @@
-"""`DeepInfraHttp`, the only object in the plugin that sends requests, and its attempt loop.
+"""`DeepInfraHttp`, the only object in the plugin that sends requests: its attempt loop, and the
+streams it opens (`OpenStream`).
 
 A request's path: the surface -> `request_json` / `stream_sse` (headers, the attempt loop, the
-body read: this module) -> the pooled httpx client -> `transport.aiohttp_transport` -> the socket.
-Decisions on the way are lookups: `transport.retry` (what is repeated, how long to wait),
-`transport.errors` (failures into the error tree), `transport.limits` (model slot, connection
-permit), `transport.deadline`. The runtime owns one client; what a call may change is a frozen
-`RequestOptions`, and `with_options(...)` returns a cheap view on the same pool, limits and hooks
-(openai-python's spelling).
+body read: this module) -> `transport.aiohttp_transport`'s `send_direct` -> the socket. Whether an
+attempt may skip httpx is decided once per call (`transport.direct.route`); if not (respx, hooks,
+auth, cookies, form bodies), the loop hands it to httpx's `client.send`. Decisions on the way are
+lookups: `transport.retry` (what is repeated, how long to wait), `transport.errors` (failures into
+the error tree), `transport.limits` (model slot, connection permit), `transport.deadline`. The
+runtime owns one client; what a call may change is a frozen `RequestOptions`, and
+`with_options(...)` returns a cheap view on the same pool, limits and hooks (`transport.options`).
 
 Every call has one `Deadline` (the options', else one from the settings): queueing for a model
 slot, attempts (each httpx timeout cut to the time left), backoff sleeps and the body read share
@@ -19,12 +21,10 @@ the first byte; after that each read waits at most the read timeout it was opene
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json as jsonlib
-import random
-import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -36,22 +36,17 @@ from openclaw_deepinfra.errors import (
     excerpt,
 )
 from openclaw_deepinfra.redact import get_logger
-from openclaw_deepinfra.transport.deadline import DEFAULT_DEADLINE_S, CallRecord, Deadline, deadline_timeout
-from openclaw_deepinfra.transport.direct import Attempts
+from openclaw_deepinfra.transport.deadline import CallRecord, Deadline, deadline_timeout
+from openclaw_deepinfra.transport.direct import route
 from openclaw_deepinfra.transport.errors import (
     DEFAULT_LABEL,
     error_from_response,
     error_from_transport,
     request_id_from,
 )
-from openclaw_deepinfra.transport.limits import ModelLimits, Slot, admit, fleet_gate
-from openclaw_deepinfra.transport.options import (
-    DEFAULT_MAX_BODY_BYTES,
-    RequestOptions,
-    Shared,
-    request_headers,
-)
-from openclaw_deepinfra.transport.pool import ClientPool
+from openclaw_deepinfra.transport.lease import ResponseLease
+from openclaw_deepinfra.transport.limits import Slot, admit
+from openclaw_deepinfra.transport.options import OptionsView, request_headers
 from openclaw_deepinfra.transport.responses import (
     MAX_ERROR_BODY_BYTES,
     BodyTooLarge,
@@ -60,100 +55,20 @@ from openclaw_deepinfra.transport.responses import (
     Response,
     read_body,
 )
-from openclaw_deepinfra.transport.retry import (
-    RetryKind,
-    RetryPlan,
-    RetryPolicy,
-    log_retry,
-    plan_retry,
-    retry_after,
-    retryable_status,
-)
-from openclaw_deepinfra.transport.streaming import OpenBytes, OpenSSE
+from openclaw_deepinfra.transport.retry import RetryPlan, log_retry, plan_retry, retry_after, retryable_status
+from openclaw_deepinfra.transport.sse_stream import SSEStream
+from openclaw_deepinfra.transport.streaming import ByteStream, byte_stream, sse_events
 
-if TYPE_CHECKING:
-    from openclaw_deepinfra.settings import ApiKey, Settings
-
-__all__ = ["DeepInfraHttp"]
+__all__ = ["DeepInfraHttp", "OpenBytes", "OpenSSE", "OpenStream"]
 
 logger = get_logger(__name__)
 
 
-class DeepInfraHttp:
-    """Sends JSON, bytes and SSE requests with its `options`, through a shared `ClientPool`."""
+class DeepInfraHttp(OptionsView):
+    """Sends JSON, bytes and SSE requests with its `options`, through a shared `ClientPool`
+    (`DeepInfraHttp(settings, pool)`; `with_options(...)` views: `transport.options`)."""
 
-    __slots__ = ("options", "shared")
-
-    def __init__(
-        self,
-        settings: Settings,
-        pool: ClientPool,
-        *,
-        retry: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        rand: Callable[[], float] = random.random,
-        clock: Callable[[], float] = time.time,
-        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-        monotonic: Callable[[], float] = time.monotonic,
-        model_limits: ModelLimits | None = None,
-    ) -> None:
-        pool.configure(settings.max_connections)  # the first settings on a pool size it
-        limits = model_limits or pool.model_limits(settings.max_concurrent_per_model)
-        self.shared = Shared(pool, limits, fleet_gate(pool, settings), sleep, rand, clock, monotonic)
-        policy = retry if retry is not None else RetryPolicy(max_retries=settings.max_retries)
-        s, cap = settings, max_body_bytes
-        self.options = RequestOptions(s.base_url, s.api_key, s.headers, cap, policy, None, s.timeout_s)
-
-    def with_options(
-        self,
-        *,
-        base_url: str | None = None,
-        api_key: ApiKey | None = None,
-        max_body_bytes: int | None = None,
-        deadline: Deadline | None = None,
-        retry_kind: RetryKind | None = None,
-        max_retries: int | None = None,
-    ) -> DeepInfraHttp:
-        """A view of this client with some options changed (None: unchanged); nothing is copied
-        but the options."""
-        old = self.options
-        retry = old.retry
-        if retry_kind is not None or max_retries is not None:
-            retry = dataclasses.replace(
-                retry,
-                max_retries=retry.max_retries if max_retries is None else max_retries,
-                kind=retry.kind if retry_kind is None else retry_kind,
-            )
-        view = object.__new__(DeepInfraHttp)
-        view.shared = self.shared
-        view.options = RequestOptions(
-            old.base_url if base_url is None else base_url.rstrip("/"),
-            old.api_key if api_key is None else api_key,
-            old.headers,
-            old.max_body_bytes if max_body_bytes is None else max_body_bytes,
-            retry,
-            old.deadline if deadline is None else deadline,
-            old.timeout_s,
-        )
-        return view
-
-    @property
-    def model_limits(self) -> ModelLimits:
-        return self.shared.limits
-
-    def deadline(self, timeout_s: float | None = None, *, timeout_ms: int | None = None) -> Deadline:
-        """A new call deadline: the host's `timeout_ms`, else `timeout_s`, else the settings'
-        `timeoutSeconds` (each attempt capped at that budget), else `DEFAULT_DEADLINE_S` (each
-        attempt on the pool's default timeouts). A number <= 0 is "not given"."""
-        given = (timeout_ms / 1000.0 if timeout_ms else None, timeout_s, self.options.timeout_s)
-        budget = next((float(seconds) for seconds in given if seconds is not None and seconds > 0), None)
-        return Deadline(budget or DEFAULT_DEADLINE_S, clock=self.shared.monotonic, attempt_s=budget)
-
-    def url(self, path: str) -> str:
-        """`path` joined to the base URL; an absolute http(s) URL is used as given."""
-        if path.startswith(("https://", "http://")):
-            return path
-        return f"{self.options.base_url}/{path.lstrip('/')}"
+    __slots__ = ()
 
     async def _read(
         self, method: str, path: str, accept: str, authenticated: bool, headers: Mapping[str, str] | None,
@@ -224,8 +139,8 @@ class DeepInfraHttp:
     ) -> OpenSSE:  # fmt: skip
         """`async with` it: POST `json` and iterate its events. Errors before the first byte are
         mapped (and retried). With `model`, the model slot is held until the stream is closed."""
-        opener = self._opener("POST", path, "text/event-stream", headers, label, model, {"json": json})
-        return OpenSSE(opener, label)
+        call = self._call("POST", path, "text/event-stream", headers, label, model, {"json": json})
+        return OpenStream(self, call, sse_events)
 
     def stream_bytes(
         self, method: str, path: str, *, json: Any = None, data: Mapping[str, Any] | None = None,
@@ -236,21 +151,15 @@ class DeepInfraHttp:
         Errors before the first byte are mapped and retried like any request; a failure after it
         is mapped but never retried (the request was processed). The connection is closed on exit."""
         content = _content(json, data, files, None)
-        return OpenBytes(self._opener(method, path, "*/*", headers, label, model, content), label)
+        return OpenStream(self, self._call(method, path, "*/*", headers, label, model, content), byte_stream)
 
-    def _opener(
+    def _call(
         self, method: str, path: str, accept: str, headers: Mapping[str, str] | None, label: str | None,
         model: str | None, content: dict[str, Any],
-    ) -> Callable[[], Awaitable[tuple[Response, Slot]]]:  # fmt: skip
+    ) -> _Call:  # fmt: skip
         url = self.url(path)
         sent = request_headers(self.options, url, authenticated=True, accept=accept, extra=headers)
-
-        async def send() -> tuple[Response, Slot]:
-            deadline = self.options.deadline or self.deadline()
-            response, slot, _record = await self._send(method, url, sent, label, model, deadline, content)
-            return response, slot
-
-        return send
+        return method, url, sent, label, model, content
 
     # -- the attempt loop: the only place a request is retried ------------------------------------
 
@@ -267,7 +176,9 @@ class DeepInfraHttp:
         response is consumed). Every failure releases the slot before raising or sleeping."""
         shared, base_url, policy = self.shared, self.options.base_url, self.options.retry
         pool = shared.pool
-        attempts = Attempts(pool.client(base_url), method, url, headers, content)
+        client = pool.client(base_url)
+        to = route(client, method, url, headers, content)  # direct to aiohttp, or through httpx
+        send_direct = to.send
         record = CallRecord(label or DEFAULT_LABEL, model)
         gate = pool.gate(base_url)
         limiter = shared.limits.limiter(model) if model else None
@@ -286,7 +197,14 @@ class DeepInfraHttp:
                 record.attempts += 1
                 counters["attempts"] += 1
                 try:
-                    response = await attempts.send(timeouts)
+                    if send_direct is not None:
+                        response: Response = await send_direct(to, timeouts, client.cookies)
+                    else:
+                        timeout = httpx.Timeout(**timeouts)
+                        request = client.build_request(
+                            method, url, headers=headers, timeout=timeout, **content
+                        )
+                        response = await client.send(request, stream=True)
                 except httpx.HTTPError as exc:
                     slot.release()
                     record.last_failure = type(exc).__name__
@@ -313,7 +231,7 @@ class DeepInfraHttp:
             counters[f"retry:{plan.reason}"] += 1
             record.retries.append(plan.reason)
             of = policy.max_retries + 1
-            log_retry(method, attempts.path, record.model, attempt + 2, of, plan, waited, reason)
+            log_retry(method, to.path, record.model, attempt + 2, of, plan, waited, reason)
             await shared.sleep(plan.delay_s)
             attempt += 1
 
@@ -383,3 +301,60 @@ def _content(json: Any, data: Any, files: Any, params: Mapping[str, str] | None)
     if files is not None:
         content["files"] = files
     return content
+
+
+_Call = tuple[str, str, dict[str, str], str | None, str | None, dict[str, Any]]
+"""One request: method, URL, headers, label, model, content."""
+S = TypeVar("S", SSEStream, ByteStream)
+
+
+class OpenStream(Generic[S]):
+    """`async with http.stream_sse(...) as events` / `http.stream_bytes(...) as stream`: the request
+    is sent on entry, by the attempt loop; the connection and model slot are given back on exit or
+    `aclose()`, however the block is left. A class, not an `asynccontextmanager` generator: the
+    surfaces consume it inside their own generators (`transport.lease` says what goes wrong then)."""
+
+    __slots__ = ("_call", "_http", "_lease", "_open", "_stream")
+
+    def __init__(
+        self, http: DeepInfraHttp, call: _Call, open_: Callable[[Response, str | None], Awaitable[S]]
+    ) -> None:
+        self._http = http
+        self._call: _Call | None = call
+        self._open: Callable[[Response, str | None], Awaitable[S]] = open_
+        self._lease: ResponseLease | None = None
+        self._stream: S | None = None
+
+    async def __aenter__(self) -> S:
+        http, call, self._call = self._http, self._call, None
+        if call is None:
+            raise RuntimeError("a stream can be entered only once")
+        method, url, headers, label, model, content = call
+        deadline = http.options.deadline or http.deadline()
+        response, slot, _record = await http._send(method, url, headers, label, model, deadline, content)
+        try:
+            self._stream = stream = await self._open(response, label)
+        except BaseException:
+            slot.release()
+            raise
+        self._lease = ResponseLease(response, slot)
+        return stream
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose(completed=exc_type is None)
+
+    async def aclose(self, *, completed: bool = False) -> None:
+        """Give the connection back: kept for reuse after a complete stream, closed otherwise."""
+        lease, stream = self._lease, self._stream
+        if lease is None or lease.closed or stream is None:
+            return
+        try:
+            await stream.finish(completed=completed)
+        finally:
+            await lease.aclose()
+
+
+OpenSSE = OpenStream[SSEStream]
+OpenBytes = OpenStream[ByteStream]

@@ -1,4 +1,4 @@
-"""How one call's attempts are sent: straight to aiohttp when httpx would add nothing, else httpx.
+"""How one call's attempts are sent, decided once: straight to aiohttp when httpx would add nothing.
 
 `httpx.AsyncClient` is the plugin's HTTP API (the host's contracts and every test mock it: respx
 patches `AsyncClient._transport_for_url`), but on the common call (an absolute URL, a JSON body or
@@ -6,35 +6,30 @@ none, a client without auth, event hooks, cookies or query parameters) httpx onl
 `Request` (URL, merged and normalised headers, the encoded body), walks `send`'s auth, redirect and
 hook layers, wraps the transport's answer in a `Response` and offers it to the cookie jar: about a
 third of a chat request's CPU (docs/performance.md, issue 14). When the client would hand the
-request to the plugin's aiohttp transport, `Attempts` gives that transport the request's parts
-(the same header list, in the same order and case, the same body bytes) and reads the answer
-through the same `responses.Response` interface; anything else (respx's transport, httpcore, a
-proxy mount, a client with hooks or auth, form or multipart bodies) goes through `client.send`.
-
-What httpx does with an answer is done here too: a `Set-Cookie` reaches the client's jar through
-httpx's own code, and httpx's "HTTP Request: ..." log line is written when its logger is on.
+request to the plugin's aiohttp transport, `route` gives the attempt loop that transport's
+`send_direct` and the request's parts (the same header list, in the same order and case, the same
+body bytes); the answer is read through the same `responses.Response` interface. Anything else
+(respx's transport, httpcore, a proxy mount, a client with hooks or auth, form or multipart bodies)
+goes through `client.send`. This module only decides: it is not on the request's call stack.
 tests/transport/test_direct.py sends the same calls both ways and compares the bytes on the wire.
 """
 
 from __future__ import annotations
 
 import json as jsonlib
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from openclaw_deepinfra.redact import get_logger
-from openclaw_deepinfra.transport.responses import Response
-
 if TYPE_CHECKING:  # imported for types only: aiohttp is not loaded at registration
     from openclaw_deepinfra.transport.aiohttp_transport import DirectResponse
 
-__all__ = ["Attempts"]
+__all__ = ["Route", "route"]
 
-_httpx_log = get_logger("httpx")  # httpx's own logger: its log line, its filters
+# httpx's JSON encoding (`httpx._content.encode_json`), one encoder for every call.
+_JSON = jsonlib.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,84 +112,47 @@ def _wire_headers(
     return wire
 
 
-class Attempts:
-    """One call's request, decided once: sent directly to the aiohttp transport, or through httpx."""
+class Route:
+    """How one call's attempts go out, decided once per call: `send` is the aiohttp transport's
+    `send_direct`, which gets the request as these parts (`wire` headers, `body` bytes), or None:
+    the attempt loop sends through httpx's `client.send`."""
 
-    __slots__ = (
-        "_body",
-        "_client",
-        "_content",
-        "_direct",
-        "_headers",
-        "_method",
-        "_target",
-        "_timeouts",
-        "_url",
-        "_wire",
-    )
+    __slots__ = ("body", "method", "send", "target", "wire")
 
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        content: Mapping[str, Any],
-    ) -> None:
-        self._client = client
-        self._method = method
-        self._url = url
-        self._headers = headers
-        self._content = content
-        self._target = target = _target(url)
-        self._direct: Callable[..., Awaitable[DirectResponse]] | None = None
-        self._wire: list[tuple[str, str]] | None = None
-        self._body: bytes | None = None
-        self._timeouts: dict[str, float] = {}
-        if not target.plain or not (not content or (len(content) == 1 and "json" in content)):
-            return
-        direct = getattr(client._transport_for_url(target.url), "send_direct", None)
-        if direct is None or not _plain_client(client):
-            return
-        json = content.get("json")
-        if json is not None:  # httpx's JSON encoding, byte for byte
-            self._body = jsonlib.dumps(
-                json, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-            ).encode()
-        self._wire = _wire_headers(client, target, method, headers, self._body)
-        if self._wire is not None:
-            self._direct = direct
+    def __init__(self, method: str, target: _Target) -> None:
+        self.method = method
+        self.target = target
+        self.send: Callable[[Route, dict[str, float], httpx.Cookies], Awaitable[DirectResponse]] | None = None
+        self.wire: list[tuple[str, str]] = []
+        self.body: bytes | None = None
 
     @property
     def path(self) -> str:
-        return self._target.url.path
+        return self.target.url.path
 
-    def request(self) -> httpx.Request:
+    def request(self, timeouts: dict[str, float]) -> httpx.Request:
         """The `httpx.Request` the direct path stands for (an error carries it, as httpx's do)."""
-        assert self._wire is not None
-        extensions = {"timeout": self._timeouts}
+        extensions = {"timeout": timeouts}
         return httpx.Request(
-            self._method, self._target.url, headers=self._wire, content=self._body, extensions=extensions
+            self.method, self.target.url, headers=self.wire, content=self.body, extensions=extensions
         )
 
-    async def send(self, timeouts: dict[str, float]) -> Response:
-        """One attempt with these `connect`/`read`/`write`/`pool` timeouts; the answer unread."""
-        client = self._client
-        if self._direct is None:
-            timeout = httpx.Timeout(**timeouts)
-            request = client.build_request(
-                self._method, self._url, headers=self._headers, timeout=timeout, **self._content
-            )
-            return await client.send(request, stream=True)
-        self._timeouts = timeouts
-        response = await self._direct(
-            self._method, self._target.text, self._wire, self._body, timeouts, self.request
-        )
-        if "set-cookie" in response.headers:
-            client.cookies.extract_cookies(response.as_httpx())
-        if _httpx_log.isEnabledFor(logging.INFO):
-            _httpx_log.info(
-                'HTTP Request: %s %s "%s %d %s"',
-                self._method, self._target.url, "HTTP/1.1", response.status_code, response.reason_phrase,
-            )  # fmt: skip
-        return response
+
+def route(
+    client: httpx.AsyncClient, method: str, url: str, headers: Mapping[str, str], content: Mapping[str, Any]
+) -> Route:
+    """The call's `Route`: direct when `client.send` would only have handed the same request to the
+    plugin's aiohttp transport, else through httpx."""
+    found = Route(method, _target(url))
+    if not found.target.plain or not (not content or (len(content) == 1 and "json" in content)):
+        return found
+    direct = getattr(client._transport_for_url(found.target.url), "send_direct", None)
+    if direct is None or not _plain_client(client):
+        return found
+    json = content.get("json")
+    if json is not None:  # httpx's JSON encoding, byte for byte
+        found.body = _JSON.encode(json).encode()
+    wire = _wire_headers(client, found.target, method, headers, found.body)
+    if wire is not None:
+        found.wire, found.send = wire, direct
+    return found

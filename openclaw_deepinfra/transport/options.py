@@ -1,8 +1,8 @@
-"""What one call is sent with: its `RequestOptions` and the headers built from them.
-
-`DeepInfraHttp.with_options(...)` changes the options for a view of the one client; the headers of
-every request come from `request_headers`: Accept, User-Agent, the configured headers on their
-origin only, the caller's own, then the key, which goes only to the base URL's origin.
+"""What one call is sent with: its `RequestOptions`, the headers built from them, and the client's
+side that holds them (`OptionsView`, the base of `DeepInfraHttp`: construction from the settings,
+`with_options(...)` views of the one client, deadlines, URLs). The headers of every request come
+from `request_headers`: Accept, User-Agent, the configured headers on their origin only, the
+caller's own, then the key, which goes only to the base URL's origin.
 
 Configured headers: `models.providers.deepinfra.headers` and `.request.headers` (resolved by
 `settings`) travel in the options, so every surface sends them without knowing about them. They go
@@ -14,26 +14,31 @@ configuration is read (`RESERVED`), and the transport sets its own after them.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Self
 
 from openclaw_deepinfra.errors import MissingApiKeyError, RequestValidationError
 from openclaw_deepinfra.settings import _HINT_KEY
-from openclaw_deepinfra.transport.pool import user_agent
+from openclaw_deepinfra.transport.deadline import DEFAULT_DEADLINE_S, Deadline
+from openclaw_deepinfra.transport.limits import ModelLimits, fleet_gate
+from openclaw_deepinfra.transport.pool import ClientPool, user_agent
+from openclaw_deepinfra.transport.retry import RetryKind, RetryPolicy
 from openclaw_deepinfra.urls import Origin, display, origin, same_origin
 
 if TYPE_CHECKING:
-    from openclaw_deepinfra.settings import ApiKey
-    from openclaw_deepinfra.transport.deadline import Deadline
-    from openclaw_deepinfra.transport.limits import AdmissionGate, ModelLimits
-    from openclaw_deepinfra.transport.pool import ClientPool
-    from openclaw_deepinfra.transport.retry import RetryPolicy
+    from openclaw_deepinfra.settings import ApiKey, Settings
+    from openclaw_deepinfra.transport.limits import AdmissionGate
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "RESERVED",
     "ConfiguredHeaders",
+    "OptionsView",
     "RequestOptions",
     "Shared",
     "request_headers",
@@ -123,3 +128,81 @@ class Shared:
     rand: Callable[[], float]
     clock: Callable[[], float]  # wall clock: Retry-After may be an HTTP date
     monotonic: Callable[[], float]  # deadlines
+
+
+class OptionsView:
+    """The part of `DeepInfraHttp` that says how its calls are sent: its `options`, what every view
+    of the one client shares (`shared`), the views themselves (`with_options`), deadlines, URLs."""
+
+    __slots__ = ("options", "shared")
+
+    def __init__(
+        self,
+        settings: Settings,
+        pool: ClientPool,
+        *,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rand: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.time,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        monotonic: Callable[[], float] = time.monotonic,
+        model_limits: ModelLimits | None = None,
+    ) -> None:
+        pool.configure(settings.max_connections)  # the first settings on a pool size it
+        limits = model_limits or pool.model_limits(settings.max_concurrent_per_model)
+        self.shared = Shared(pool, limits, fleet_gate(pool, settings), sleep, rand, clock, monotonic)
+        policy = retry if retry is not None else RetryPolicy(max_retries=settings.max_retries)
+        s, cap = settings, max_body_bytes
+        self.options = RequestOptions(s.base_url, s.api_key, s.headers, cap, policy, None, s.timeout_s)
+
+    def with_options(
+        self,
+        *,
+        base_url: str | None = None,
+        api_key: ApiKey | None = None,
+        max_body_bytes: int | None = None,
+        deadline: Deadline | None = None,
+        retry_kind: RetryKind | None = None,
+        max_retries: int | None = None,
+    ) -> Self:
+        """A view of this client with some options changed (None: unchanged); nothing is copied
+        but the options."""
+        old = self.options
+        retry = old.retry
+        if retry_kind is not None or max_retries is not None:
+            retry = dataclasses.replace(
+                retry,
+                max_retries=retry.max_retries if max_retries is None else max_retries,
+                kind=retry.kind if retry_kind is None else retry_kind,
+            )
+        view = object.__new__(type(self))
+        view.shared = self.shared
+        view.options = RequestOptions(
+            old.base_url if base_url is None else base_url.rstrip("/"),
+            old.api_key if api_key is None else api_key,
+            old.headers,
+            old.max_body_bytes if max_body_bytes is None else max_body_bytes,
+            retry,
+            old.deadline if deadline is None else deadline,
+            old.timeout_s,
+        )
+        return view
+
+    @property
+    def model_limits(self) -> ModelLimits:
+        return self.shared.limits
+
+    def deadline(self, timeout_s: float | None = None, *, timeout_ms: int | None = None) -> Deadline:
+        """A new call deadline: the host's `timeout_ms`, else `timeout_s`, else the settings'
+        `timeoutSeconds` (each attempt capped at that budget), else `DEFAULT_DEADLINE_S` (each
+        attempt on the pool's default timeouts). A number <= 0 is "not given"."""
+        given = (timeout_ms / 1000.0 if timeout_ms else None, timeout_s, self.options.timeout_s)
+        budget = next((float(seconds) for seconds in given if seconds is not None and seconds > 0), None)
+        return Deadline(budget or DEFAULT_DEADLINE_S, clock=self.shared.monotonic, attempt_s=budget)
+
+    def url(self, path: str) -> str:
+        """`path` joined to the base URL; an absolute http(s) URL is used as given."""
+        if path.startswith(("https://", "http://")):
+            return path
+        return f"{self.options.base_url}/{path.lstrip('/')}"

@@ -14,6 +14,8 @@ The stream, not its consumers, decides where it ends (`[DONE]`) and which frames
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
@@ -30,6 +32,10 @@ READ_CHUNK_EXTENSION = "openclaw_read_chunk"
 
 Read = Callable[[], Awaitable[bytes]]
 
+# Draining the rest of a finished stream is worth it only if it is short and quick; past either
+# limit the connection is closed instead of kept.
+DRAIN_MAX_BYTES = 64 * 1024
+DRAIN_TIMEOUT_S = 2.0
 _MESSAGE_CHARS = 300  # an error frame's message in the exception text, as `errors` cuts a body's
 
 
@@ -128,6 +134,24 @@ class SSEStream:
         close = getattr(aiter, "aclose", None)
         if close is not None:
             await close()
+
+    async def finish(self, *, completed: bool) -> None:
+        """Stop reading. A stream that ended cleanly is drained first if the rest is short and
+        quick, so its connection goes back to the pool; anything else (an abandoned or failed
+        stream) is closed by its lease, since a half-read connection is useless."""
+        try:
+            if completed and self.saw_done and not self.exhausted:
+                received = 0
+                with contextlib.suppress(httpx.HTTPError, TimeoutError):
+                    async with asyncio.timeout(DRAIN_TIMEOUT_S):
+                        while received <= DRAIN_MAX_BYTES:
+                            chunk = await self.read_raw()
+                            if not chunk:
+                                break
+                            received += len(chunk)
+        finally:
+            with contextlib.suppress(httpx.HTTPError, RuntimeError):
+                await self.aclose()
 
     def __aiter__(self) -> SSEStream:
         return self

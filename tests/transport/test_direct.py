@@ -20,7 +20,7 @@ from openclaw_deepinfra.errors import DeepInfraError
 from openclaw_deepinfra.settings import ApiKey, Settings
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.deadline import Deadline
-from openclaw_deepinfra.transport.direct import Attempts
+from openclaw_deepinfra.transport.direct import Route, route
 from openclaw_deepinfra.transport.pool import ClientPool
 from tests.e2e.faults import (
     LAST_CHUNK,
@@ -296,8 +296,9 @@ async def test_the_direct_header_list_is_the_one_build_request_makes(
 ) -> None:
     transport = _Recorder()
     async with httpx.AsyncClient(transport=transport, headers={"User-Agent": "openclaw/0"}) as client:
-        attempts = Attempts(client, method, url, headers, content)
-        await attempts.send({"connect": 1.0, "read": 2.0, "write": 3.0, "pool": 4.0})
+        to = route(client, method, url, headers, content)
+        assert to.send is not None
+        await to.send(to, {"connect": 1.0, "read": 2.0, "write": 3.0, "pool": 4.0}, client.cookies)
         expected = client.build_request(
             method, url, headers=headers, timeout=httpx.Timeout(1.0, read=2.0, write=3.0, pool=4.0), **content
         )
@@ -310,8 +311,8 @@ async def test_the_direct_header_list_is_the_one_build_request_makes(
     )
     assert timeouts == expected.extensions["timeout"]
     assert (
-        _headers_of(attempts.request()) == _headers_of(expected)
-        and attempts.request().read() == expected.read()
+        _headers_of(to.request(timeouts)) == _headers_of(expected)
+        and to.request(timeouts).read() == expected.read()
     )
 
 
@@ -335,7 +336,7 @@ async def test_what_httpx_would_change_takes_the_httpx_path(
 ) -> None:
     transport = _Recorder()
     async with httpx.AsyncClient(transport=transport, **client_options) as client:
-        direct = Attempts(client, "POST", url, headers, content)._direct is not None
+        direct = route(client, "POST", url, headers, content).send is not None
     assert direct == (not client_options and url == "https://h/x" and headers == {"X-Name": "ok"})
 
 
@@ -345,12 +346,9 @@ class _Recorder(httpx.AsyncBaseTransport):
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, list[tuple[str, str]], bytes | None, dict[str, float]]] = []
 
-    async def send_direct(
-        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes | None,
-        timeouts: dict[str, float], request_of: Callable[[], httpx.Request],
-    ) -> Any:  # fmt: skip
-        self.sent.append((method, url, headers, body, timeouts))
-        return httpx.Response(200, request=request_of())
+    async def send_direct(self, to: Route, timeouts: dict[str, float], cookies: httpx.Cookies) -> Any:
+        self.sent.append((to.method, to.target.text, to.wire, to.body, timeouts))
+        return httpx.Response(200, request=to.request(timeouts))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         raise AssertionError("the direct path was expected")

@@ -28,8 +28,7 @@ from openclaw_deepinfra.surfaces.speech.config import (
     with_defaults,
 )
 from openclaw_deepinfra.surfaces.speech.voices import KOKORO_VOICES, describe_voice, resolve_voice, voices_for
-from openclaw_deepinfra.transport.client import DeepInfraHttp
-from openclaw_deepinfra.transport.streaming import OpenBytes
+from openclaw_deepinfra.transport.client import DeepInfraHttp, OpenBytes
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.contracts.speech import (
