@@ -13,9 +13,8 @@ from collections.abc import Callable, Mapping
 import httpx
 
 from openclaw_deepinfra.catalog.models import CatalogSnapshot
-from openclaw_deepinfra.catalog.refresher import CatalogRefresher
+from openclaw_deepinfra.catalog.refresher import CatalogRefresher, SnapshotStore
 from openclaw_deepinfra.catalog.static import StaticCatalog, load_static_catalog
-from openclaw_deepinfra.catalog.store import SnapshotStore
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.config import OpenClawConfig

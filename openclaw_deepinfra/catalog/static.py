@@ -2,6 +2,10 @@
 
 It is what registration uses (a local file read, never the network) and what every surface
 falls back to when the live catalog is unavailable or has nothing for it.
+
+Where the data files live: a wheel carries `plugin.toml` and `manifests/` inside the package
+(hatch force-include); a source checkout or an editable install has them at the repository root
+beside the package.
 """
 
 from __future__ import annotations
@@ -24,9 +28,24 @@ from openclaw_deepinfra.catalog.models import (
     curated_surface,
 )
 from openclaw_deepinfra.catalog.wire import metadata_numbers, positive_int, price
-from openclaw_deepinfra.resources import manifest_path, manifests_dir
 
 PROVIDER_ID = "deepinfra"
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _locate(name: str) -> Path:
+    inside = _PACKAGE_DIR / name
+    return inside if inside.exists() else _PACKAGE_DIR.parent / name
+
+
+def manifest_path() -> Path:
+    """The plugin manifest (`plugin.toml`)."""
+    return _locate("plugin.toml")
+
+
+def manifests_dir() -> Path:
+    """The directory of per-surface static catalogs (`manifests/*.toml`)."""
+    return _locate("manifests")
 
 
 class StaticCatalogError(RuntimeError):

@@ -36,8 +36,12 @@ from openclaw_deepinfra.mediatypes import (
 )
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.settings import PROVIDER_ID
-from openclaw_deepinfra.surfaces.media_io import IMAGE_FETCH_MAX_BYTES, fetch_remote, stated_cost
-from openclaw_deepinfra.surfaces.provider_base import SurfaceProvider
+from openclaw_deepinfra.surfaces.provider_base import (
+    IMAGE_FETCH_MAX_BYTES,
+    SurfaceProvider,
+    fetch_remote,
+    stated_cost,
+)
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 
 logger = get_logger(__name__)

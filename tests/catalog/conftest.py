@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from openclaw_deepinfra.catalog.refresher import CatalogRefresher
+from openclaw_deepinfra.catalog.refresher import CatalogRefresher, SnapshotStore
 from openclaw_deepinfra.catalog.static import StaticCatalog, load_static_catalog
-from openclaw_deepinfra.catalog.store import SnapshotStore
 from openclaw_deepinfra.settings import ApiKey, Settings
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.pool import ClientPool

@@ -19,9 +19,8 @@ import pytest
 import respx
 
 from openclaw_deepinfra.catalog.models import CatalogSnapshot, Surface
-from openclaw_deepinfra.catalog.refresher import CatalogRefresher
+from openclaw_deepinfra.catalog.refresher import CatalogRefresher, SnapshotStore
 from openclaw_deepinfra.catalog.static import StaticCatalog
-from openclaw_deepinfra.catalog.store import SnapshotStore
 from openclaw_deepinfra.catalog.wire import parse_projection_report
 from tests.catalog.conftest import MODELS_URL, T0, Factory, FakeClock, catalog_rows, row
 

@@ -11,9 +11,8 @@ import httpx
 import pytest
 import respx
 
-from openclaw_deepinfra.catalog.refresher import DEFAULT_FAILURE_BACKOFF_S
+from openclaw_deepinfra.catalog.refresher import DEFAULT_FAILURE_BACKOFF_S, SnapshotStore
 from openclaw_deepinfra.catalog.static import StaticCatalog
-from openclaw_deepinfra.catalog.store import SnapshotStore
 from tests.catalog.conftest import BASE, KEY, MODELS_URL, Factory, FakeClock, catalog_rows, row
 
 GOOD = {"data": catalog_rows("live")}

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_deepinfra import resources
 from openclaw_deepinfra.catalog.models import SURFACES, CatalogModel, Surface, curated_surface
 from openclaw_deepinfra.catalog.static import (
     StaticCatalog,
     StaticCatalogError,
     chat_row_to_model,
     load_static_catalog,
+    manifest_path,
+    manifests_dir,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -83,7 +84,7 @@ def test_static_lists_follow_the_reference_order(
 
 def test_all_surfaces_present_in_order(static: StaticCatalog) -> None:
     assert tuple(static.surfaces) == SURFACES
-    manifest = tomllib.loads(resources.manifest_path().read_text(encoding="utf-8"))
+    manifest = tomllib.loads(manifest_path().read_text(encoding="utf-8"))
     provider = manifest["modelCatalog"]["providers"]["deepinfra"]
     assert (provider["baseUrl"], provider["api"]) == (
         "https://api.deepinfra.com/v1/openai",
@@ -132,7 +133,7 @@ def test_loaded_once(static: StaticCatalog) -> None:
 
 
 def test_manifest_metadata_agrees_with_static_defaults(static: StaticCatalog) -> None:
-    manifest = tomllib.loads(resources.manifest_path().read_text(encoding="utf-8"))
+    manifest = tomllib.loads(manifest_path().read_text(encoding="utf-8"))
     meta = manifest["mediaUnderstandingProviderMetadata"]["deepinfra"]
     assert meta["defaultModels"] == {"image": static.default("vlm"), "audio": static.default("stt")}
     assert manifest["modelCatalog"]["discovery"] == {"deepinfra": "refreshable"}
@@ -150,17 +151,17 @@ def test_manifest_metadata_agrees_with_static_defaults(static: StaticCatalog) ->
 
 def test_resources_fall_back_to_the_repo_root() -> None:
     # An editable install has no force-included copies inside the package.
-    assert resources.manifest_path() == REPO / "plugin.toml"
-    assert resources.manifests_dir() == REPO / "manifests"
+    assert manifest_path() == REPO / "plugin.toml"
+    assert manifests_dir() == REPO / "manifests"
 
 
 def test_resources_prefer_the_packaged_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     package = tmp_path / "site" / "openclaw_deepinfra"
     (package / "manifests").mkdir(parents=True)
     (package / "plugin.toml").write_text('id = "deepinfra"\n')
-    monkeypatch.setattr(resources, "_PACKAGE_DIR", package)
-    assert resources.manifest_path() == package / "plugin.toml"
-    assert resources.manifests_dir() == package / "manifests"
+    monkeypatch.setattr("openclaw_deepinfra.catalog.static._PACKAGE_DIR", package)
+    assert manifest_path() == package / "plugin.toml"
+    assert manifests_dir() == package / "manifests"
 
 
 def _copy_data(tmp_path: Path) -> tuple[Path, Path]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from openclaw_deepinfra.catalog.models import CatalogModel
-from openclaw_deepinfra.catalog.store import (
+from openclaw_deepinfra.catalog.refresher import (
     CACHE_VERSION,
     SnapshotStore,
 )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from openclaw_deepinfra.catalog.models import CatalogModel
-from openclaw_deepinfra.catalog.store import SnapshotStore
+from openclaw_deepinfra.catalog.refresher import SnapshotStore
 from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.install import disable_plugin, install_plugin

@@ -36,7 +36,7 @@ from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.mediatypes import extension_for, parse_data_url, sniff_video
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.settings import PROVIDER_ID, provider_value
-from openclaw_deepinfra.surfaces.media_io import stated_cost
+from openclaw_deepinfra.surfaces.provider_base import stated_cost
 from openclaw_deepinfra.transport.deadline import Deadline
 
 logger = get_logger(__name__)

@@ -27,8 +27,7 @@ from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
-from openclaw_deepinfra.surfaces.media_io import VIDEO_FETCH_MAX_BYTES, fetch_remote
-from openclaw_deepinfra.surfaces.provider_base import SurfaceProvider
+from openclaw_deepinfra.surfaces.provider_base import VIDEO_FETCH_MAX_BYTES, SurfaceProvider, fetch_remote
 from openclaw_deepinfra.surfaces.video import native
 from openclaw_deepinfra.surfaces.video.common import (
     CAPABILITIES,
