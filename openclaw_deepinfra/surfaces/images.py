@@ -82,25 +82,17 @@ def ignored_overrides(
     """Requested options the capabilities do not declare, in OpenClaw's spelling; never sent."""
     mode: ImageGenerateCapabilities | ImageEditCapabilities = caps.edit if req.is_edit else caps.generate
     output = caps.output
-    declared = {
-        "size": bool(mode.supports_size),
-        "aspectRatio": bool(mode.supports_aspect_ratio),
-        "resolution": bool(mode.supports_resolution),
-        "quality": bool(output and output.qualities),
-        "outputFormat": bool(output and output.formats),
-        "background": bool(output and output.backgrounds),
-        "providerOptions": False,  # the reference accepts none
-    }
-    requested = {
-        "size": req.size,
-        "aspectRatio": req.aspect_ratio,
-        "resolution": req.resolution,
-        "quality": req.quality,
-        "outputFormat": req.output_format,
-        "background": req.background,
-        "providerOptions": req.provider_options or None,
-    }
-    return {key: value for key, value in requested.items() if value is not None and not declared[key]}
+    # (key, requested value, whether the capabilities declare it)
+    options = (
+        ("size", req.size, mode.supports_size),
+        ("aspectRatio", req.aspect_ratio, mode.supports_aspect_ratio),
+        ("resolution", req.resolution, mode.supports_resolution),
+        ("quality", req.quality, output and output.qualities),
+        ("outputFormat", req.output_format, output and output.formats),
+        ("background", req.background, output and output.backgrounds),
+        ("providerOptions", req.provider_options or None, False),  # the reference accepts none
+    )
+    return {key: value for key, value, declared in options if value is not None and not declared}
 
 
 def _count(req: ImageGenerationRequest, max_count: int) -> tuple[int, int | None]:

@@ -154,7 +154,7 @@ def test_overrides_win_and_bad_overrides_are_request_errors() -> None:
         {"providers": {"deepinfra": {"voice": "af_sky", "speed": 1.0, "responseFormat": "wav"}}},
         {"voiceId": "am_echo", "speed": 0.8, "format": "flac"},
     )
-    assert (settings.voice, settings.speed, settings.response_format) == ("am_echo", 0.8, "flac")
+    assert (settings["voice"], settings["speed"], settings["responseFormat"]) == ("am_echo", 0.8, "flac")
     with pytest.raises(RequestValidationError, match="allowed: mp3, opus"):
         effective_settings({}, {"responseFormat": "aac"})
 
@@ -297,8 +297,8 @@ def test_an_extra_body_clash_in_a_request_override_is_refused_too() -> None:
 def test_a_filled_default_voice_does_not_follow_the_model_to_another_one() -> None:
     resolved = {"model": "hexgrad/Kokoro-82M", "voice": "af_bella", "responseFormat": "mp3"}
     other = effective_settings(resolved, {"model": "Qwen/Qwen3-TTS"})
-    assert (other.model, other.voice) == ("Qwen/Qwen3-TTS", None)
+    assert (other.get("model"), other.get("voice")) == ("Qwen/Qwen3-TTS", None)
     chosen = effective_settings({**resolved, "voice": "bf_lily"}, {"model": "Qwen/Qwen3-TTS"})
-    assert chosen.voice == "bf_lily"  # a voice the user chose stays
+    assert chosen["voice"] == "bf_lily"  # a voice the user chose stays
     same = effective_settings(resolved, {"model": "hexgrad/Kokoro-82M"})
-    assert same.voice == "af_bella"
+    assert same["voice"] == "af_bella"

@@ -12,8 +12,7 @@ that the plugin sends itself is refused.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, TypedDict, cast
 
 from openclaw_deepinfra.config_blocks import Problem, SpeechBlock, json_type, parse, require
 from openclaw_deepinfra.errors import ConfigurationError, RequestValidationError
@@ -45,17 +44,17 @@ _TTS_BLOCK_KEYS: Final = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class SpeechSettings:
-    """One request's effective settings (config block + overrides), before defaults are applied."""
+class SpeechSettings(TypedDict, total=False):
+    """A normalised block: the config block, a request's overrides, or both merged (one request's
+    effective settings, before defaults are applied). Unset keys are absent."""
 
-    api_key: Any = field(default=None, repr=False)
-    base_url: str | None = None
-    model: str | None = None
-    voice: str | None = None
-    speed: float | None = None
-    response_format: str | None = None
-    extra_body: Mapping[str, Any] | None = None
+    apiKey: Any  # a SecretInput, resolved only just before a request
+    baseUrl: str
+    model: str
+    voice: str
+    speed: float
+    responseFormat: str
+    extraBody: Mapping[str, Any]
 
 
 def provider_block(raw: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -122,37 +121,30 @@ def normalize_format(value: Any, *, error: type[ConfigurationError | RequestVali
 
 def normalize_block(
     block: Mapping[str, Any], *, error: type[ConfigurationError | RequestValidationError] = ConfigurationError
-) -> dict[str, Any]:
+) -> SpeechSettings:
     """The validated block in the normalised spelling; unset keys are left out. ``error`` is the
     class a bad value raises (configuration for the config file, validation for request overrides)."""
-    out: dict[str, Any] = {}
-    if block.get("apiKey") not in (None, ""):
-        out["apiKey"] = block["apiKey"]
     base_url = configured_base_url(block.get("baseUrl"), f"{CONFIG_KEY}.baseUrl")
-    if base_url is not None:
-        out["baseUrl"] = base_url
     model = _text(_pick(block, "model"), "model", error)
-    if model is not None:
-        out["model"] = strip_provider_prefix(model, PROVIDER_ID)
     voice = _text(_pick(block, "voice"), "voice", error)
-    if voice is not None:
-        out["voice"] = voice
     typed = parse(SpeechBlock, block, CONFIG_KEY, error=error)
-    if typed.speed is not None:
-        out["speed"] = typed.speed
     fmt = normalize_format(_pick(block, "responseFormat"), error=error)
-    if fmt is not None:
-        out["responseFormat"] = fmt
-    extra = typed.extra_body
-    if extra is not None:
-        clash = sorted(CORE_FIELDS & set(extra))
-        if clash:
-            raise error(
-                f"{CONFIG_KEY}.extraBody sets {', '.join(clash)}, which the plugin sends itself",
-                hint="use the model, voice, speed and responseFormat keys instead",
-            )
-        out["extraBody"] = extra
-    return out
+    clash = sorted(CORE_FIELDS & set(typed.extra_body or ()))
+    if clash:
+        raise error(
+            f"{CONFIG_KEY}.extraBody sets {', '.join(clash)}, which the plugin sends itself",
+            hint="use the model, voice, speed and responseFormat keys instead",
+        )
+    out = {
+        "apiKey": block.get("apiKey") if block.get("apiKey") != "" else None,
+        "baseUrl": base_url,
+        "model": strip_provider_prefix(model, PROVIDER_ID) if model is not None else None,
+        "voice": voice,
+        "speed": typed.speed,
+        "responseFormat": fmt,
+        "extraBody": typed.extra_body,
+    }
+    return cast(SpeechSettings, {key: value for key, value in out.items() if value is not None})
 
 
 def with_defaults(block: Mapping[str, Any], default_model: str) -> dict[str, Any]:
@@ -187,15 +179,7 @@ def effective_settings(
         ):
             merged.pop("voice", None)
         merged.update(override)
-    return SpeechSettings(
-        api_key=merged.get("apiKey"),
-        base_url=merged.get("baseUrl"),
-        model=merged.get("model"),
-        voice=merged.get("voice"),
-        speed=merged.get("speed"),
-        response_format=merged.get("responseFormat"),
-        extra_body=merged.get("extraBody"),
-    )
+    return merged
 
 
 def max_text_length(config: OpenClawConfig | None) -> int:

@@ -113,10 +113,10 @@ class DeepInfraSpeechProvider(SurfaceProvider):
 
     def list_voices(self, req: SpeechListVoicesRequest | None = None) -> list[SpeechVoice]:
         settings = effective_settings(req.provider_config if req else None, None)
-        model = settings.model or self.default_model
-        known = voices_for(model)
+        model = settings.get("model") or self.default_model
+        known, voice = voices_for(model), settings.get("voice")
         if known is None:
-            return [describe_voice(settings.voice)] if settings.voice else []
+            return [describe_voice(voice)] if voice else []
         return [describe_voice(v) for v in known]
 
     # -- synthesis --------------------------------------------------------------------------------
@@ -183,22 +183,21 @@ class DeepInfraSpeechProvider(SurfaceProvider):
                 hint="shorten the text or raise tts.maxTextLength",
             )
         settings = effective_settings(req.provider_config, req.provider_overrides)
-        model = settings.model or self.default_model
-        voice = resolve_voice(model, settings.voice)
-        output_format = settings.response_format or DEFAULT_FORMAT
+        model = settings.get("model") or self.default_model
+        voice = resolve_voice(model, settings.get("voice"))
+        output_format = settings.get("responseFormat") or DEFAULT_FORMAT
         payload: dict[str, Any] = {
             "model": model,
             "input": text,
             "voice": voice,
             "response_format": output_format,
         }
-        if settings.speed is not None:
-            payload["speed"] = settings.speed
-        if settings.extra_body:
-            # Top level, as every OpenAI SDK sends `extra_body`; core fields were refused already.
-            payload.update(settings.extra_body)
-        key = self._block_key(req.cfg, {"apiKey": settings.api_key} if settings.api_key else None)
-        http = self._runtime.http_with(api_key=key, base_url=settings.base_url, source="tts config")
+        if "speed" in settings:
+            payload["speed"] = settings["speed"]
+        # Top level, as every OpenAI SDK sends `extra_body`; core fields were refused already.
+        payload.update(settings.get("extraBody") or {})
+        key = self._block_key(req.cfg, settings)
+        http = self._runtime.http_with(api_key=key, base_url=settings.get("baseUrl"), source="tts config")
         # Speech is billed per input character: the POST's billed retry table applies (`transport.retry`).
         http = http.with_options(deadline=http.deadline(timeout_ms=req.timeout_ms))
         return _Call(http, payload, model, output_format)

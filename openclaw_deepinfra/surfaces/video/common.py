@@ -177,18 +177,13 @@ def build_spec(req: VideoGenerationRequest, default_model: str) -> VideoSpec:
     guidance = options.get("guidance_scale")
     if guidance is not None and (not math.isfinite(guidance) or guidance <= 0):
         raise RequestValidationError(f"guidance_scale must be a positive number, got {guidance!r}")
-    requested = {
-        "size": req.size,
-        "resolution": req.resolution,
-        "audio": req.audio,
-        "watermark": req.watermark,
-    }
-    declared = {
-        "size": bool(caps.supports_size),
-        "resolution": bool(caps.supports_resolution),
-        "audio": bool(caps.supports_audio),
-        "watermark": bool(caps.supports_watermark),
-    }
+    # (key, requested value, whether the capabilities declare it)
+    overrides = (
+        ("size", req.size, caps.supports_size),
+        ("resolution", req.resolution, caps.supports_resolution),
+        ("audio", req.audio, caps.supports_audio),
+        ("watermark", req.watermark, caps.supports_watermark),
+    )
     return VideoSpec(
         model=model,
         prompt=prompt,
@@ -199,7 +194,7 @@ def build_spec(req: VideoGenerationRequest, default_model: str) -> VideoSpec:
         negative_prompt=_text_option(options, "negative_prompt", "negativePrompt"),
         style=_text_option(options, "style"),
         guidance_scale=float(guidance) if guidance is not None else None,
-        ignored={k: v for k, v in requested.items() if v is not None and not declared[k]},
+        ignored={key: value for key, value, declared in overrides if value is not None and not declared},
     )
 
 
