@@ -79,19 +79,12 @@ _UNKNOWN: Final = ModelTraits()
 
 # Host vocabulary (OpenClaw's inputType / queryInputType / documentInputType and common provider
 # spellings) -> the two roles a retrieval model distinguishes.
-_KIND_BY_NAME: Final[dict[str, InputKind]] = {
-    "query": "query",
-    "search_query": "query",
-    "retrieval_query": "query",
-    "retrieval.query": "query",
-    "question": "query",
-    "document": "document",
-    "search_document": "document",
-    "retrieval_document": "document",
-    "retrieval.passage": "document",
-    "passage": "document",
-    "doc": "document",
+_NAMES: Final[dict[InputKind, tuple[str, ...]]] = {
+    "query": ("query", "search_query", "retrieval_query", "retrieval.query", "question"),
+    "document": ("document", "search_document", "retrieval_document", "retrieval.passage", "passage", "doc"),
 }
+_KIND_BY_NAME: Final = {name: kind for kind, names in _NAMES.items() for name in names}
+_ACCEPTED_HINT: Final = f"use one of: {', '.join(sorted(_KIND_BY_NAME))}"
 
 
 def traits_for(model: str) -> ModelTraits:
@@ -109,16 +102,14 @@ def input_kind(value: object, *, where: str) -> InputKind | None:
     if not isinstance(value, str):  # a config file can hold anything at this key
         raise RequestValidationError(
             f"{where} must be an input type name (a string), not {type(value).__name__}",
-            hint=f"use one of: {', '.join(sorted(_KIND_BY_NAME))}",
+            hint=_ACCEPTED_HINT,
         )
     if not value.strip():
         return None
     kind = _KIND_BY_NAME.get(value.strip().lower())
     if kind is None:
-        accepted = ", ".join(sorted(_KIND_BY_NAME))
         raise RequestValidationError(
-            f"{where} {value!r} is not an input type DeepInfra embeddings understand",
-            hint=f"use one of: {accepted}",
+            f"{where} {value!r} is not an input type DeepInfra embeddings understand", hint=_ACCEPTED_HINT
         )
     return kind
 

@@ -165,10 +165,6 @@ def connect(runtime: DeepInfraRuntime, endpoint: Endpoint) -> Connection:
     return Connection(http, headers, authenticated)
 
 
-def is_default_endpoint(base_url: str) -> bool:
-    return normalize(base_url) == normalize(DEFAULT_BASE_URL)
-
-
 def _value_token(value: SecretInput) -> str:
     if isinstance(value, Mapping):
         # The reference, not the secret: resolving it here would run exec refs and tie the
@@ -195,7 +191,7 @@ def cache_key_data(
 ) -> dict[str, Any]:
     data: dict[str, Any] = {"provider": PROVIDER_ID, "model": model}
     digest = headers_digest(headers)
-    if digest is not None or not is_default_endpoint(base_url):
+    if digest is not None or normalize(base_url) != normalize(DEFAULT_BASE_URL):
         data["baseUrl"] = normalize(base_url)
         if digest is not None:
             data["headersHash"] = digest

@@ -125,24 +125,14 @@ class DeepInfraEmbeddingProvider:
         self._endpoint = endpoint
         self._spec = spec
         self._connection: Connection | None = None
-        self._dimensions = spec.dimensions or spec.traits.native_dimensions
         self._served_warned = False
+        self.model = spec.model
+        self.max_input_tokens = spec.max_input_tokens
+        # The vector length: requested, known for the model, or seen in the first answer.
+        self.dimensions = spec.dimensions or spec.traits.native_dimensions
 
     def __repr__(self) -> str:
         return f"DeepInfraEmbeddingProvider(model={self.model!r}, base_url={self._endpoint.base_url!r})"
-
-    @property
-    def model(self) -> str:
-        return self._spec.model
-
-    @property
-    def dimensions(self) -> int | None:
-        """The vector length: requested, known for the model, or seen in the first answer."""
-        return self._dimensions
-
-    @property
-    def max_input_tokens(self) -> int | None:
-        return self._spec.max_input_tokens
 
     # -- the contract ------------------------------------------------------------------------------
 
@@ -202,7 +192,7 @@ class DeepInfraEmbeddingProvider:
         payload_texts = apply_prefix(texts, spec.traits, kind)
         ranges = plan_requests(
             [estimate_tokens(text) for text in payload_texts],
-            max_inputs=inputs_per_request(self._dimensions),
+            max_inputs=inputs_per_request(self.dimensions),
             token_budget=spec.token_budget,
             max_input_tokens=spec.max_input_tokens,
         )
@@ -276,7 +266,7 @@ class DeepInfraEmbeddingProvider:
         self, ranges: list[range], answers: list[EmbeddingsAnswer], total: int
     ) -> tuple[list[list[float]], EmbeddingUsage | None]:
         vectors = reassemble(total, zip(ranges, (a.vectors for a in answers), strict=True))
-        self._dimensions = len(vectors[0])
+        self.dimensions = len(vectors[0])
         served = {a.served_model for a in answers if a.served_model}
         if served - {self.model} and not self._served_warned:
             self._served_warned = True
