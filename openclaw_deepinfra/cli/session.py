@@ -13,6 +13,7 @@ import asyncio
 import sys
 import time
 from collections.abc import Awaitable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -37,7 +38,7 @@ class CliError(Exception):
 
 
 @dataclass
-class HostSession:
+class HostSession(AbstractAsyncContextManager["HostSession"]):
     config_path: Path
     config: OpenClawConfig
     auth_store: AuthProfileStore
@@ -77,14 +78,8 @@ class HostSession:
                 return registration.provider
         return self.require("model-catalog-provider", f"{provider_id}:text", plugin_id=provider_id)
 
-    async def aclose(self) -> None:
-        await self.registry.aclose()
-
-    async def __aenter__(self) -> HostSession:
-        return self
-
     async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
+        await self.registry.aclose()
 
 
 def config_path_from(args: argparse.Namespace) -> Path:

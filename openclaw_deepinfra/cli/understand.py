@@ -71,21 +71,15 @@ def pick_media(
     ]
     block_value = session.config.get(("tools", "media", capability))
     block = block_value if isinstance(block_value, Mapping) else {}
-    if wanted_pid is not None:
-        chosen = next((s for s in candidates if s.provider_id == wanted_pid), None)
-        if not callable(getattr(providers[wanted_pid], method, None)):
-            raise CliError(f"media-understanding provider {wanted_pid!r} cannot do {capability}", exit_code=2)
-        pid, options, timeout = (
-            wanted_pid,
-            (chosen.options if chosen else {}),
-            chosen.timeout_ms if chosen else None,
-        )
-    elif candidates:
-        pid, options, timeout = candidates[0].provider_id, candidates[0].options, candidates[0].timeout_ms
-    else:
+    if wanted_pid is not None and not callable(getattr(providers[wanted_pid], method, None)):
+        raise CliError(f"media-understanding provider {wanted_pid!r} cannot do {capability}", exit_code=2)
+    if wanted_pid is None and not candidates:
         raise CliError(
             f"no media-understanding provider is configured for {capability}: {_KEY_HINT}", exit_code=2
         )
+    pid = wanted_pid or candidates[0].provider_id
+    chosen = next((s for s in candidates if s.provider_id == pid), None)
+    options, timeout = (chosen.options, chosen.timeout_ms) if chosen else ({}, None)
     provider = providers[pid]
     model = wanted_model or next((s.model for s in candidates if s.provider_id == pid and s.model), None)
     if model is None:
