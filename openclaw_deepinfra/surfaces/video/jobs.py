@@ -93,72 +93,60 @@ def _job(body: Any, request_id: str | None, *, known_id: str | None = None) -> J
     )
 
 
-class JobsApi:
-    """Submit and wait; `sleep` and `clock` are injectable so tests run the schedule instantly."""
+async def submit(http: DeepInfraHttp, spec: VideoSpec, *, deadline: Deadline) -> Job:
+    # `submit`: only connect failures and 429 (nothing was processed) are repeated; a 502-504
+    # in front of a long job can hide a job that exists and will be billed (`transport.retry`).
+    http = http.with_options(deadline=deadline.capped(MAX_REQUEST_S), retry_kind="submit")
+    response = await http.request_json("POST", "videos", json=jobs_body(spec), label=LABEL, model=spec.model)
+    job = _job(response.data, response.request_id)
+    if job.status in FAILED_STATUSES:
+        raise _failure(job)
+    return job
 
-    def __init__(
-        self,
-        http: DeepInfraHttp,
-        *,
-        sleep: Callable[[float], Awaitable[None]],
-        clock: Callable[[], float],
-        interval_s: float = POLL_INTERVAL_S,
-        max_polls: int = MAX_POLLS,
-    ) -> None:
-        self._http = http
-        self._sleep = sleep
-        self._clock = clock
-        self.interval_s = interval_s
-        self.max_polls = max_polls
 
-    async def submit(self, spec: VideoSpec, *, deadline: Deadline) -> Job:
-        # `submit`: only connect failures and 429 (nothing was processed) are repeated; a 502-504
-        # in front of a long job can hide a job that exists and will be billed (`transport.retry`).
-        http = self._http.with_options(deadline=deadline.capped(MAX_REQUEST_S), retry_kind="submit")
-        body = jobs_body(spec)
-        response = await http.request_json("POST", "videos", json=body, label=LABEL, model=spec.model)
-        job = _job(response.data, response.request_id)
+async def wait(
+    http: DeepInfraHttp,
+    job: Job,
+    *,
+    deadline: Deadline,
+    budget_ms: int,
+    progress: Progress,
+    sleep: Callable[[float], Awaitable[None]],
+) -> Job:
+    """Poll until the job succeeds (returned) or fails, the deadline passes or polls run out;
+    `sleep` is the provider's, injectable so tests run the schedule instantly."""
+    progress(job.status, api="jobs", job_id=job.id)
+    poll = 0
+    warned = False
+    http = http.with_options(deadline=deadline.capped(MAX_REQUEST_S))
+    path = f"videos/{quote(job.id, safe='')}"
+    resume_hint = (
+        f"job {job.id} was accepted and may still finish; it was not resubmitted. "
+        f"Look it up with GET {http.url(path)} "
+        "or raise the timeout (agents.defaults.mediaModels.video.timeoutMs)"
+    )
+    while job.status not in DONE_STATUSES:
+        if job.status not in JOB_STATUSES and not warned:
+            warned = True
+            logger.warning(
+                "%s job %s reports status %r, which is not documented; still polling",
+                LABEL, job.id, job.status[:40],
+            )  # fmt: skip
+        if poll >= MAX_POLLS:
+            raise APITimeoutError(f"{LABEL} job {job.id} did not finish in time", hint=resume_hint)
+        remaining = deadline.remaining()
+        if remaining <= 0:
+            raise timed_out(deadline, budget_ms, resume_hint)
+        await sleep(min(POLL_INTERVAL_S, remaining))
+        if deadline.expired:
+            raise timed_out(deadline, budget_ms, resume_hint)
+        poll += 1
+        response = await http.request_json("GET", path, label=STATUS_LABEL)
+        job = _job(response.data, response.request_id, known_id=job.id)
+        progress(job.status, api="jobs", job_id=job.id, poll=poll)
         if job.status in FAILED_STATUSES:
             raise _failure(job)
-        return job
-
-    async def wait(self, job: Job, *, deadline: Deadline, budget_ms: int, progress: Progress) -> Job:
-        """Poll until the job succeeds (returned) or fails, the deadline passes or polls run out."""
-        progress(job.status, api="jobs", job_id=job.id)
-        poll = 0
-        warned = False
-        http = self._http.with_options(deadline=deadline.capped(MAX_REQUEST_S))
-        while job.status not in DONE_STATUSES:
-            if job.status not in JOB_STATUSES and not warned:
-                warned = True
-                logger.warning(
-                    "%s job %s reports status %r, which is not documented; still polling",
-                    LABEL, job.id, job.status[:40],
-                )  # fmt: skip
-            if poll >= self.max_polls:
-                raise APITimeoutError(
-                    f"{LABEL} job {job.id} did not finish in time", hint=self._resume_hint(job)
-                )
-            remaining = deadline.remaining()
-            if remaining <= 0:
-                raise timed_out(deadline, budget_ms, self._resume_hint(job))
-            await self._sleep(min(self.interval_s, remaining))
-            if deadline.expired:
-                raise timed_out(deadline, budget_ms, self._resume_hint(job))
-            poll += 1
-            response = await http.request_json("GET", f"videos/{quote(job.id, safe='')}", label=STATUS_LABEL)
-            job = _job(response.data, response.request_id, known_id=job.id)
-            progress(job.status, api="jobs", job_id=job.id, poll=poll)
-            if job.status in FAILED_STATUSES:
-                raise _failure(job)
-        return job
-
-    def _resume_hint(self, job: Job) -> str:
-        return (
-            f"job {job.id} was accepted and may still finish; it was not resubmitted. "
-            f"Look it up with GET {self._http.url('videos/' + quote(job.id, safe=''))} "
-            "or raise the timeout (agents.defaults.mediaModels.video.timeoutMs)"
-        )
+    return job
 
 
 def timed_out(deadline: Deadline, budget_ms: int, hint: str | None = None) -> DeadlineExceededError:

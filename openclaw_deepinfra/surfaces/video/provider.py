@@ -28,7 +28,7 @@ from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.provider_base import VIDEO_FETCH_MAX_BYTES, SurfaceProvider, fetch_remote
-from openclaw_deepinfra.surfaces.video import native
+from openclaw_deepinfra.surfaces.video import jobs, native
 from openclaw_deepinfra.surfaces.video.common import (
     CAPABILITIES,
     Progress,
@@ -39,7 +39,7 @@ from openclaw_deepinfra.surfaces.video.common import (
     native_base_url,
     video_api,
 )
-from openclaw_deepinfra.surfaces.video.jobs import Job, JobsApi, job_result, timed_out
+from openclaw_deepinfra.surfaces.video.jobs import Job, job_result, timed_out
 from openclaw_deepinfra.transport.deadline import Deadline
 
 logger = get_logger(__name__)
@@ -145,18 +145,16 @@ class DeepInfraVideoProvider(SurfaceProvider):
             result = native.native_result(response, call.spec, call.native_base)
             call.progress("succeeded", api=api)
             return result
-        return await self._jobs().submit(call.spec, deadline=call.deadline)
+        return await jobs.submit(self._runtime.http(), call.spec, deadline=call.deadline)
 
     async def _finish(self, outcome: VideoGenerationResult | Job, call: _Call) -> VideoGenerationResult:
         if isinstance(outcome, VideoGenerationResult):
             return outcome
-        job = await self._jobs().wait(
-            outcome, deadline=call.deadline, budget_ms=call.budget_ms, progress=call.progress
-        )
+        job = await jobs.wait(
+            self._runtime.http(), outcome, deadline=call.deadline, budget_ms=call.budget_ms,
+            progress=call.progress, sleep=self._sleep,
+        )  # fmt: skip
         return job_result(job, call.spec, call.base_url)
-
-    def _jobs(self) -> JobsApi:
-        return JobsApi(self._runtime.http(), sleep=self._sleep, clock=self._clock)
 
     async def fetch_video(self, url: str, *, timeout_ms: int | None = None) -> tuple[bytes, str | None]:
         """Download a URL-only result (bytes, served MIME type) through the same HTTP layer: capped,
