@@ -135,19 +135,15 @@ class CatalogRefresher:
         *,
         static: StaticCatalog,
         store: SnapshotStore | None,
-        ttl_s: float = DEFAULT_TTL_S,
         clock: Callable[[], float] = time.time,
-        failure_backoff_s: float = DEFAULT_FAILURE_BACKOFF_S,
     ) -> None:
         self._settings = settings
         self._http = http
         self._static = static
         self._store = store
         self._clock = clock
-        self._failure_backoff_s = failure_backoff_s
-        self._ttl_s = ttl_s
         self._key = normalize(settings.base_url)
-        self._fresh: TTLCache[str, CatalogSnapshot] = TTLCache(maxsize=1, ttl=ttl_s, timer=clock)
+        self._fresh: TTLCache[str, CatalogSnapshot] = TTLCache(maxsize=1, ttl=DEFAULT_TTL_S, timer=clock)
         self._good: StoredCatalog | None = None  # last good answer (this process or disk)
         self._good_snapshot: CatalogSnapshot | None = None  # `_good` as a "cache" snapshot
         self._disk_checked = False
@@ -176,7 +172,7 @@ class CatalogRefresher:
             if self._good_is_recent():
                 # Another process (or an earlier run) fetched it within the TTL: no new request.
                 return self._fallback()
-            if self._failure is not None and self._clock() - self._failure[0] < self._failure_backoff_s:
+            if self._failure is not None and self._clock() - self._failure[0] < DEFAULT_FAILURE_BACKOFF_S:
                 return self._fallback(self._failure[1])
         loop = asyncio.get_running_loop()
         task = self._inflight
@@ -267,7 +263,7 @@ class CatalogRefresher:
 
     def _good_is_recent(self) -> bool:
         good = self._good_catalog()
-        return good is not None and 0 <= self._clock() - good.fetched_at < self._ttl_s
+        return good is not None and 0 <= self._clock() - good.fetched_at < DEFAULT_TTL_S
 
     def _last_good(self) -> CatalogSnapshot | None:
         good = self._good_catalog()
