@@ -1,8 +1,9 @@
 """Dead code check: vulture over the package at 60% confidence, with `.ci/vulture_whitelist.py`.
 
 Pydantic model fields are inputs (the validator fills them from config, manifests and host calls)
-even when no Python code reads them, so they are not reported: pydantic itself says which names
-are fields, so a dead function or constant is still found. Validators and the pluggy hook
+and TypedDict keys are read by name, even when no Python code reads them as attributes, so they are
+not reported: pydantic and typing say which names are fields, so a dead function or constant is
+still found. Validators and the pluggy hook
 implementation are called by their frameworks (`--ignore-decorators`). Exit status 1 when
 anything is reported.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
+from typing import is_typeddict
 
 from pydantic import BaseModel
 from vulture import Vulture
@@ -24,7 +26,7 @@ FRAMEWORK_DECORATORS = ["@field_validator", "@model_validator", "@field_serializ
 
 
 def pydantic_fields() -> set[tuple[Path, str]]:
-    """(file, field name) of every pydantic model field the package defines."""
+    """(file, field name) of every pydantic model field and TypedDict key the package defines."""
     fields: set[tuple[Path, str]] = set()
     for path in sorted(PACKAGE.rglob("*.py")):
         if path.name == "__main__.py":  # runs the CLI; defines no models
@@ -32,12 +34,12 @@ def pydantic_fields() -> set[tuple[Path, str]]:
         parts = path.relative_to(ROOT).with_suffix("").parts
         module = importlib.import_module(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
         for value in vars(module).values():
-            if (
-                isinstance(value, type)
-                and issubclass(value, BaseModel)
-                and value.__module__ == module.__name__
-            ):
+            if not isinstance(value, type) or value.__module__ != module.__name__:
+                continue
+            if issubclass(value, BaseModel):
                 fields |= {(path, name) for name in value.model_fields}
+            elif is_typeddict(value):  # its keys are read by name (`settings["voice"]`)
+                fields |= {(path, name) for name in value.__annotations__}
     return fields
 
 
