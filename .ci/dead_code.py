@@ -3,9 +3,8 @@
 Pydantic model fields are inputs (the validator fills them from config, manifests and host calls)
 and TypedDict keys are read by name, even when no Python code reads them as attributes, so they are
 not reported: pydantic and typing say which names are fields, so a dead function or constant is
-still found. Validators and the pluggy hook
-implementation are called by their frameworks (`--ignore-decorators`). Exit status 1 when
-anything is reported.
+still found. Validators and the pluggy hook implementation are called by their frameworks
+(`--ignore-decorators`). Exit status 1 when anything is reported.
 """
 
 from __future__ import annotations
