@@ -15,7 +15,8 @@ from openclaw_deepinfra.cli.json_shapes import (
     dumps,
 )
 from openclaw_deepinfra.cli.session import CliError, HostSession, config_path_from, open_host
-from openclaw_deepinfra.host.install import ENTRY_POINT_GROUP, disable_plugin, enable_plugin, install_plugin
+from openclaw_deepinfra.host.hookspecs import ENTRY_POINT_GROUP
+from openclaw_deepinfra.host.install import disable_plugin, enable_plugin, install_plugin
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:

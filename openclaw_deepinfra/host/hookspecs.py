@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from openclaw_deepinfra.host.api import PluginApi
 
 PROJECT = "openclaw"
+ENTRY_POINT_GROUP = f"{PROJECT}.plugins"  # where the host discovers plugins (host-contracts §1.1)
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 

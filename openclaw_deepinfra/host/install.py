@@ -24,11 +24,11 @@ from typing import Any
 
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import ConfigError, HostError, InstallError
+from openclaw_deepinfra.host.hookspecs import ENTRY_POINT_GROUP
 from openclaw_deepinfra.host.safe_write import ensure_writable_target
 
 logger = logging.getLogger("openclaw.plugins.install")
 
-ENTRY_POINT_GROUP = "openclaw.plugins"
 PIP_TIMEOUT_S = 900.0
 _STDERR_TAIL = 15
 _URL_USERINFO_RE = re.compile(r"://[^/@\s]+@")

@@ -29,12 +29,11 @@ from openclaw_deepinfra.host.api import (
 from openclaw_deepinfra.host.auth_profiles import AuthProfileStore
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import ManifestError
-from openclaw_deepinfra.host.hookspecs import PROJECT, OpenClawHookSpec, hookimpl
+from openclaw_deepinfra.host.hookspecs import ENTRY_POINT_GROUP, PROJECT, OpenClawHookSpec, hookimpl
 from openclaw_deepinfra.host.manifest import PluginManifest, load_manifest, locate_manifest
 
 logger = logging.getLogger("openclaw.plugins")
 
-ENTRY_POINT_GROUP = "openclaw.plugins"
 PluginStatus: TypeAlias = Literal["loaded", "error", "disabled"]
 
 
