@@ -1,7 +1,7 @@
 """The auth-profile store: credentials written by onboarding, kept out of the config file.
 
 Where OpenClaw keeps them: ``<state>/agents/<agentId>/agent/auth-profiles.json`` (``paths``), mode
-0600, updated under OpenClaw's ``auth-profiles.json.lock`` convention (``file_lock``)::
+0600, updated under OpenClaw's ``auth-profiles.json.lock`` convention (``safe_write.locked``)::
 
     {"version": 1,
      "profiles": {"deepinfra:default": {"type": "api_key", "provider": "deepinfra", "key": "..."}}}
@@ -26,8 +26,13 @@ from typing import Any
 
 from openclaw_deepinfra.host import paths
 from openclaw_deepinfra.host.errors import ConfigError
-from openclaw_deepinfra.host.file_lock import locked
-from openclaw_deepinfra.host.safe_write import PRIVATE_DIR_MODE, UnsafeTargetError, kind_of, write_atomic
+from openclaw_deepinfra.host.safe_write import (
+    PRIVATE_DIR_MODE,
+    UnsafeTargetError,
+    kind_of,
+    locked,
+    write_atomic,
+)
 
 logger = logging.getLogger("openclaw.auth")
 

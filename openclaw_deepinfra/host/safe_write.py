@@ -20,6 +20,12 @@ Rules, in the order they are applied:
   ``0600``; a new public file (``--out`` media) is ``0666`` minus the umask, as ``open()`` would.
 - ``expect=`` (a ``Snapshot`` taken when the file was read) refuses to write when the file changed
   on disk since; ``backup=True`` keeps the previous version as ``<name>.bak``.
+
+A read-modify-write cycle on a file the gateway shares (``auth-profiles.json``) runs under
+OpenClaw's lock convention, ``locked``: a ``<file>.lock`` directory beside it. The gateway (Node's
+``proper-lockfile``) takes the lock by ``mkdir``, which is atomic on every filesystem, and treats a
+lock whose mtime is older than its stale limit as left by a dead process. We take and honour the
+same lock so a gateway and this CLI never interleave their cycles.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ import contextlib
 import errno
 import os
 import stat
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +43,9 @@ from openclaw_deepinfra.host.errors import HostError
 
 PRIVATE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
+LOCK_SUFFIX = ".lock"
+LOCK_STALE_AFTER_S = 30.0  # the gateway's auth store lock uses 30 s
+LOCK_WAIT_S = 10.0
 _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -259,3 +269,64 @@ def _reason(exc: BaseException) -> str:
             return "too many levels of symlinks"
         return exc.strerror or str(exc)
     return str(exc) or type(exc).__name__
+
+
+# -- the shared-file lock -------------------------------------------------------------------------
+
+
+class LockTimeoutError(HostError):
+    """Another process holds the lock for longer than we wait."""
+
+    exit_code = 1
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + LOCK_SUFFIX)
+
+
+@contextlib.contextmanager
+def locked(
+    path: Path,
+    *,
+    wait_s: float = LOCK_WAIT_S,
+    stale_after_s: float = LOCK_STALE_AFTER_S,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[Path]:
+    """Hold ``<path>.lock`` for the ``with`` body; the parent directory must exist."""
+    lock = lock_path(path)
+    deadline = time.monotonic() + wait_s
+    delay = 0.02
+    while True:
+        try:
+            os.mkdir(lock, 0o700)
+            break
+        except FileExistsError:
+            if not lock.is_dir():
+                raise LockTimeoutError(
+                    f"{lock} is not a lock directory; remove it so {path} can be updated"
+                ) from None
+        if _is_stale(lock, clock(), stale_after_s):
+            # Another waiter may remove it first; either way the next mkdir decides who owns it.
+            with contextlib.suppress(OSError):
+                os.rmdir(lock)
+            continue
+        if time.monotonic() >= deadline:
+            raise LockTimeoutError(
+                f"{path} is locked by another process ({lock} exists); try again, or remove "
+                f"{lock} if no OpenClaw gateway or CLI is running"
+            ) from None
+        sleep(delay)
+        delay = min(delay * 2, 0.5)
+    try:
+        yield lock
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.rmdir(lock)
+
+
+def _is_stale(lock: Path, now: float, stale_after_s: float) -> bool:
+    try:
+        return now - lock.stat().st_mtime > stale_after_s
+    except FileNotFoundError:
+        return False

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_deepinfra.host.file_lock import LockTimeoutError, lock_path, locked
+from openclaw_deepinfra.host.safe_write import LockTimeoutError, lock_path, locked
 
 
 def test_lock_is_a_directory_beside_the_file_and_is_released(tmp_path: Path) -> None:
