@@ -1,7 +1,7 @@
 """The agent config file (JSON5, as OpenClaw's ``openclaw.json``), read in both key spellings.
 
 Reading: ``get`` is the raw tree; ``lookup`` maps a current key to its older spelling(s) (see
-``config_keys``). When a block exists under both spellings the current one wins *whole*: the two
+``config_tree``). When a block exists under both spellings the current one wins *whole*: the two
 are not merged, because a half-migrated block mixing both would be read differently by different
 hosts; a deprecation is logged instead. ``${VAR}`` in any string is substituted on read.
 
@@ -25,16 +25,19 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
-from openclaw_deepinfra.host import json5_fast, paths
-from openclaw_deepinfra.host.config_keys import (
+from openclaw_deepinfra.host import json5_read, paths
+from openclaw_deepinfra.host.config_tree import (
     AGENT_MEMORY_SEARCH,
     AGENT_MEMORY_SEARCH_OLD,
     KEY_ALIASES,
+    MISSING,
     KeyAlias,
     MediaKind,
+    deep_merge,
     find_alias,
+    split,
+    walk,
 )
-from openclaw_deepinfra.host.config_tree import MISSING, deep_merge, split, walk
 from openclaw_deepinfra.host.contracts.protocols import MEDIA_CAPABILITIES
 from openclaw_deepinfra.host.errors import ConfigError
 from openclaw_deepinfra.host.json5_edit import apply_changes, same
@@ -121,7 +124,7 @@ class OpenClawConfig:
         if not text.strip():
             return cls({}, path=target, env=env)._with_source(target, raw, text)
         try:
-            data = json5_fast.read(text)
+            data = json5_read.read(text)
         except RecursionError:  # the parser recurses per nesting level
             raise ConfigError(f"{target}: the config is nested too deeply to read") from None
         except ValueError as exc:
@@ -152,7 +155,7 @@ class OpenClawConfig:
         return copy.deepcopy(value) if raw else self._substitute(value, ".".join(parts))
 
     def lookup(self, current: str | Sequence[str], default: Any = None) -> Any:
-        """The value under the current spelling, else under an older one (``config_keys``)."""
+        """The value under the current spelling, else under an older one (``config_tree``)."""
         parts = split(current)
         alias = find_alias(parts)
         if alias is None:
@@ -283,7 +286,7 @@ class OpenClawConfig:
             text = apply_changes("", {}, self.data)
         else:
             text = apply_changes(source.text, source.data, self.data)
-            if not same(json5_fast.read(text), self.data):  # a guard: never write what we did not mean
+            if not same(json5_read.read(text), self.data):  # a guard: never write what we did not mean
                 raise ConfigError(f"{target}: could not edit the config in place; nothing was written")
         write_atomic(target, text, private=True, backup=True, expect=source.snapshot if source else None)
         return target
