@@ -19,8 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openclaw_deepinfra.host.json5_fast import skip_blank
-from openclaw_deepinfra.host.json5_scan import Item, Member, Node, scan
+from openclaw_deepinfra.host.json5_read import Item, Member, Node, scan, skip_blank
 
 Key = str | int  # an object key, or an array index
 Entry = Member | Item

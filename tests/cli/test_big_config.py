@@ -1,6 +1,6 @@
 """Issue 18 item 11 through the command line: a 1 MB JSON5 config is read by the linear rewrite,
 never by the ``json5`` library parser that took 18-40 s for it (no clock here: the linearity is
-pinned in tests/host/test_json5_fast.py)."""
+pinned in tests/host/test_json5_read.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from tests.cli.conftest import CliEnv, Run
 from tests.e2e.loopback import LoopbackServer
-from tests.host.test_json5_fast import _config
+from tests.host.test_json5_read import _config
 
 
 def test_models_reads_a_1mb_json5_config_without_the_slow_parser(

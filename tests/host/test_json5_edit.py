@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openclaw_deepinfra.host.json5_edit import apply_changes, delete_key, same, set_edits, set_value
-from openclaw_deepinfra.host.json5_scan import ScanError, scan
+from openclaw_deepinfra.host.json5_read import ScanError, scan
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openclaw_deepinfra.host import json5_fast
+from openclaw_deepinfra.host import json5_read
 
 SAMPLES = [
     "{}",
@@ -47,11 +47,11 @@ def _same(a: Any, b: Any) -> bool:
 
 @pytest.mark.parametrize("text", SAMPLES)
 def test_the_rewrite_reads_what_json5_reads(text: str) -> None:
-    assert _same(json5_fast.loads(text), json5.loads(text))
+    assert _same(json5_read.loads(text), json5.loads(text))
 
 
 def test_nan_with_a_sign_is_nan() -> None:
-    assert math.isnan(json5_fast.loads("[-NaN]")[0]) and math.isnan(json5.loads("[-NaN]")[0])
+    assert math.isnan(json5_read.loads("[-NaN]")[0]) and math.isnan(json5.loads("[-NaN]")[0])
 
 
 @pytest.mark.parametrize("text", REFUSED)
@@ -59,12 +59,12 @@ def test_the_rewrite_refuses_what_json5_refuses(text: str) -> None:
     with pytest.raises(ValueError):
         json5.loads(text)
     with pytest.raises(ValueError):
-        json5_fast.loads(text)
+        json5_read.loads(text)
 
 
 def test_read_falls_back_to_the_library_for_its_line_numbered_error() -> None:
     with pytest.raises(ValueError, match=r"<string>:3"):
-        json5_fast.read("{\n  a: 1,\n  b: ]\n}")
+        json5_read.read("{\n  a: 1,\n  b: ]\n}")
 
 
 def _config(entries: int) -> str:
@@ -92,13 +92,13 @@ class _CountingPattern:
         return found
 
 
-_TOKEN = json5_fast._TOKEN
+_TOKEN = json5_read._TOKEN
 
 
 def _token_calls(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, Any]:
     counter = _CountingPattern(_TOKEN)
-    monkeypatch.setattr(json5_fast, "_TOKEN", counter)
-    value = json5_fast.read(text)
+    monkeypatch.setattr(json5_read, "_TOKEN", counter)
+    value = json5_read.read(text)
     return counter.calls, value
 
 
@@ -159,11 +159,11 @@ def test_the_rewrite_agrees_with_json5_on_any_json5_it_writes(
         # json5 can write what its own reader refuses (a key "\x000" comes out as "\00", and
         # JSON5 allows no digit after \0): the fast reader must refuse it too, never read a value.
         with pytest.raises(ValueError):
-            json5_fast.read(text)
+            json5_read.read(text)
         return
-    assert _same(json5_fast.read(text), expected)
+    assert _same(json5_read.read(text), expected)
     try:
-        fast = json5_fast.loads(text)
+        fast = json5_read.loads(text)
     except ValueError:
         return  # not the fast path's form; read() handed it to json5 above
     assert _same(fast, expected)

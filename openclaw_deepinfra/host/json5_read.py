@@ -1,8 +1,9 @@
-"""JSON5 read in linear time at C speed: one regex pass rewrites JSON5 into JSON for ``json.loads``.
+"""Reading JSON5: values in linear time at C speed, and where each value sits (for ``json5_edit``).
 
-Why: the ``json5`` library is a generated pure-Python PEG parser that makes about ten Python calls
-per input character (``_choose``/``_seq``/``_ch``/``_succeed``...); it is linear but around 30 µs a
-character, so a 1 MB config took 18-40 s. Here a single compiled regex splits the text into
+Values: one regex pass rewrites JSON5 into JSON for ``json.loads``. Why: the ``json5`` library is
+a generated pure-Python PEG parser that makes about ten Python calls per input character
+(``_choose``/``_seq``/``_ch``/``_succeed``...); it is linear but around 30 µs a character, so a
+1 MB config took 18-40 s. Here a single compiled regex splits the text into
 tokens (whitespace and comments, strings, numbers, identifiers, punctuation) and each is rewritten
 to its JSON spelling: comments dropped, single-quoted strings and JSON5-only escapes re-encoded,
 unquoted keys quoted, hex and ``.5``/``5.``/``+1`` numbers normalised, trailing commas removed.
@@ -11,6 +12,11 @@ unquoted keys quoted, hex and ``.5``/``5.``/``+1`` numbers normalised, trailing 
 Anything this rewriter does not recognise raises ``ValueError``; the caller then asks the
 ``json5`` library, whose message names the line (slow, but only for a file that is broken or
 uses a rare JSON5 form such as a Unicode identifier key).
+
+Spans: the ``json5`` library keeps no positions and its writer drops comments, so ``scan`` reads
+the same tokens into a tree of spans and nothing else (values still come from the reader), so an
+edit can touch only its own span. It is lenient where the library is strict because it never sees
+text the reader refused.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import json5
 
@@ -37,7 +44,7 @@ _SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "
 _DIGITS = frozenset("0123456789")
 _LINE_BREAKS = frozenset("\n\r\u2028\u2029")
 _LITERALS = frozenset({"true", "false", "null", "Infinity", "NaN"})
-# The `name` token is any run up to a delimiter, so `json5_scan` can span any key the library reads
+# The `name` token is any run up to a delimiter, so `scan` can span any key the library reads
 # (Unicode or escaped identifiers); the rewrite itself only takes ASCII identifiers.
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 
@@ -139,3 +146,111 @@ def read(text: str) -> Any:
         return loads(text)
     except ValueError:
         return json5.loads(text)
+
+
+# -- spans ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    """A value: ``text[start:end]``; for containers ``start`` is the bracket, ``end`` one past the closer."""
+
+    kind: Literal["object", "array", "scalar"]
+    start: int
+    end: int = 0
+    members: list[Member] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Member:
+    key: str
+    key_start: int
+    quote: str  # '"', "'" or "" (an identifier key): new siblings are written the same way
+    value: Node
+    comma: int | None = None  # index of the comma that follows the value, if any
+
+
+@dataclass
+class Item:
+    value: Node
+    comma: int | None = None
+
+    @property
+    def key_start(self) -> int:
+        """Where the entry starts (an array item has no key), so members and items share code."""
+        return self.value.start
+
+
+class ScanError(ValueError):
+    """The text is not the JSON5 the scanner expects (only for text ``json5`` would also refuse)."""
+
+
+def scan(text: str) -> Node:
+    """The root value's span tree."""
+    try:
+        found = list(tokens(text))
+    except ValueError as exc:
+        raise ScanError(str(exc)) from None
+    parser = _Parser(found)
+    node = parser.value()
+    if parser.index < len(found):
+        raise ScanError(f"unexpected text at offset {found[parser.index].start()}")
+    return node
+
+
+class _Parser:
+    def __init__(self, found: list[re.Match[str]]) -> None:
+        self.tokens = found
+        self.index = 0
+
+    def take(self) -> re.Match[str]:
+        if self.index == len(self.tokens):
+            raise ScanError("unexpected end of text")
+        self.index += 1
+        return self.tokens[self.index - 1]
+
+    def value(self) -> Node:
+        token = self.take()
+        if token.group() in ("{", "["):
+            return self._container(Node("object" if token.group() == "{" else "array", token.start()))
+        if token.lastgroup == "punct":
+            raise ScanError(f"unexpected {token.group()!r} at offset {token.start()}")
+        return Node("scalar", token.start(), token.end())
+
+    def _container(self, node: Node) -> Node:
+        close = "}" if node.kind == "object" else "]"
+        while (token := self.take()).group() != close:  # the closer: empty, or after a trailing comma
+            entry: Member | Item
+            if node.kind == "object":
+                entry = self._member(token)
+                node.members.append(entry)
+            else:
+                self.index -= 1  # the token starts the item's value
+                entry = Item(self.value())
+                node.items.append(entry)
+            token = self.take()
+            if token.group() == close:
+                break
+            if token.group() != ",":
+                raise ScanError(f"expected ',' or '{close}' at offset {token.start()}")
+            entry.comma = token.start()
+        node.end = token.end()
+        return node
+
+    def _member(self, key: re.Match[str]) -> Member:
+        if key.lastgroup == "punct":
+            raise ScanError(f"expected a key at offset {key.start()}")
+        colon = self.take()
+        if colon.group() != ":":
+            raise ScanError(f"expected ':' at offset {colon.start()}")
+        quote = key.group()[0] if key.lastgroup == "string" else ""
+        return Member(_decode_key(key.group(), quote), key.start(), quote, self.value())
+
+
+def _decode_key(raw: str, quote: str) -> str:
+    if not quote and "\\" not in raw:
+        return raw
+    # Escapes (in strings, or \uXXXX in identifiers) decode exactly as the library reads them.
+    decoded = json5.loads("{" + raw + ":0}")
+    return str(next(iter(decoded)))
