@@ -82,10 +82,15 @@ class MediaResolveAuthContext(HostModel):
 # --- requests ------------------------------------------------------------------------------------
 
 
-class _RemoteMediaRequest(HostModel):
+class MediaImage(HostModel):
+    """One file in a request: also the ``buffer, file_name, mime?`` every request below starts with."""
+
     buffer: bytes = Field(repr=False)
     file_name: str
     mime: str | None = None
+
+
+class _RemoteMediaRequest(MediaImage):
     api_key: str | None = Field(default=None, repr=False)
     """Compatibility field; prefer ``auth``."""
     auth: MediaAuth | None = None
@@ -129,16 +134,8 @@ class _ImageRequestFields(HostModel):
     preferred_profile: str | None = None
 
 
-class ImageDescriptionRequest(_ImageRequestFields):
-    buffer: bytes = Field(repr=False)
-    file_name: str
-    mime: str | None = None
-
-
-class MediaImage(HostModel):
-    buffer: bytes = Field(repr=False)
-    file_name: str
-    mime: str | None = None
+class ImageDescriptionRequest(MediaImage, _ImageRequestFields):
+    pass
 
 
 class ImagesDescriptionRequest(_ImageRequestFields):
