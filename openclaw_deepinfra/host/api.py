@@ -1,8 +1,8 @@
 """The ``api`` object handed to one plugin's ``register(api)``.
 
 Each ``register_*`` checks what only this plugin can know (id present, the provider object has the
-contract's required members, the manifest declares it) and hands the rest to the registry through
-``RegistrationSink`` (duplicates across plugins, recording).
+contract's required members, the manifest declares it) and hands the rest to the registry's
+``diagnose`` and ``add_registration`` (duplicates across plugins, recording).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import InitVar, dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeAlias, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
 
 from pydantic.alias_generators import to_snake
 
@@ -35,6 +35,9 @@ from openclaw_deepinfra.host.contracts.protocols import (
     VideoGenerationProvider,
 )
 from openclaw_deepinfra.host.manifest import PluginManifest
+
+if TYPE_CHECKING:
+    from openclaw_deepinfra.host.registry import PluginRegistry
 
 RegistrationKind: TypeAlias = Literal[
     "provider",
@@ -68,16 +71,6 @@ class Registration:
     id: str
     plugin_id: str
     provider: Any
-
-
-class RegistrationSink(Protocol):
-    """The registry as seen from one plugin's api."""
-
-    def diagnose(self, level: DiagnosticLevel, plugin_id: str, message: str) -> None: ...
-
-    def add_registration(self, registration: Registration, keys: Sequence[str]) -> bool:
-        """Record under every key of ``keys``; False (with a diagnostic) if a key is taken."""
-        ...
 
 
 def _catalog_kinds_problem(obj: object) -> str | None:
@@ -153,7 +146,7 @@ class PluginApi:
     source: str
     config: OpenClawConfig
     manifest: PluginManifest
-    sink: InitVar[RegistrationSink]
+    sink: InitVar[PluginRegistry]
     version: str | None = None
     description: str | None = None
     root_dir: Path | None = None
@@ -161,7 +154,7 @@ class PluginApi:
     runtime: Any = None
     auth_store: AuthProfileStore | None = None
 
-    def __post_init__(self, sink: RegistrationSink) -> None:
+    def __post_init__(self, sink: PluginRegistry) -> None:
         self.logger = logging.getLogger(f"openclaw.plugins.{self.id}")
         self._sink = sink
         self._sealed = False

@@ -101,7 +101,7 @@ class PluginRegistry:
         self._pm = pluggy.PluginManager(PROJECT)
         self._pm.add_hookspecs(OpenClawHookSpec)
 
-    # -- RegistrationSink -------------------------------------------------------------------------
+    # -- what a plugin's api calls ----------------------------------------------------------------
 
     def diagnose(self, level: DiagnosticLevel, plugin_id: str, message: str) -> None:
         self.diagnostics.append(Diagnostic(level, plugin_id, message))
@@ -109,6 +109,7 @@ class PluginRegistry:
         log("[plugins] %s: %s", plugin_id, message)
 
     def add_registration(self, registration: Registration, keys: Sequence[str]) -> bool:
+        """Record under every key of ``keys``; False (with a diagnostic) if a key is taken."""
         table = self._by_kind[registration.kind]
         for key in keys:
             owner = table.get(key)
