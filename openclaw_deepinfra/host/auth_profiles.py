@@ -37,8 +37,6 @@ from openclaw_deepinfra.host.safe_write import (
 logger = logging.getLogger("openclaw.auth")
 
 STORE_VERSION = 1
-MASK = "***"
-_SECRET_FIELDS = ("key", "token", "access", "refresh")
 
 
 @dataclass(frozen=True)
@@ -88,16 +86,6 @@ class AuthProfileStore:
             doc = _read(self.path)
             doc["profiles"][profile_id] = {"type": "api_key", "provider": provider, "key": key.strip()}
             self._write(doc)
-
-    def profiles(self) -> dict[str, dict[str, Any]]:
-        """The agent's profiles with every credential field replaced by ``"***"``."""
-        masked: dict[str, dict[str, Any]] = {}
-        for profile_id, profile in _read(self.path)["profiles"].items():
-            if isinstance(profile, Mapping):
-                masked[profile_id] = {
-                    k: (MASK if k in _SECRET_FIELDS and v else v) for k, v in profile.items()
-                }
-        return masked
 
     # -- the legacy location ---------------------------------------------------------------------
 
