@@ -29,14 +29,11 @@ _.register_memory_embedding_provider
 # Host contract types and helpers (host-contracts.md, mirrored field for field): public host API
 # even where this repository's reference host does not construct them.
 _.parsed_arguments
-_.embedding_input_text
 _.LegacyMemoryEmbeddingProvider
 _.VideoDescriptionRequest
 _.SpeechPrepareSynthesisContext
 _.SpeechPrepareSynthesisResult
-_.provider_configs
 _.ApiKeyAuthMethodOptions
-_.resolved_profile_id
 _.VideoCatalogModelEntry
 _.EmbeddingTransport
 _.AudioTranscriptionResult

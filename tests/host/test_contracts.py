@@ -421,8 +421,8 @@ def test_embedding_create_result_checks_the_provider_protocol() -> None:
 
 def test_catalog_result_and_context() -> None:
     provider = ModelProviderConfig.model_validate({"baseUrl": "https://x", "models": [ROW_CAMEL]})
-    assert ProviderCatalogResult(provider=provider).provider_configs("deepinfra") == {"deepinfra": provider}
-    assert ProviderCatalogResult(providers={}).provider_configs("deepinfra") == {}
+    assert ProviderCatalogResult(provider=provider).provider == provider
+    assert ProviderCatalogResult(providers={}).providers == {}
     ctx = ProviderCatalogContext(config=OpenClawConfig({}, env={}))
     assert ctx.resolve_provider_api_key("deepinfra").api_key is None
     assert ctx.resolve_provider_auth(None).source == "none"

@@ -118,11 +118,6 @@ class ProviderCatalogResult(StrictModel):
     providers: dict[str, ModelProviderConfig] | None = None
     outcomes: list[ProviderCatalogOutcome] | None = None
 
-    def provider_configs(self, default_id: str) -> dict[str, ModelProviderConfig]:
-        if self.providers is not None:
-            return dict(self.providers)
-        return {default_id: self.provider} if self.provider is not None else {}
-
 
 CatalogRun: TypeAlias = Callable[[ProviderCatalogContext], Awaitable[ProviderCatalogResult | None]]
 StaticCatalogRun: TypeAlias = Callable[[ProviderCatalogContext], MaybeAwaitable[ProviderCatalogResult | None]]
