@@ -26,8 +26,9 @@ SpeechSynthesisStreamRequest = SpeechSynthesisRequest
 """The stream request has the same fields."""
 
 
-class SpeechSynthesisResult(StrictModel):
-    audio_buffer: bytes
+class _SpeechAudio(StrictModel):
+    """What a whole and a streamed synthesis result both say about their audio."""
+
     output_format: str
     file_extension: str
     """Upstream spells it with a leading dot (``".mp3"``); both forms are accepted."""
@@ -41,13 +42,13 @@ class SpeechSynthesisResult(StrictModel):
         return self.file_extension if self.file_extension.startswith(".") else f".{self.file_extension}"
 
 
-class SpeechSynthesisStreamResult(StrictModel):
+class SpeechSynthesisResult(_SpeechAudio):
+    audio_buffer: bytes
+
+
+class SpeechSynthesisStreamResult(_SpeechAudio):
     audio_stream: AsyncIterator[bytes]
-    output_format: str
-    file_extension: str
-    voice_compatible: bool
     release: Callable[[], Awaitable[None] | None] | None = None
-    model: str | None = None
 
 
 class SpeechDirectivePolicy(HostModel):
