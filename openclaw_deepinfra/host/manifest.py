@@ -11,7 +11,7 @@ import logging
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
@@ -23,6 +23,7 @@ from openclaw_deepinfra.host.errors import ManifestError
 logger = logging.getLogger("openclaw.plugins")
 
 MANIFEST_FILE = "plugin.toml"
+T = TypeVar("T")
 
 # A group that is itself repeated and contains a repetition: the classic catastrophic-backtracking shape.
 _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]")
@@ -126,14 +127,17 @@ class ManifestModelCatalog(HostModel):
     runtime_augment: Any = None
 
 
+class PerProvider(HostModel, Generic[T]):
+    """A ``{providers: {id: rule}}`` block (``modelIdNormalization``, ``providerRequest``,
+    ``modelPricing``)."""
+
+    providers: dict[str, T] = Field(default_factory=dict)
+
+
 class ModelIdNormalizationRule(HostModel):
     aliases: dict[str, str] | None = None
     strip_prefixes: list[str] | None = None
     prefix_when_bare: str | None = None
-
-
-class ModelIdNormalization(HostModel):
-    providers: dict[str, ModelIdNormalizationRule] = Field(default_factory=dict)
 
 
 class ProviderEndpoint(HostModel):
@@ -143,14 +147,6 @@ class ProviderEndpoint(HostModel):
 
 class ProviderRequestRule(HostModel):
     family: str | None = None
-
-
-class ProviderRequest(HostModel):
-    providers: dict[str, ProviderRequestRule] = Field(default_factory=dict)
-
-
-class ModelPricing(HostModel):
-    providers: dict[str, JsonObject] = Field(default_factory=dict)
 
 
 class Activation(HostModel):
@@ -208,10 +204,10 @@ class PluginManifest(HostModel):
     provider_auth_choices: list[ProviderAuthChoice] = Field(default_factory=list)
     model_support: ModelSupport | None = None
     model_catalog: ManifestModelCatalog | None = None
-    model_id_normalization: ModelIdNormalization | None = None
+    model_id_normalization: PerProvider[ModelIdNormalizationRule] | None = None
     provider_endpoints: list[ProviderEndpoint] = Field(default_factory=list)
-    provider_request: ProviderRequest | None = None
-    model_pricing: ModelPricing | None = None
+    provider_request: PerProvider[ProviderRequestRule] | None = None
+    model_pricing: PerProvider[JsonObject] | None = None
     provider_catalog_entry: str | JsonObject | None = None
     capability_catalog_entry: str | JsonObject | None = None
     activation: Activation | None = None
