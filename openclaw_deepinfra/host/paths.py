@@ -35,18 +35,15 @@ CACHE_SUBDIR = ("cache", "deepinfra")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
-def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
-    return os.environ if env is None else env
-
-
-def _set(env: Mapping[str, str], name: str) -> str | None:
-    value = env.get(name, "").strip()
+def _override(env: Mapping[str, str] | None, name: str) -> str | None:
+    """``$name`` unless unset or blank; ``env`` is the process environment when None."""
+    value = (os.environ if env is None else env).get(name, "").strip()
     return value or None
 
 
 def home_dir(env: Mapping[str, str] | None = None) -> Path:
     """``$OPENCLAW_HOME`` (itself ``~``-expanded against the OS home), else the OS home."""
-    override = _set(_env(env), HOME_ENV)
+    override = _override(env, HOME_ENV)
     return Path(override).expanduser() if override else Path.home()
 
 
@@ -75,7 +72,7 @@ def profile_env(profile: str, env: Mapping[str, str] | None = None) -> dict[str,
 
 
 def state_dir(env: Mapping[str, str] | None = None) -> Path:
-    override = _set(_env(env), STATE_DIR_ENV)
+    override = _override(env, STATE_DIR_ENV)
     return expand(override, env) if override else home_dir(env) / STATE_DIR_NAME
 
 
@@ -83,7 +80,7 @@ def config_path(given: Path | None = None, env: Mapping[str, str] | None = None)
     """``--config``, else ``$OPENCLAW_CONFIG_PATH``, else ``<state>/openclaw.json``."""
     if given is not None:
         return expand(given, env)
-    override = _set(_env(env), CONFIG_PATH_ENV)
+    override = _override(env, CONFIG_PATH_ENV)
     return expand(override, env) if override else state_dir(env) / CONFIG_FILE
 
 
@@ -102,5 +99,5 @@ def legacy_auth_profiles_path(config_file: Path) -> Path:
 
 def cache_dir(env: Mapping[str, str] | None = None) -> Path:
     """``$OPENCLAW_DEEPINFRA_CACHE_DIR``, else ``<state>/cache/deepinfra`` (one cache per profile)."""
-    override = _set(_env(env), CACHE_DIR_ENV)
+    override = _override(env, CACHE_DIR_ENV)
     return expand(override, env) if override else state_dir(env).joinpath(*CACHE_SUBDIR)
