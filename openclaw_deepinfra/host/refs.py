@@ -53,12 +53,7 @@ def strip_provider_prefix(model: str, provider: str) -> str:
     return model
 
 
-def resolve_text_model(
-    config: OpenClawConfig,
-    ref_or_alias: str,
-    *,
-    provider_aliases: Mapping[str, str] | None = None,
-) -> ModelRef:
+def resolve_text_model(config: OpenClawConfig, ref_or_alias: str) -> ModelRef:
     """Resolve a ref, an alias from ``agents.defaults.models[...].alias`` or a bare model id.
 
     A bare id resolves only when exactly one configured ``models.providers.<id>.models[]`` has it.
@@ -71,9 +66,9 @@ def resolve_text_model(
         for key, entry in models.items():
             alias = entry.get("alias") if isinstance(entry, Mapping) else None
             if isinstance(alias, str) and alias.strip().lower() == text.lower():
-                return parse_model_ref(key, aliases=provider_aliases)
+                return parse_model_ref(key)
     if "/" in text:
-        return parse_model_ref(text, aliases=provider_aliases)
+        return parse_model_ref(text)
     owners = [pid for pid, cfg in _providers(config).items() if _has_model(cfg, text)]
     if len(owners) == 1:
         return ModelRef(provider=owners[0], model=text)

@@ -89,16 +89,12 @@ def select_embedding(
 
 
 def select_text(
-    config: OpenClawConfig,
-    *,
-    model: str | None = None,
-    agent_id: str | None = None,
-    provider_aliases: Mapping[str, str] | None = None,
+    config: OpenClawConfig, *, model: str | None = None, agent_id: str | None = None
 ) -> list[Selection]:
     """A user pick is strict (one candidate); else the agent's, then the default ``model``
     (str or ``{primary, fallbacks}``), primary first."""
     if model:
-        ref = resolve_text_model(config, model, provider_aliases=provider_aliases)
+        ref = resolve_text_model(config, model)
         return [Selection(ref.provider, ref.model, "explicit")]
     key, value = "agents.defaults.model", config.get("agents.defaults.model")
     if agent_id is not None and config.agent_entry(agent_id).get("model"):
@@ -106,7 +102,7 @@ def select_text(
     result: list[Selection] = []
     for i, text in enumerate(_model_list(value, key)):
         try:
-            ref = resolve_text_model(config, text, provider_aliases=provider_aliases)
+            ref = resolve_text_model(config, text)
         except ModelRefError as exc:
             raise ConfigError(f"{key}: {exc}") from None
         result.append(Selection(ref.provider, ref.model, "config" if i == 0 else "config-fallback"))
