@@ -44,9 +44,8 @@ def _price(pricing: Mapping[str, Any]) -> str:
     if "input_tokens" in pricing and "output_tokens" in pricing:
         both = "/$".join(money_text(pricing[key]) for key in ("input_tokens", "output_tokens"))
         return f"${both} per M tokens in/out"
-    if "input_tokens" in pricing:
-        return f"${money_text(pricing['input_tokens'])} per M input tokens"
     units = {
+        "input_tokens": "per M input tokens",
         "per_image_unit": "per image",
         "output_seconds": "per output second",
         "input_characters": "per M characters",

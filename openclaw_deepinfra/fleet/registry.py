@@ -20,13 +20,11 @@ def gate_for(owner: object, settings: Settings) -> FleetGate | None:
     fleet, key = settings.fleet, settings.api_key
     if fleet is None or key is None:
         return None
-    limit = settings.max_concurrent_per_model
     gates = _GATES.setdefault(owner, {})
-    ident = (fleet, key.fingerprint(), limit)
-    found = gates.get(ident)
-    if found is None:
-        found = gates[ident] = FleetGate(fleet, key.fingerprint(), limit)
-    return found
+    ident = (fleet, key.fingerprint(), settings.max_concurrent_per_model)
+    if ident not in gates:
+        gates[ident] = FleetGate(*ident)
+    return gates[ident]
 
 
 async def close_gates(owner: object) -> None:

@@ -183,16 +183,13 @@ class DeepInfraImageProvider(SurfaceProvider):
                 "POST", GENERATE_PATH, json=payload, label="DeepInfra image generation", model=model
             )
         generated = await self._parse(response.data, http)
-        metadata: dict[str, Any] = {"size": size, "count": n}
-        if clamped_from is not None:
-            metadata["requestedCount"] = clamped_from
-        if ignored:
-            metadata["ignoredOverrides"] = ignored
-        if response.request_id:
-            metadata["requestId"] = response.request_id
-        cost = stated_cost(response.data)
-        if cost is not None:
-            metadata["cost"] = cost
+        optional = {
+            "requestedCount": clamped_from,
+            "ignoredOverrides": ignored or None,
+            "requestId": response.request_id or None,
+            "cost": stated_cost(response.data),
+        }
+        metadata = {"size": size, "count": n, **{k: v for k, v in optional.items() if v is not None}}
         served = response.data.get("model") if isinstance(response.data, Mapping) else None
         return ImageGenerationResult(
             images=generated, model=served.strip() if isinstance(served, str) and served.strip() else model,

@@ -20,9 +20,9 @@ from openclaw_deepinfra.surfaces.speech.config import (
     effective_settings,
     max_text_length,
     normalize_block,
+    parse_directive_token,
     provider_block,
 )
-from openclaw_deepinfra.surfaces.speech.directives import parse_directive_token
 from openclaw_deepinfra.surfaces.speech.provider import DeepInfraSpeechProvider
 from openclaw_deepinfra.surfaces.speech.voices import (
     KOKORO_VOICES,

@@ -7,12 +7,15 @@ keys: ``apiKey`` (SecretInput, resolved only just before a request), ``baseUrl``
 normalising it again changes nothing; per-request overrides use the same keys. ``extraBody`` is
 merged into the top level of the JSON body (what ``extra_body`` means in every OpenAI SDK); a key
 that the plugin sends itself is refused.
+
+The ``[[tts:voice=… model=…]]`` directive keys (reference §3.4, within the host's directive policy)
+become such overrides.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Final, TypedDict, cast
 
 from openclaw_deepinfra.config_blocks import Problem, SpeechBlock, json_type, parse, require
 from openclaw_deepinfra.errors import ConfigurationError, RequestValidationError
@@ -23,6 +26,12 @@ from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.speech.voices import default_voice_for
 from openclaw_deepinfra.urls import configured_base_url
 
+if TYPE_CHECKING:
+    from openclaw_deepinfra.host.contracts.speech import (
+        SpeechDirectiveTokenContext,
+        SpeechDirectiveTokenResult,
+    )
+
 FORMATS: Final = ("mp3", "opus", "flac", "wav", "pcm")
 VOICE_COMPATIBLE: Final = frozenset({"mp3", "opus"})
 DEFAULT_FORMAT: Final = "mp3"
@@ -30,6 +39,8 @@ DEFAULT_MAX_TEXT_LENGTH: Final = 4096
 # The body fields the plugin sends itself; `extraBody` may add others, never replace these.
 CORE_FIELDS: Final = frozenset({"model", "input", "voice", "response_format", "speed"})
 CONFIG_KEY: Final = f"tts.providers.{PROVIDER_ID}"
+VOICE_KEYS: Final = frozenset({"voice", "voice_id", "voiceid", "deepinfra_voice", "deepinfravoice"})
+MODEL_KEYS: Final = frozenset({"model", "model_id", "modelid", "deepinfra_model", "deepinframodel"})
 
 # First spelling is the normalised key; the others are accepted on input.
 _SPELLINGS: Final[dict[str, tuple[str, ...]]] = {
@@ -186,3 +197,30 @@ def max_text_length(config: OpenClawConfig | None) -> int:
     """``tts.maxTextLength`` (older ``messages.tts.maxTextLength``), default 4096."""
     value = require(config, "tts.maxTextLength")  # a wrong type is an error naming the key
     return DEFAULT_MAX_TEXT_LENGTH if value is None else int(value)
+
+
+def parse_directive_token(ctx: SpeechDirectiveTokenContext) -> SpeechDirectiveTokenResult:
+    """A voice or model key becomes an override when the policy allows it. A key that is ours but
+    not allowed is still *handled* (so it is not read aloud or passed on) with a warning saying why;
+    any other key is left to other providers."""
+    # Imported here: the contract models are loaded on first use, not at registration.
+    from openclaw_deepinfra.host.contracts.speech import SpeechDirectiveTokenResult
+
+    key = ctx.key.strip().lower()
+    value = ctx.value.strip()
+    if key in VOICE_KEYS:
+        field, allowed, what = "voice", ctx.policy.allow_voice, "voice"
+    elif key in MODEL_KEYS:
+        field, allowed, what = "model", ctx.policy.allow_model_id, "model"
+        value = strip_provider_prefix(value, PROVIDER_ID)
+    else:
+        return SpeechDirectiveTokenResult(handled=False)
+    if not allowed:
+        return SpeechDirectiveTokenResult(
+            handled=True, warnings=[f"[[tts:{ctx.key}=…]] ignored: {what} directives are not allowed here"]
+        )
+    if not value:
+        return SpeechDirectiveTokenResult(
+            handled=True, warnings=[f"[[tts:{ctx.key}=]] ignored: empty {what}"]
+        )
+    return SpeechDirectiveTokenResult(handled=True, overrides={field: value})

@@ -24,6 +24,7 @@ from openclaw_deepinfra.surfaces.speech.config import (
     effective_settings,
     max_text_length,
     normalize_block,
+    parse_directive_token,
     provider_block,
     with_defaults,
 )
@@ -32,8 +33,6 @@ from openclaw_deepinfra.transport.client import DeepInfraHttp, OpenBytes
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.contracts.speech import (
-        SpeechDirectiveTokenContext,
-        SpeechDirectiveTokenResult,
         SpeechListVoicesRequest,
         SpeechResolveConfigContext,
         SpeechSynthesisRequest,
@@ -42,8 +41,8 @@ if TYPE_CHECKING:
         SpeechVoice,
     )
 
-# The speech contract models (and the directive parser that builds them) are imported on first
-# use, not at registration: loading the plugin registers this provider on every start.
+# The speech contract models are imported on first use, not at registration: loading the plugin
+# registers this provider on every start.
 
 logger = get_logger(__name__)
 
@@ -94,10 +93,7 @@ class DeepInfraSpeechProvider(SurfaceProvider):
         block = provider_block(ctx.raw_config) if ctx.raw_config else block_from_config(ctx.cfg)
         return with_defaults(normalize_block(block), self.default_model)
 
-    def parse_directive_token(self, ctx: SpeechDirectiveTokenContext) -> SpeechDirectiveTokenResult:
-        from openclaw_deepinfra.surfaces.speech import directives
-
-        return directives.parse_directive_token(ctx)
+    parse_directive_token = staticmethod(parse_directive_token)
 
     def is_configured(self, ctx: Any = None) -> bool:
         """True iff a key resolves: the TTS block's ``apiKey``, else the plugin's own key."""

@@ -114,7 +114,7 @@ class DeepInfraVideoProvider(SurfaceProvider):
         )  # fmt: skip
         fallback: dict[str, object] | None = None
         try:
-            outcome = await self._submit(chosen, call)
+            result = await self._submit(chosen, call)
         except APIStatusError as exc:
             if exc.status not in SWITCH_STATUSES:
                 raise
@@ -126,8 +126,13 @@ class DeepInfraVideoProvider(SurfaceProvider):
                 other,
             )
             fallback = {"from": chosen, "to": other, "status": exc.status}
-            outcome = await self._submit(other, call)
-        result = await self._finish(outcome, call)
+            result = await self._submit(other, call)
+        if isinstance(result, Job):  # accepted: poll it until it ends
+            job = await jobs.wait(
+                self._runtime.http(), result, deadline=call.deadline, budget_ms=call.budget_ms,
+                progress=call.progress, sleep=self._sleep,
+            )  # fmt: skip
+            result = job_result(job, call.spec, call.base_url)
         if fallback is not None:
             result = result.model_copy(
                 update={"metadata": {**(result.metadata or {}), "apiFallback": fallback}}
@@ -135,7 +140,7 @@ class DeepInfraVideoProvider(SurfaceProvider):
         return result
 
     async def _submit(self, api: VideoApi, call: _Call) -> VideoGenerationResult | Job:
-        """The native route's whole answer, or the accepted job (polled by `_finish`)."""
+        """The native route's whole answer, or the accepted job (polled by `generate_video`)."""
         if call.deadline.expired:
             raise timed_out(call.deadline, call.budget_ms)
         call.progress("submitting", api=api)
@@ -146,15 +151,6 @@ class DeepInfraVideoProvider(SurfaceProvider):
             call.progress("succeeded", api=api)
             return result
         return await jobs.submit(self._runtime.http(), call.spec, deadline=call.deadline)
-
-    async def _finish(self, outcome: VideoGenerationResult | Job, call: _Call) -> VideoGenerationResult:
-        if isinstance(outcome, VideoGenerationResult):
-            return outcome
-        job = await jobs.wait(
-            self._runtime.http(), outcome, deadline=call.deadline, budget_ms=call.budget_ms,
-            progress=call.progress, sleep=self._sleep,
-        )  # fmt: skip
-        return job_result(job, call.spec, call.base_url)
 
     async def fetch_video(self, url: str, *, timeout_ms: int | None = None) -> tuple[bytes, str | None]:
         """Download a URL-only result (bytes, served MIME type) through the same HTTP layer: capped,
