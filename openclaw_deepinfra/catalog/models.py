@@ -171,15 +171,11 @@ def build_snapshot(
     if source == "static":
         return CatalogSnapshot(source="static", surfaces=static.surfaces, warnings=warnings)
     buckets = bucket_models(models)
-    surfaces: dict[Surface, SurfaceCatalog] = {}
-    empty: list[Surface] = []
-    for surface in SURFACES:
-        rows = buckets[surface]
-        if not rows:
-            empty.append(surface)
-            surfaces[surface] = static.surface(surface)
-        else:
-            surfaces[surface] = _surface_catalog(surface, rows, static, source)
+    surfaces = {
+        s: _surface_catalog(s, buckets[s], static, source) if buckets[s] else static.surface(s)
+        for s in SURFACES
+    }
+    empty = [s for s in SURFACES if not buckets[s]]
     if empty:
         logger.info(
             "DeepInfra %s catalog has no entries for %s; serving the static list there",

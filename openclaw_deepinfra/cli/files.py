@@ -200,21 +200,10 @@ def save_and_report(
     saved = [write_file(path, item[1], warned) for path, item in zip(paths, items, strict=True)]
     files = [MediaFile(path=str(s.path), mimeType=mime, bytes=len(data), revisedPrompt=revised)
              for s, (_, data, mime, revised) in zip(saved, items, strict=True)]  # fmt: skip
-    print(report(files, model=model, metadata=metadata, as_json=args.json))
-    meta = metadata or {}
-    raise_if_fell_back(saved, request_id=meta.get("requestId") or meta.get("jobId"), url=url)
-
-
-def report(
-    written: Sequence[MediaFile], *, model: str | None, metadata: Mapping[str, Any] | None, as_json: bool
-) -> str:
     meta = dict(metadata or {})
     if "cost" in meta:
         meta["cost"] = money(meta["cost"])
-    if as_json:
-        shape = MediaOutput(model=model, files=list(written), cost=meta.get("cost"), metadata=meta)
-        return dumps(shape, indent=2)
-    lines = [f"wrote {w.path} ({w.mimeType}, {w.bytes} bytes)" for w in written]
+    lines = [f"wrote {w.path} ({w.mimeType}, {w.bytes} bytes)" for w in files]
     lines.append(f"model: deepinfra/{model}" if model else "model: unknown")
     if meta.get("cost") is not None:
         lines.append(f"cost: ${money_text(meta['cost'])}")
@@ -223,4 +212,6 @@ def report(
         lines.append(f"ignored (not supported): {', '.join(str(k) for k in ignored)}")
     if meta.get("jobId"):
         lines.append(f"job: {meta['jobId']}")
-    return "\n".join(lines)
+    shape = MediaOutput(model=model, files=files, cost=meta.get("cost"), metadata=meta)
+    print(dumps(shape, indent=2) if args.json else "\n".join(lines))
+    raise_if_fell_back(saved, request_id=meta.get("requestId") or meta.get("jobId"), url=url)
