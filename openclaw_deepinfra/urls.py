@@ -91,8 +91,9 @@ def problem(url: str, *, endpoint: bool = True) -> str | None:
     return None
 
 
-def validate_base_url(url: str) -> str:
-    """The base URL trimmed and without trailing slashes, or InvalidBaseUrlError."""
+def validate_base_url(url: str, *, openai: bool = True) -> str:
+    """The base URL trimmed and without trailing slashes, or InvalidBaseUrlError. `openai=False`: the
+    native API's base (`nativeBaseUrl`), which is `/v1/inference`."""
     cleaned = url.strip().rstrip("/")
     if not cleaned:
         raise InvalidBaseUrlError("DeepInfra base URL is empty", hint=_HINT)
@@ -102,6 +103,8 @@ def validate_base_url(url: str) -> str:
         hint = _CREDENTIALS_HINT if found == "must not contain credentials" else _HINT
         raise InvalidBaseUrlError(f"DeepInfra base URL {shown} {found}", hint=hint)
     parts = urlsplit(cleaned)
+    if not openai:
+        return cleaned
     if "/v1/inference" in parts.path.lower():
         raise InvalidBaseUrlError(
             f"DeepInfra base URL {shown} points at the native /v1/inference API; "
@@ -115,7 +118,9 @@ def validate_base_url(url: str) -> str:
     return cleaned
 
 
-def configured_base_url(value: object, where: str, *, hint: str | None = None) -> str | None:
+def configured_base_url(
+    value: object, where: str, *, hint: str | None = None, openai: bool = True
+) -> str | None:
     """The base URL a config key (or variable) `where` holds, None when unset or blank; a value that
     is not a usable URL is an InvalidBaseUrlError naming `where` (with `hint`, else the URL's own)."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -123,7 +128,7 @@ def configured_base_url(value: object, where: str, *, hint: str | None = None) -
     if not isinstance(value, str):
         raise InvalidBaseUrlError(f"{where} must be a string", hint=hint or _HINT)
     try:
-        return validate_base_url(value)
+        return validate_base_url(value, openai=openai)
     except InvalidBaseUrlError as exc:
         raise InvalidBaseUrlError(f"{where}: {exc.message}", hint=hint or exc.hint) from None
 

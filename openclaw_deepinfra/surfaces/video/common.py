@@ -15,11 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from openclaw_deepinfra import urls
 from openclaw_deepinfra.config_blocks import VideoApi, VideoBlock, parse
-from openclaw_deepinfra.errors import (
-    InvalidBaseUrlError,
-    MalformedResponseError,
-    RequestValidationError,
-)
+from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.video import (
     GeneratedVideo,
@@ -230,20 +226,12 @@ def video_api(config: OpenClawConfig) -> VideoApi:
 
 def native_base_url(config: OpenClawConfig, base_url: str) -> str:
     """`models.providers.deepinfra.nativeBaseUrl`, else the base URL's scheme and host + /v1/inference."""
-    configured = provider_value(config, "nativeBaseUrl")
-    hint = (
-        "set models.providers.deepinfra.nativeBaseUrl to https://api.deepinfra.com/v1/inference or remove it"
+    key = "models.providers.deepinfra.nativeBaseUrl"
+    hint = f"set {key} to https://api.deepinfra.com/v1/inference or remove it"
+    configured = urls.configured_base_url(
+        provider_value(config, "nativeBaseUrl"), key, hint=hint, openai=False
     )
-    if configured is None or (isinstance(configured, str) and not configured.strip()):
-        return urls.origin_url(base_url) + NATIVE_PATH
-    if not isinstance(configured, str):
-        raise InvalidBaseUrlError("models.providers.deepinfra.nativeBaseUrl must be a string", hint=hint)
-    cleaned = configured.strip().rstrip("/")
-    found = urls.problem(cleaned)
-    if found is not None:
-        shown = urls.display(cleaned)
-        raise InvalidBaseUrlError(f"models.providers.deepinfra.nativeBaseUrl {shown} {found}", hint=hint)
-    return cleaned
+    return configured or urls.origin_url(base_url) + NATIVE_PATH
 
 
 # -- progress -----------------------------------------------------------------------------------------
