@@ -83,12 +83,7 @@ def _key_source_checks(session: HostSession, key: ApiKey) -> list[Finding]:
     return findings
 
 
-async def _auth_check(session: HostSession) -> list[Finding]:
-    """Nothing when the plugin is not serving: the catalog check already says why."""
-    try:
-        provider = session.catalog_provider()
-    except CliError:
-        return []
+async def _auth_check(provider: object) -> list[Finding]:
     verify: Callable[[], Awaitable[Mapping[str, Any]]] | None = getattr(provider, "verify_key", None)
     if verify is None:
         return [("authentication", "warn", "skipped: the deepinfra plugin offers no key check")]
@@ -98,12 +93,7 @@ async def _auth_check(session: HostSession) -> list[Finding]:
     return [("authentication", level if level in ("ok", "fail") else "warn", f"{result['detail']}{suffix}")]
 
 
-async def _catalog_check(session: HostSession) -> Finding:
-    try:
-        provider = session.catalog_provider()
-    except CliError as exc:
-        # The plugin check already failed for this; the report goes on instead of aborting.
-        return ("catalog", "warn", f"skipped: {exc}")
+async def _catalog_check(provider: object) -> Finding:
     report_fn: Callable[..., Awaitable[Mapping[str, Any]]] | None = getattr(provider, "surface_report", None)
     if report_fn is None:
         return ("catalog", "fail", "the deepinfra catalog provider is not registered")
@@ -182,8 +172,14 @@ async def run(args: argparse.Namespace) -> int:
         settings_checks, settings = _settings_checks(session)
         checks += settings_checks
         if settings is not None and settings.api_key is not None:
-            checks += await _auth_check(session)
-            checks.append(await _catalog_check(session))
+            try:
+                provider = session.catalog_provider()
+            except CliError as exc:
+                # The plugin check already failed for this; the report goes on instead of aborting.
+                checks.append(("catalog", "warn", f"skipped: {exc}"))
+            else:
+                checks += await _auth_check(provider)
+                checks.append(await _catalog_check(provider))
         else:
             skipped = "skipped: the catalog is fetched only when a key is configured"
             checks.append(("catalog", "warn", skipped))
