@@ -101,9 +101,7 @@ class ProviderNumbers(Block):
     """`models.providers.deepinfra`'s numeric keys."""
 
     max_retries: Annotated[Whole, Field(ge=0, le=10)] = _key("maxRetries", 2, "a whole number from 0 to 10")
-    timeout_seconds: Annotated[Number, Field(gt=0)] | None = _key(
-        "timeoutSeconds", None, "a number of seconds > 0"
-    )
+    timeout_s: Annotated[Number, Field(gt=0)] | None = _key("timeoutSeconds", None, "a number of seconds > 0")
     max_concurrent_per_model: Annotated[Whole, Field(ge=1, le=10_000)] = _key(
         "maxConcurrentPerModel", 200, "a whole number from 1 to 10000"
     )

@@ -263,10 +263,7 @@ def resolve_settings(
         api_key=_resolve_key(config, auth_store, environment),
         base_url=base_url,
         base_url_source=base_url_source,
-        max_retries=numbers.max_retries,
-        timeout_s=numbers.timeout_seconds,
-        max_concurrent_per_model=numbers.max_concurrent_per_model,
         headers=resolve_configured_headers(config, base_url, env=environment),
-        max_connections=numbers.max_connections,
         fleet=resolve_fleet_config(config, environment),
+        **numbers.model_dump(),  # max_retries, timeout_s, max_concurrent_per_model, max_connections
     )
