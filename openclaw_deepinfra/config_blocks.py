@@ -55,6 +55,14 @@ def json_type(value: Any) -> str:
     return type(value).__name__
 
 
+def first_text(*values: Any) -> str | None:
+    """The first value that is a non-blank string, stripped (a text option given in several places)."""
+    for value in values:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
 def _number_input(value: Any) -> Any:
     """Refuse what lax pydantic would coerce but a config must not mean: booleans, containers."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):

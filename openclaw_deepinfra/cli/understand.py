@@ -14,6 +14,7 @@ from typing import Any, Literal
 from openclaw_deepinfra.cli.files import AUDIO_LIMIT, IMAGE_LIMIT, check_input, read_input
 from openclaw_deepinfra.cli.json_shapes import JSON_HELP, TextOutput, dumps
 from openclaw_deepinfra.cli.session import CliError, HostSession, Waiting, open_host
+from openclaw_deepinfra.config_blocks import first_text
 from openclaw_deepinfra.host.contracts.media import (
     ApiKeyMediaAuth,
     AudioTranscriptionRequest,
@@ -105,14 +106,6 @@ def media_auth(session: HostSession, pick: MediaPick) -> ApiKeyMediaAuth | NoneM
     return auth if isinstance(auth, ApiKeyMediaAuth | NoneMediaAuth) else None
 
 
-def text_option(*values: Any) -> str | None:
-    """The first non-blank string."""
-    for value in values:
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
-
-
 async def answer(
     session: HostSession, pick: MediaPick, what: str, call: Awaitable[MediaUnderstandingResult], json: bool
 ) -> None:
@@ -156,8 +149,8 @@ async def run_stt(args: argparse.Namespace) -> int:
             mime=mimetypes.guess_type(args.audio.name)[0],
             auth=media_auth(session, pick),
             model=pick.model,
-            language=text_option(args.language, pick.options.get("language"), pick.block.get("language")),
-            prompt=text_option(args.prompt, pick.options.get("prompt"), pick.block.get("prompt")),
+            language=first_text(args.language, pick.options.get("language"), pick.block.get("language")),
+            prompt=first_text(args.prompt, pick.options.get("prompt"), pick.block.get("prompt")),
             timeout_ms=pick.timeout_ms,
         )
         await answer(session, pick, "the transcript", pick.provider.transcribe_audio(request), args.json)
@@ -176,7 +169,7 @@ async def run_describe(args: argparse.Namespace) -> int:
             raise CliError(
                 f"provider {pick.provider_id!r} has no default image model; pass --model", exit_code=2
             )
-        prompt = text_option(args.prompt, pick.options.get("prompt"), pick.block.get("prompt"))
+        prompt = first_text(args.prompt, pick.options.get("prompt"), pick.block.get("prompt"))
         common: dict[str, Any] = {
             "prompt": prompt, "timeout_ms": pick.timeout_ms, "cfg": session.config,
             "auth_store": session.auth_store, "model": pick.model, "provider": pick.provider_id,

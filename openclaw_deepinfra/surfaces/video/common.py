@@ -14,7 +14,7 @@ from typing import Any, Final
 from urllib.parse import urljoin, urlsplit
 
 from openclaw_deepinfra import urls
-from openclaw_deepinfra.config_blocks import VideoApi, VideoBlock, parse
+from openclaw_deepinfra.config_blocks import VideoApi, VideoBlock, first_text, parse
 from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.video import (
@@ -99,14 +99,6 @@ class VideoSpec:
     ignored: dict[str, Any] = field(default_factory=dict)
 
 
-def _text_option(options: Mapping[str, Any], *keys: str) -> str | None:
-    for key in keys:
-        value = options.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
-
-
 def _seed(value: Any) -> int | None:
     if value is None:
         return None
@@ -187,8 +179,8 @@ def build_spec(req: VideoGenerationRequest, default_model: str) -> VideoSpec:
         duration=_duration(req.duration_seconds),
         requested_duration=req.duration_seconds,
         seed=_seed(options.get("seed")),
-        negative_prompt=_text_option(options, "negative_prompt", "negativePrompt"),
-        style=_text_option(options, "style"),
+        negative_prompt=first_text(options.get("negative_prompt"), options.get("negativePrompt")),
+        style=first_text(options.get("style")),
         guidance_scale=float(guidance) if guidance is not None else None,
         ignored={key: value for key, value, declared in overrides if value is not None and not declared},
     )
@@ -237,22 +229,22 @@ def native_base_url(config: OpenClawConfig, base_url: str) -> str:
 # -- progress -----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
 class Progress:
     """Reports to the request's optional callback with the time the operation's deadline has run;
     a failing callback is logged, never fatal."""
 
-    def __init__(self, callback: VideoProgressCallback | None, deadline: Deadline) -> None:
-        self._callback = callback
-        self._deadline = deadline
+    callback: VideoProgressCallback | None
+    deadline: Deadline
 
     def __call__(self, status: str, *, api: VideoApi, job_id: str | None = None, poll: int = 0) -> None:
-        if self._callback is None:
+        if self.callback is None:
             return
         report = VideoProgress(
-            status=status, elapsed_seconds=self._deadline.elapsed(), job_id=job_id, poll=poll, api=api
+            status=status, elapsed_seconds=self.deadline.elapsed(), job_id=job_id, poll=poll, api=api
         )
         try:
-            self._callback(report)
+            self.callback(report)
         except Exception as exc:  # a display problem must not lose a billed video
             logger.warning("video progress callback failed: %s: %s", type(exc).__name__, exc)
 
