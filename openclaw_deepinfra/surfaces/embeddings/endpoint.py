@@ -151,10 +151,8 @@ def connect(runtime: DeepInfraRuntime, endpoint: Endpoint) -> Connection:
             register_secret(resolved)  # never in a log line or an error message
         headers[name] = resolved
     api_key = None
-    authenticated = True
-    if endpoint.has_authorization_header:
-        authenticated = False
-    elif endpoint.api_key is not None:
+    authenticated = not endpoint.has_authorization_header  # the caller's own Authorization is sent
+    if authenticated and endpoint.api_key is not None:
         key = resolve_config_secret(config, endpoint.api_key, f"{_REMOTE}.apiKey")
         if key is None or not key.strip():
             raise ConfigurationError(f"{_REMOTE}.apiKey resolved to an empty value")
