@@ -71,8 +71,6 @@ class ApiKey:
     def __repr__(self) -> str:
         return f"ApiKey(source={self.source!r})"
 
-    __str__ = __repr__
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ApiKey):
             return NotImplemented

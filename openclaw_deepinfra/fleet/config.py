@@ -56,8 +56,6 @@ class FleetConfig:
     def __repr__(self) -> str:
         return f"FleetConfig(url={self.display_url!r}, source={self.source!r}, lease_s={self.lease_s:g})"
 
-    __str__ = __repr__
-
 
 def _validated(url: str, source: str) -> str:
     cleaned = url.strip()

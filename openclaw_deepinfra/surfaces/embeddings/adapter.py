@@ -167,6 +167,4 @@ class DeepInfraEmbeddingAdapter(RuntimeProvider):
 
     async def _max_input_tokens(self, model: str) -> int | None:
         row = (await self._runtime.catalog_view()).surface("embed").find(model)
-        if row is None:
-            return None
-        return row.context_length or row.max_tokens
+        return (row.context_length or row.max_tokens) if row is not None else None
