@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,8 +182,7 @@ def _dig(data: Mapping[str, Any], keys: tuple[str, ...], origin: Path) -> Mappin
 
 
 def _unique_rows(rows: list[CatalogModel], origin: str) -> tuple[CatalogModel, ...]:
-    ids = [m.id for m in rows]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    duplicates = sorted(i for i, n in Counter(m.id for m in rows).items() if n > 1)
     if duplicates:
         raise StaticCatalogError(f"{origin}: duplicate model ids {duplicates}")
     return tuple(rows)

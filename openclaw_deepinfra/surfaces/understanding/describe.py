@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from openclaw_deepinfra.catalog.models import CatalogModel, CatalogSnapshot
+from openclaw_deepinfra.catalog.models import CatalogSnapshot
 from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationError
 from openclaw_deepinfra.host.contracts.chat import (
     ChatImagePart,
@@ -43,38 +43,29 @@ VISION_TAGS: Final = frozenset({"vlm", "vision"})
 _SUGGESTED: Final = 5
 
 
-def is_vision_model(row: CatalogModel | None, static_row: CatalogModel | None) -> bool:
-    rows = [r for r in (row, static_row) if r is not None]
-    return any(VISION_TAGS & set(r.tags) or (r.input is not None and "image" in r.input) for r in rows)
-
-
 def vision_model(runtime: DeepInfraRuntime, requested: str | None, snapshot: CatalogSnapshot) -> str:
     """The wire id of a model that accepts images, or a RequestValidationError naming some that do.
     `snapshot` is the call's catalog view."""
     model = strip_provider_prefix(requested.strip(), PROVIDER_ID) if requested and requested.strip() else ""
     model = model or snapshot.surface("vlm").default
     lookup = model.split(":", 1)[0]  # a `MODEL:VERSION` pin is the same model
-    row, static_row = snapshot.find(lookup), runtime.static.find(lookup)
-    if not is_vision_model(row, static_row):
-        known = (
-            "is not in DeepInfra's catalog"
-            if row is None and static_row is None
-            else "does not accept images"
-        )
+    # The call's catalog row, then the shipped one (which may know what the live row does not).
+    rows = [r for r in (snapshot.find(lookup), runtime.static.find(lookup)) if r is not None]
+    if not any(VISION_TAGS & set(r.tags) or (r.input is not None and "image" in r.input) for r in rows):
+        known = "does not accept images" if rows else "is not in DeepInfra's catalog"
         current = [m.id for m in snapshot.surface("vlm").models if m.status != "deprecated"]
         choices = ", ".join(current[:_SUGGESTED] or snapshot.surface("vlm").ids[:_SUGGESTED])
         raise RequestValidationError(
             f"model {model} {known}; image description needs a vision model such as {choices}",
             hint="pass --model deepinfra/<vision model> or set tools.media.models[] to one",
         )
-    for candidate in (row, static_row):
-        if candidate is not None and candidate.status == "deprecated":
-            logger.warning(
-                "%s is deprecated%s; DeepInfra may forward requests to another model",
-                model,
-                f" (replaced by {candidate.replaced_by})" if candidate.replaced_by else "",
-            )
-            break
+    deprecated = next((r for r in rows if r.status == "deprecated"), None)
+    if deprecated is not None:
+        logger.warning(
+            "%s is deprecated%s; DeepInfra may forward requests to another model",
+            model,
+            f" (replaced by {deprecated.replaced_by})" if deprecated.replaced_by else "",
+        )
     return model
 
 
