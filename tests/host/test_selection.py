@@ -11,14 +11,14 @@ import pytest
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import ConfigError, HostError, ModelRefError
 from openclaw_deepinfra.host.selection.common import (
-    ConfiguredContext,
     EmbeddingSelection,
     Selection,
-    call_hook_bool,
     match_provider,
     providers_of,
 )
 from openclaw_deepinfra.host.selection.media import (
+    ConfiguredContext,
+    call_hook_bool,
     select_generation,
     select_media_understanding,
     select_speech,

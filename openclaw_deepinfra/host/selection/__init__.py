@@ -4,7 +4,8 @@ Every function takes the config and a ``{provider id: provider object}`` mapping
 builds it from a registry) and returns candidates in the order the host tries them. Provider hooks
 are plugin code: one that raises counts as "not configured" and is logged, it never propagates.
 
-The package splits by surface family: ``common`` (the ``Selection`` / ``EmbeddingSelection`` /
-``ConfiguredContext`` dataclasses and the shared hook and lookup helpers), ``media`` (speech, media
-understanding, image / video generation) and ``models`` (embeddings, text).
+The package splits by surface family: ``media`` (speech, media understanding, image / video
+generation, with the ``ConfiguredContext`` and hook helpers they share) and ``models`` (embeddings,
+text); ``common`` holds what both use (the ``Selection`` / ``EmbeddingSelection`` dataclasses,
+``providers_of``, ``match_provider``).
 """

@@ -1,35 +1,126 @@
-"""Speech (§4), media understanding (§5) and image / video generation (§6, §7) selection."""
+"""Speech (§4), media understanding (§5) and image / video generation (§6, §7) selection.
+
+Provider hooks (``is_configured``, ``resolve_auth``) are plugin code: one that raises counts as "not
+configured" and is logged, it never propagates.
+"""
 
 from __future__ import annotations
 
+import inspect
+import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.config_tree import provider_entry
-from openclaw_deepinfra.host.errors import HostError, ModelRefError
+from openclaw_deepinfra.host.errors import ConfigError, HostError, ModelRefError
 from openclaw_deepinfra.host.refs import parse_model_ref
 from openclaw_deepinfra.host.selection.common import (
-    ConfiguredContext,
     Selection,
-    _append_ref,
-    _capabilities,
     _default_model,
     _ids,
-    _mapping,
     _model_list,
-    _positive_int,
-    _rank,
     _str,
-    _text_default_provider,
-    call_hook_bool,
     logger,
     match_provider,
 )
 
 DEFAULT_TTS_TIMEOUT_MS = 30_000
 _MEDIA_ENTRY_KEYS = frozenset({"type", "provider", "model", "capabilities"})
+
+
+# -- the hook context and helpers the three share ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConfiguredContext:
+    """The ``ctx`` handed to ``is_configured`` / ``resolve_auth`` hooks."""
+
+    cfg: OpenClawConfig
+    provider_config: Mapping[str, Any]
+    provider: str = ""
+    timeout_ms: int | None = None
+    agent_dir: Path | None = None
+
+    @property
+    def config(self) -> OpenClawConfig:
+        return self.cfg
+
+
+def call_hook_bool(provider: object, hook: str, ctx: object, *, provider_id: str) -> bool:
+    """Call a sync boolean hook defensively: missing, raising or async -> ``False`` (logged)."""
+    fn = getattr(provider, hook, None)
+    if not callable(fn):
+        return False
+    try:
+        result = fn(ctx)
+    except Exception:
+        logger.warning("%s.%s raised; treated as not configured", provider_id, hook, exc_info=True)
+        return False
+    if inspect.isawaitable(result):
+        if inspect.iscoroutine(result):
+            result.close()
+        logger.warning(
+            "%s.%s must be sync; it returned an awaitable, treated as not configured", provider_id, hook
+        )
+        return False
+    return bool(result)
+
+
+def _rank(provider: object, attr: str, capability: str | None = None) -> float:
+    """An ordering attribute (optionally per capability); unset sorts last."""
+    value = getattr(provider, attr, None)
+    if isinstance(value, Mapping):
+        value = value.get(capability)
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else math.inf
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _positive_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _capabilities(provider: object) -> tuple[str, ...]:
+    caps = getattr(provider, "capabilities", None)
+    return tuple(c for c in caps if isinstance(c, str)) if isinstance(caps, list | tuple | set) else ()
+
+
+def _append_ref(
+    result: list[Selection],
+    supporting: Mapping[str, object],
+    text: str,
+    reason: str,
+    *,
+    key: str,
+    timeout: Callable[[str], int | None] = lambda _pid: None,
+) -> bool:
+    """Add the configured ref ``text`` (read from ``key``) unless it is there already; False when
+    no provider in ``supporting`` serves it."""
+    try:
+        ref = parse_model_ref(text)
+    except ModelRefError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
+    pid = match_provider(supporting, ref.provider)
+    if pid is None:
+        return False
+    if not any(s.provider_id == pid and s.model == ref.model for s in result):
+        result.append(Selection(pid, ref.model, reason, timeout(pid)))
+    return True
+
+
+def _text_default_provider(config: OpenClawConfig, providers: Mapping[str, object]) -> str | None:
+    try:
+        refs = _model_list(config.get("agents.defaults.model"), "agents.defaults.model")
+    except ConfigError:
+        return None  # a broken text default is reported where it is used, not here
+    if not refs or "/" not in refs[0]:
+        return None
+    return match_provider(providers, refs[0].partition("/")[0])
 
 
 # -- speech (§4) --------------------------------------------------------------------------------
