@@ -48,15 +48,15 @@ class PluginRecord:
     root_dir: Path | None = None
 
 
+@dataclass(eq=False)  # hashed by identity: pluggy keeps plugins in sets, and `fn` may be unhashable
 class _LegacyEntry:
     """Adapts a bare ``register(api)`` function or an object with ``register``/``activate``."""
 
-    def __init__(self, fn: Callable[[PluginApi], Any]) -> None:
-        self._fn = fn
+    fn: Callable[[PluginApi], Any]
 
     @hookimpl
     def register(self, api: PluginApi) -> Any:
-        return self._fn(api)
+        return self.fn(api)
 
 
 def _legacy_register_fn(entry: object) -> Callable[[PluginApi], Any] | None:
