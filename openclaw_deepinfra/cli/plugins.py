@@ -90,7 +90,15 @@ def run_install(args: argparse.Namespace) -> int:
     # The spec goes through as typed: `install_plugin` resolves paths itself and, like pip, reads a
     # bare name as a requirement even when a same-named directory sits in the cwd.
     result = install_plugin(args.spec, path)
-    print(f"installed {', '.join(result.plugin_ids)}; enabled in {path}")
+    enabled = [plugin.id for plugin in result.plugins if plugin.enabled]
+    if enabled:
+        print(f"installed {', '.join(enabled)}; enabled in {path}")
+    for plugin in result.plugins:
+        if not plugin.enabled:  # its required config is missing: say what to set, then how to enable
+            print(
+                f"installed {plugin.id}; left disabled in {path}: {plugin.note}; "
+                f"set it, then run `openclaw-deepinfra plugins enable {plugin.id}`"
+            )
     return 0
 
 

@@ -128,11 +128,7 @@ def install_plugin(
                 "plugin id mismatch: entry point %r, manifest id %r; using %r", ep.name, plugin_id, plugin_id
             )
         missing = _missing_required_config(manifest, config.plugin_entry(plugin_id))
-        note = (
-            f"installed disabled: plugins.entries.{plugin_id}.config needs {', '.join(missing)}"
-            if missing
-            else None
-        )
+        note = f"plugins.entries.{plugin_id}.config needs {', '.join(missing)}" if missing else None
         config = _set_enabled(config, plugin_id, enabled=not missing, trust=True)
         installed.append(
             InstalledPlugin(plugin_id, ep.value, _dist_name(ep), manifest_path, not missing, note)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import openclaw_deepinfra
+from openclaw_deepinfra.cli import plugins as plugins_cmd
 from openclaw_deepinfra.host import install as host_install
 from tests.cli.conftest import SECRET, CliEnv, Run
 
@@ -179,6 +180,33 @@ def test_install_from_a_path_enables_the_plugin(cli_env: CliEnv, run: Run, pip: 
     assert len(pip.calls) == 1
     assert _pip_target(pip.calls[0]) == str(REPO_ROOT)
     assert cli_env.read_config() == {"plugins": {"entries": {"deepinfra": {"enabled": True}}}}
+
+
+def test_install_says_which_plugin_was_left_disabled_and_what_it_needs(
+    cli_env: CliEnv, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A plugin whose required config is missing is installed disabled (host/install.py); the CLI
+    # must not report it as enabled, and says what to set and how to enable it afterwards.
+    def fake_install(spec: str, config_path: Path) -> host_install.InstallResult:
+        manifest = Path("plugin.toml")
+        plugins = (
+            host_install.InstalledPlugin("ready", "ready:register", "ready", manifest, True),
+            host_install.InstalledPlugin(
+                "fussy", "fussy:register", "fussy", manifest, False,
+                "plugins.entries.fussy.config needs region",
+            ),
+        )  # fmt: skip
+        return host_install.InstallResult(spec, config_path, plugins)
+
+    monkeypatch.setattr(plugins_cmd, "install_plugin", fake_install)
+    result = run("plugins", "install", "two-plugins")
+
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == [
+        f"installed ready; enabled in {cli_env.config}",
+        f"installed fussy; left disabled in {cli_env.config}: plugins.entries.fussy.config needs region; "
+        "set it, then run `openclaw-deepinfra plugins enable fussy`",
+    ]
 
 
 def test_install_by_name_passes_the_requirement_to_pip_even_when_a_same_named_directory_exists(
