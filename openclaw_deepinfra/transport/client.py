@@ -54,6 +54,7 @@ from openclaw_deepinfra.transport.responses import (
     JsonResponse,
     Response,
     read_body,
+    received_body,
 )
 from openclaw_deepinfra.transport.retry import RetryPlan, log_retry, plan_retry, retry_after, retryable_status
 from openclaw_deepinfra.transport.sse_stream import SSEStream
@@ -80,8 +81,10 @@ class DeepInfraHttp(OptionsView):
         response, slot, record = await self._send(method, url, sent, label, model, deadline, content)
         cap = self.options.max_body_bytes
         try:
-            async with asyncio.timeout(max(deadline.remaining(), 0.0)):
-                body = await read_body(response, cap)
+            body = received_body(response, cap)  # all there already: no wait for the deadline to bound
+            if body is None:
+                async with asyncio.timeout(max(deadline.remaining(), 0.0)):
+                    body = await read_body(response, cap)
         except TimeoutError:
             raise self._expired(record, deadline, "reading the response body") from None
         except BodyTooLarge:

@@ -7,8 +7,6 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["MAX_ERROR_BODY_BYTES", "BodyTooLarge", "BytesResponse", "JsonResponse", "Response", "read_body"]
-
 # An error answer (non-2xx, or JSON where a stream was asked for) is read only this far: the
 # message and an excerpt are all that is kept of it.
 MAX_ERROR_BODY_BYTES = 64 * 1024
@@ -57,11 +55,26 @@ class BodyTooLarge(Exception):
     """The body exceeded the caller's byte cap; mapped to MalformedResponseError by the client."""
 
 
+def received_body(response: Response, cap: int, *, truncate: bool = False) -> bytes | None:
+    """The body, capped as `read_body` caps it, if the transport already has all of it (the aiohttp
+    transport's `DirectResponse.received`): reading it cannot wait. Else None."""
+    received = getattr(response, "received", None)
+    body: bytes | None = received() if received is not None else None
+    if body is not None and len(body) > cap:
+        if not truncate:
+            raise BodyTooLarge
+        return body[:cap]
+    return body
+
+
 async def read_body(response: Response, cap: int, *, truncate: bool = False) -> bytes:
     """At most `cap` bytes of the body: cut there when `truncate`, else BodyTooLarge."""
     length = response.headers.get("content-length", "")
     if not truncate and length.isdigit() and int(length) > cap:
         raise BodyTooLarge
+    body = received_body(response, cap, truncate=truncate)
+    if body is not None:
+        return body
     buffer = bytearray()
     async for chunk in response.aiter_bytes():
         buffer += chunk

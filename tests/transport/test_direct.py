@@ -352,3 +352,29 @@ class _Recorder(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         raise AssertionError("the direct path was expected")
+
+
+async def test_a_body_that_has_arrived_is_taken_whole_without_waiting() -> None:
+    """`DirectResponse.received`: the whole body once it is in (its reader then needs no timer and
+    no iterator), None while some of it is still to come or when it must be decoded first."""
+    partial = (
+        Send(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{"a"'),
+        Hang(),
+    )
+    gzipped = reply(200, gzip.compress(b'{"z": 1}'), headers=[("Content-Encoding", "gzip")])
+    with fault_server() as server:
+        server.route("POST", PATH, json_reply({"ok": 1}), partial, gzipped)
+        async with http_for(server, "direct") as (http, _):
+            client = http.shared.pool.client(http.options.base_url)
+            url = http.url(PATH.removeprefix("/v1/openai"))
+            to = route(client, "POST", url, {"Accept": "application/json"}, {"json": BODY})
+            assert to.send is not None
+            received = []
+            for _ in range(3):
+                response = await to.send(
+                    to, {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0}, client.cookies
+                )
+                await asyncio.sleep(0.2)  # every byte the server sends has arrived
+                received.append(response.received())
+                await response.aclose()
+    assert received == [b'{"ok": 1}', None, None]
