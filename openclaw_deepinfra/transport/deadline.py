@@ -65,12 +65,17 @@ class Deadline:
         left = max(self.remaining(), 0.001)
         seconds = self.attempt_s
         if seconds is None:
-            values = (base.connect, base.read, base.write, base.pool)
+            connect, read, write, pool = base.connect, base.read, base.write, base.pool
         else:
             connect = seconds if base.connect is None else min(base.connect, seconds)
-            values = (connect, seconds, seconds, seconds)
-        connect, read, write, pool = (left if value is None else min(value, left) for value in values)
-        return {"connect": connect, "read": read, "write": write, "pool": pool}
+            read = write = pool = seconds
+        # Spelled out, not a generator over the four: this runs on every attempt.
+        return {
+            "connect": left if connect is None or connect > left else connect,
+            "read": left if read is None or read > left else read,
+            "write": left if write is None or write > left else write,
+            "pool": left if pool is None or pool > left else pool,
+        }
 
     def capped(self, attempt_s: float) -> Deadline:
         """The same deadline (same start, same clock) with each attempt capped at `attempt_s`."""
