@@ -114,6 +114,9 @@ class DeepInfraRuntime:
         last good catalog, then the shipped one. Without a key (or with invalid settings, which the
         call itself then reports) it is the shipped catalog, without a request.
         """
+        fresh = self._catalog.fresh() if self._catalog is not None else None
+        if fresh is not None:  # the steady state, every call: no settings or deadline read
+            return fresh
         try:
             settings = self.settings()
         except ConfigurationError as exc:

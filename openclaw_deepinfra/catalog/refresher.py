@@ -18,8 +18,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from cachetools import TTLCache
-
 from openclaw_deepinfra.catalog.models import (
     SURFACES,
     CatalogModel,
@@ -143,7 +141,8 @@ class CatalogRefresher:
         self._store = store
         self._clock = clock
         self._key = normalize(settings.base_url)
-        self._fresh: TTLCache[str, CatalogSnapshot] = TTLCache(maxsize=1, ttl=DEFAULT_TTL_S, timer=clock)
+        # The live snapshot and the clock reading it is fresh until: one slot, read by every call.
+        self._fresh: tuple[CatalogSnapshot, float] | None = None
         self._good: StoredCatalog | None = None  # last good answer (this process or disk)
         self._good_snapshot: CatalogSnapshot | None = None  # `_good` as a "cache" snapshot
         self._disk_checked = False
@@ -157,8 +156,12 @@ class CatalogRefresher:
         """Fresh live snapshot, else the last good one (source "cache"), else static. No network."""
         if self._settings.api_key is None:
             return self._static.snapshot()
-        fresh = self._fresh.get(self._key)
-        return fresh if fresh is not None else self._fallback()
+        return self.fresh() or self._fallback()
+
+    def fresh(self) -> CatalogSnapshot | None:
+        """The live snapshot while it is younger than the TTL, else None. No network."""
+        fresh = self._fresh
+        return fresh[0] if fresh is not None and self._clock() < fresh[1] else None
 
     async def refresh(self, *, force: bool = False) -> CatalogSnapshot:
         """Fetch when stale (or forced); never raises for network, HTTP or parse failures."""
@@ -166,7 +169,7 @@ class CatalogRefresher:
             logger.debug("no DeepInfra API key: serving the static catalog without a request")
             return self._static.snapshot()
         if not force:
-            fresh = self._fresh.get(self._key)
+            fresh = self.fresh()
             if fresh is not None:
                 return fresh
             if self._good_is_recent():
@@ -187,10 +190,9 @@ class CatalogRefresher:
         """The catalog one call decides from: `refresh()` awaited for at most the fetch's own short
         timeout, cut to `within` (what is left of the call's deadline). When that runs out first the
         call gets last good, then shipped, and the fetch carries on for the calls after it."""
-        if self._settings.api_key is not None:
-            fresh = self._fresh.get(self._key)
-            if fresh is not None:  # the steady state: no timeout scope, no task, per call
-                return fresh
+        fresh = self.fresh()  # None without a key: nothing is fetched then
+        if fresh is not None:  # the steady state: no timeout scope, no task, per call
+            return fresh
         budget = FETCH_TIMEOUT_S if within is None else min(FETCH_TIMEOUT_S, max(within, 0.0))
         try:
             async with asyncio.timeout(budget):
@@ -237,7 +239,7 @@ class CatalogRefresher:
         snapshot = build_snapshot(
             parsed.models, self._static, source="live", fetched_at=fetched_at, warnings=warnings
         )
-        self._fresh[self._key] = snapshot
+        self._fresh = (snapshot, self._clock() + DEFAULT_TTL_S)
         self._good = StoredCatalog(self._key, fetched_at, parsed.models)
         self._good_snapshot = None
         self._disk_checked = True
