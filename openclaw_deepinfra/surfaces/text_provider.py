@@ -3,6 +3,8 @@ hooks, and the chat runtime hooks `stream`/`complete` (implemented in `surfaces.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from openclaw_deepinfra.catalog.definitions import CHAT_API, chat_definitions, model_definition
@@ -136,14 +138,10 @@ class DeepInfraTextProvider:
 
     def stream(self, request: ChatRequest) -> ChatStream:
         """Streamed chat; request errors raise here, before anything is sent."""
-        from openclaw_deepinfra.surfaces.chat.runner import stream_chat
-
-        return stream_chat(self._runtime, request)
+        return _chat()[0](self._runtime, request)
 
     async def complete(self, request: ChatRequest) -> ChatResult:
-        from openclaw_deepinfra.surfaces.chat.runner import complete_chat
-
-        return await complete_chat(self._runtime, request)
+        return await _chat()[1](self._runtime, request)
 
     async def default_model(self) -> str:
         """`deepinfra/<id>` of the chat default from the catalog view every call decides from: the
@@ -154,3 +152,14 @@ class DeepInfraTextProvider:
 
     async def aclose(self) -> None:
         await self._runtime.aclose()
+
+
+@functools.cache
+def _chat() -> tuple[
+    Callable[[DeepInfraRuntime, ChatRequest], ChatStream],
+    Callable[[DeepInfraRuntime, ChatRequest], Awaitable[ChatResult]],
+]:
+    """The chat runner, imported on the first chat call (an import statement costs every call)."""
+    from openclaw_deepinfra.surfaces.chat.runner import complete_chat, stream_chat
+
+    return stream_chat, complete_chat

@@ -49,7 +49,7 @@ _PASSTHROUGH: Final = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass sets each field through object.__setattr__
 class PreparedChat:
     """A request checked and converted once: every body field that does not depend on the model."""
 
@@ -63,11 +63,13 @@ def prepare_chat(request: ChatRequest) -> PreparedChat:
     """Everything that can fail, before any I/O and before the catalog is consulted."""
     wire_model_id(request.model)
     options = request.options
-    _reject_unsupported(options)
     messages = wire_messages(request.messages, keep_reasoning=True)
     fields: dict[str, Any] = {}
     if request.tools:
         fields["tools"] = [_tool(tool) for tool in request.tools]
+    if not options.model_fields_set:  # every option at its default (None): nothing to check or send
+        return PreparedChat(request, messages, fields)
+    _reject_unsupported(options)
     for name in _PASSTHROUGH:
         value = getattr(options, name)
         if value is not None:
@@ -84,28 +86,31 @@ def prepare_chat(request: ChatRequest) -> PreparedChat:
 
 def build_body(prepared: PreparedChat, model: ChatModel, *, stream: bool) -> tuple[dict[str, Any], list[str]]:
     """The body for `model`, and notes on what was asked but not sent (a dropped thinking level)."""
-    request, options = prepared.request, prepared.request.options
+    request, options, fields = prepared.request, prepared.request.options, prepared.fields
     messages = prepared.messages
     if model.thinking_format != "deepseek":
         messages = [_without_reasoning(m) for m in messages]
     body: dict[str, Any] = {"model": model.id, "messages": messages}
-    if "tools" in prepared.fields:
-        body["tools"] = prepared.fields["tools"]
+    if "tools" in fields:
+        body["tools"] = fields["tools"]
     body["max_tokens"] = clamp_max_tokens(
         options.max_tokens, model, estimate_prompt_tokens(messages, request.tools)
     )
-    body.update((k, v) for k, v in prepared.fields.items() if k != "tools")
+    if fields:
+        body.update((k, v) for k, v in fields.items() if k != "tools")
     notes: list[str] = []
-    effort, dropped = thinking_effort(options.thinking_level, model)
-    if effort is not None:
-        body["reasoning_effort"] = effort
-    if dropped is not None:
-        logger.warning("%s", dropped)
-        notes.append(dropped)
+    if options.thinking_level is not None:
+        effort, dropped = thinking_effort(options.thinking_level, model)
+        if effort is not None:
+            body["reasoning_effort"] = effort
+        if dropped is not None:
+            logger.warning("%s", dropped)
+            notes.append(dropped)
     body["stream"] = stream
     if stream:
         body["stream_options"] = {"include_usage": True}
-    apply_cache_markers(body, options.cache_retention)
+    if model.cache_ttl_eligible:
+        apply_cache_markers(body, options.cache_retention)
     return body, notes
 
 

@@ -142,11 +142,13 @@ async def _run(call: _Call) -> AsyncGenerator[ChatStreamEvent, None]:
     model = call.model = resolve_chat_model(call.runtime, call.request.model, view)
     body, notes = build_body(call.prepared, model, stream=True)
     call.body = body
-    accumulator = ChatAccumulator(model, warnings=notes)
-    feed = accumulator.feed
     async with http.with_options(deadline=deadline).stream_sse(
         CHAT_PATH, json=body, label=LABEL, model=model.id
     ) as sse:
+        # Built once the answer has come, not before the send: streams that start in the same loop
+        # turn all do their pre-send work before any of their requests is written (issue 14).
+        accumulator = ChatAccumulator(model, warnings=notes)
+        feed = accumulator.feed
         next_events = sse.next_events
         events: list[SSEEvent] | None = None
         event: SSEEvent | None = None

@@ -11,6 +11,7 @@ import pytest
 from openclaw_deepinfra.catalog.models import CatalogSnapshot
 from openclaw_deepinfra.errors import RequestValidationError
 from openclaw_deepinfra.host.contracts.chat import ChatRequest
+from openclaw_deepinfra.surfaces.chat import model as model_module
 from openclaw_deepinfra.surfaces.chat.caching import apply_cache_markers
 from openclaw_deepinfra.surfaces.chat.model import ChatModel, resolve_chat_model
 from openclaw_deepinfra.surfaces.chat.payload import build_body, prepare_chat
@@ -448,3 +449,56 @@ async def test_the_result_says_a_thinking_level_was_not_sent(make_chat: MakeChat
         "thinking level 'high' not sent: DeepInfra's catalog does not tag zai-org/GLM-9 reasoning or "
         "reasoning_effort"
     ]
+
+
+def test_an_option_set_after_the_request_was_built_is_sent() -> None:
+    # `prepare_chat` skips the options when none was set (`model_fields_set`); assignment sets one.
+    req = ChatRequest.model_validate({"model": f"deepinfra/{PLAIN.id}", "messages": USER})
+    plain = {"model": PLAIN.id, "messages": USER, "max_tokens": 8192}
+    assert build_payload(req, PLAIN, stream=False) == {**plain, "stream": False}
+    req.options.temperature = 0.5
+    req.options.stop = ["END"]
+    sent = build_payload(req, PLAIN, stream=False)
+    assert sent == {**plain, "temperature": 0.5, "stop": ["END"], "stream": False}
+    req.options.logprobs = True
+    with pytest.raises(RequestValidationError, match="logprobs"):
+        prepare_chat(req)
+
+
+COLD_WARM_REQUESTS: list[dict[str, Any]] = [
+    {"model": "deepinfra/zai-org/GLM-9", "messages": USER},  # a live-catalog row (4,096-token context)
+    {"model": f"deepinfra/{DEEPSEEK.id}", "messages": [  # reasoning replayed to DeepSeek only
+        *USER, {"role": "assistant", "content": "a", "reasoning_content": "r"}, *USER]},
+    {"model": "deepinfra/meta-llama/Llama-9-70B", "messages": [
+        *USER, {"role": "assistant", "content": "a", "reasoning_content": "r"}, *USER]},
+    {"model": "deepinfra/anthropic/claude-9-sonnet", "tools": [WEATHER],
+     "options": {"cache_retention": "long"}, "messages": [{"role": "system", "content": "be brief"}, *USER]},
+    {"model": "deepinfra/openai/gpt-oss-120b", "messages": USER, "options": {"thinking_level": "high"}},
+    {"model": "deepinfra/some-user/private:abc123", "messages": USER, "options": {"temperature": 0.2}},
+]  # fmt: skip
+
+
+async def test_a_fresh_process_sends_what_a_warm_one_sends(make_chat: MakeChat) -> None:
+    # What a call keeps per catalog snapshot (the resolved model and what is derived from it) must
+    # never change a byte: the same calls sent with every cache empty and again warm are identical.
+    answer = {"choices": [{"index": 0, "message": {"content": "ok"}, "finish_reason": "stop"}]}
+    frame = {"choices": [{"index": 0, "delta": {"content": "ok"}, "finish_reason": "stop"}]}
+
+    async def send_all(provider: DeepInfraTextProvider, transport: Any) -> list[tuple[Any, bytes]]:
+        start = len(transport.requests)
+        for data in COLD_WARM_REQUESTS:
+            transport.reply(answer)
+            await provider.complete(ChatRequest.model_validate(data))
+            transport.reply(sse(frame))
+            async with provider.stream(ChatRequest.model_validate(data)) as events:
+                assert [e.type async for e in events][-1] == "finish"
+        return [(r.headers.raw, r.content) for r in transport.requests[start:]]
+
+    model_module._RESOLVED.clear()
+    runtime, transport = make_chat()
+    provider = DeepInfraTextProvider(runtime)
+    cold = await send_all(provider, transport)
+    assert len(cold) == 2 * len(COLD_WARM_REQUESTS) and len(model_module._RESOLVED) == len(COLD_WARM_REQUESTS)
+    assert await send_all(provider, transport) == cold  # warm: same runtime, every cache filled
+    runtime, transport = make_chat()
+    assert await send_all(DeepInfraTextProvider(runtime), transport) == cold  # a new runtime, warm module
