@@ -31,7 +31,7 @@ from openclaw_deepinfra.host.contracts.chat import (
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.surfaces.chat.deepseek import DeepSeekFilter, FilterOutput
 from openclaw_deepinfra.surfaces.chat.model import ChatModel
-from openclaw_deepinfra.surfaces.chat.usage import chat_cost, parse_usage
+from openclaw_deepinfra.surfaces.chat.usage import chat_cost, parse_usage, trusted
 
 logger = get_logger(__name__)
 
@@ -64,7 +64,7 @@ class ChatAccumulator:
         self.served_model: str | None = None
         self.service_tier: str | None = None
         self.usage: ChatUsage | None = None
-        self.cost = ChatCost()
+        self.cost: ChatCost | None = None  # set with the usage; unknown without it
 
     @property
     def finished(self) -> bool:
@@ -99,8 +99,6 @@ class ChatAccumulator:
         events: list[ChatStreamEvent] = []
         for choice in self._sorted():
             events.extend(self._close(choice))
-        if self.usage is not None and self.cost.source == "unknown":
-            self.cost = chat_cost(self.usage, None, self._model)
         result = self.result(request_id=request_id)
         events.append(ChatFinish(finish_reason=result.finish_reason, result=result))
         return events
@@ -111,24 +109,30 @@ class ChatAccumulator:
             # DeepInfra forwards a retired model to its replacement after the deprecation date.
             logger.warning("DeepInfra served %s for a request to %s", served, self._model.id)
         choices = [
-            ChatChoice(
-                index=c.index,
-                text="".join(c.text),
-                reasoning="".join(c.reasoning),
-                tool_calls=[self._tool_call(i, call) for i, call in sorted(c.calls.items())],
-                finish_reason=c.finish_reason,
+            trusted(
+                ChatChoice,
+                {
+                    "index": c.index,
+                    "text": "".join(c.text),
+                    "reasoning": "".join(c.reasoning),
+                    "tool_calls": [self._tool_call(i, call) for i, call in sorted(c.calls.items())],
+                    "finish_reason": c.finish_reason,
+                },
             )
             for c in self._sorted()
         ] or [ChatChoice()]
-        return ChatResult(
-            model=served,
-            requested_model=self._model.id,
-            choices=choices,
-            usage=self.usage,
-            cost=self.cost,
-            service_tier=self.service_tier,
-            request_id=request_id,
-            warnings=list(self._warnings),
+        return trusted(
+            ChatResult,
+            {
+                "model": served,
+                "requested_model": self._model.id,
+                "choices": choices,
+                "usage": self.usage,
+                "cost": self.cost or ChatCost(),
+                "service_tier": self.service_tier,
+                "request_id": request_id,
+                "warnings": list(self._warnings),
+            },
         )
 
     # -- one choice -----------------------------------------------------------------------------
@@ -152,9 +156,9 @@ class ChatAccumulator:
         if choice is None:
             choice = self._choice(index if isinstance(index, int) else position)
         delta = raw.get("delta")
-        if type(delta) is not dict and not isinstance(delta, Mapping):
+        if type(delta) is not dict and (delta is None or not isinstance(delta, Mapping)):
             delta = raw.get("message")  # a non-streaming response
-            if not isinstance(delta, Mapping):
+            if type(delta) is not dict and (delta is None or not isinstance(delta, Mapping)):
                 delta = None
         if delta:
             filters = choice.filters
@@ -244,10 +248,11 @@ class ChatAccumulator:
                 events.extend(self._filtered(choice, flt.finish()))
             if choice.recovered and choice.finish_reason in (None, "stop"):
                 choice.finish_reason = "tool_calls"  # the host must run the recovered calls
-        events.extend(
-            ChatToolCallDone(index=i, call=self._tool_call(i, call), choice=choice.index)
-            for i, call in sorted(choice.calls.items())
-        )
+        if choice.calls:
+            events.extend(
+                ChatToolCallDone(index=i, call=self._tool_call(i, call), choice=choice.index)
+                for i, call in sorted(choice.calls.items())
+            )
         return events
 
     def _tool_call(self, index: int, call: _Call) -> ChatToolCall:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openclaw_deepinfra.errors import MalformedResponseError, StreamError
-from openclaw_deepinfra.host.contracts.chat import ChatFinish, ChatStreamEvent
+from openclaw_deepinfra.host.contracts.chat import ChatFinish, ChatResult, ChatStreamEvent
 from openclaw_deepinfra.surfaces.chat.model import ChatModel
 from openclaw_deepinfra.surfaces.chat.stream import ChatAccumulator
 from openclaw_deepinfra.surfaces.text_provider import DeepInfraTextProvider
@@ -235,3 +235,35 @@ async def test_error_frame_error_type_is_kept(make_chat: MakeChat) -> None:
     with pytest.raises(StreamError) as info:
         await collect(DeepInfraTextProvider(runtime).stream(request()))
     assert info.value.error_type == "rate_limit"
+
+
+async def test_results_built_without_validation_equal_their_validated_twins(make_chat: MakeChat) -> None:
+    # The accumulator builds `ChatResult`, `ChatChoice` and `ChatUsage` from values it typed itself
+    # without validating them again (`usage.trusted`): each must be what validation makes of them.
+    answer = {
+        "model": LLAMA,
+        "choices": [
+            {"index": 0, "message": {"content": "a", "reasoning_content": "r", "tool_calls": [
+                {"id": "c1", "function": {"name": "f", "arguments": {"x": 1}}}]}, "finish_reason": "stop"},
+            {"index": 1, "message": {"content": "b"}, "finish_reason": "length"},
+        ],
+        "usage": {"prompt_tokens": 9, "completion_tokens": 2.0, "prompt_tokens_details": {"cached_tokens": 4},
+                  "completion_tokens_details": {"reasoning_tokens": 1}},
+    }  # fmt: skip
+    runtime, transport = make_chat()
+    transport.reply(answer, headers={"content-type": "application/json", "x-request-id": "req-1"})
+    results = [await DeepInfraTextProvider(runtime).complete(request(f"deepinfra/{LLAMA}"))]
+    for body in (TOOL_STREAM, sse(chunk({"content": "x"}, finish="stop", model=LLAMA))):
+        results.append((await run_stream(make_chat, body))[-1].result)  # type: ignore[union-attr]
+    deepseek = sse(chunk({"reasoning_content": "r"}), chunk({"content": "42"}, finish="stop"),
+                   chunk(None, usage={"prompt_tokens": 10, "completion_tokens": 2}))  # fmt: skip
+    events = await run_stream(make_chat, deepseek, "deepseek-ai/DeepSeek-V4-Flash")
+    results.append(events[-1].result)  # type: ignore[union-attr]
+    assert [r.usage is not None for r in results] == [True, True, False, True]
+    for result in results:
+        twin = ChatResult.model_validate(result.model_dump())
+        assert result == twin and repr(result) == repr(twin)
+        assert result.model_dump_json() == twin.model_dump_json()  # 2 and 2.0 differ here
+        pairs = [(result, twin), (result.usage, twin.usage), *zip(result.choices, twin.choices, strict=True)]
+        for built, validated in pairs:
+            assert getattr(built, "model_fields_set", None) == getattr(validated, "model_fields_set", None)
