@@ -138,10 +138,12 @@ class DeepInfraTextProvider:
 
     def stream(self, request: ChatRequest) -> ChatStream:
         """Streamed chat; request errors raise here, before anything is sent."""
-        return _chat()[0](self._runtime, request)
+        stream_chat, _ = _chat()
+        return stream_chat(self._runtime, request)
 
     async def complete(self, request: ChatRequest) -> ChatResult:
-        return await _chat()[1](self._runtime, request)
+        _, complete_chat = _chat()
+        return await complete_chat(self._runtime, request)
 
     async def default_model(self) -> str:
         """`deepinfra/<id>` of the chat default from the catalog view every call decides from: the
