@@ -9,11 +9,11 @@ a byte cap, with the API key only when it points at the configured API host.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
 from openclaw_deepinfra.catalog.models import Surface
+from openclaw_deepinfra.catalog.wire import price
 from openclaw_deepinfra.errors import ConfigurationError, MalformedResponseError
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
@@ -79,12 +79,6 @@ async def fetch_remote(http: DeepInfraHttp, url: str, *, max_bytes: int, label: 
     return await capped.request_bytes("GET", url, authenticated=authenticated, label=label)
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value >= 0:
-        return float(value)
-    return None
-
-
 def stated_cost(body: Any) -> float | None:
     """USD DeepInfra says the call cost: native `inference_status.cost`, else `usage.estimated_cost`."""
     if not isinstance(body, Mapping):
@@ -92,7 +86,7 @@ def stated_cost(body: Any) -> float | None:
     for block, key in (("inference_status", "cost"), ("usage", "estimated_cost")):
         section = body.get(block)
         if isinstance(section, Mapping):
-            cost = _number(section.get(key))
+            cost = price(section.get(key))
             if cost is not None:
                 return cost
     return None
