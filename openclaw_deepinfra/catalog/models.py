@@ -200,7 +200,3 @@ def _surface_catalog(
     return SurfaceCatalog(
         default=curated.default, models=rows, source=source, deprecated_default=curated.deprecated_default
     )
-
-
-def describe_counts(counts: Mapping[Surface, int]) -> str:
-    return ", ".join(f"{s}={counts.get(s, 0)}" for s in SURFACES)

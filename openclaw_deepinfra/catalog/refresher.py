@@ -25,7 +25,6 @@ from openclaw_deepinfra.catalog.models import (
     Surface,
     bucket_counts,
     build_snapshot,
-    describe_counts,
 )
 from openclaw_deepinfra.catalog.static import StaticCatalog
 from openclaw_deepinfra.catalog.wire import parse_projection_report, price, to_wire_row
@@ -227,7 +226,7 @@ class CatalogRefresher:
         except DeepInfraError as exc:
             return self._failed(f"DeepInfra model catalog unavailable: {exc}")
         counts = bucket_counts(parsed.models)
-        logger.debug("DeepInfra catalog buckets: %s", describe_counts(counts))
+        logger.debug("DeepInfra catalog buckets: %s", ", ".join(f"{s}={n}" for s, n in counts.items()))
         if not any(counts.values()):
             what = "an empty list" if not parsed.models else "no models tagged for any surface"
             return self._failed(f"DeepInfra model catalog answered with {what}; not replacing the catalog")

@@ -84,8 +84,7 @@ class HostSession(AbstractAsyncContextManager["HostSession"]):
 
 def config_path_from(args: argparse.Namespace) -> Path:
     """``--config``, else ``$OPENCLAW_CONFIG_PATH``, else ``<state dir>/openclaw.json`` (``host.paths``)."""
-    given: Path | None = getattr(args, "config", None)
-    return paths.config_path(given)
+    return paths.config_path(getattr(args, "config", None))
 
 
 def open_host(args: argparse.Namespace) -> HostSession:
