@@ -124,12 +124,6 @@ async def run_image(args: argparse.Namespace) -> int:
     return 0
 
 
-def show_progress(report: VideoProgress) -> None:
-    job = f" job {report.job_id}" if report.job_id else ""
-    where = f"{report.elapsed_seconds:.0f}s elapsed, {report.api or '?'} API"
-    print(f"video: {report.status}{job} ({where})", file=sys.stderr, flush=True)
-
-
 def _options(args: argparse.Namespace) -> dict[str, Any] | None:
     options = {"seed": args.seed, "negative_prompt": args.negative_prompt, "style": args.style}
     return {name: value for name, value in options.items() if value not in (None, "")} or None
@@ -159,7 +153,9 @@ async def run_video(args: argparse.Namespace) -> int:
 
         def on_progress(report: VideoProgress) -> None:
             waiting.touch()
-            show_progress(report)
+            job = f" job {report.job_id}" if report.job_id else ""
+            where = f"{report.elapsed_seconds:.0f}s elapsed, {report.api or '?'} API"
+            print(f"video: {report.status}{job} ({where})", file=sys.stderr, flush=True)
 
         request = VideoGenerationRequest(
             provider=PLUGIN_ID, model=model, prompt=prompt, cfg=session.config,

@@ -46,12 +46,6 @@ def safe_file_name(name: str | None, mime: str) -> str:
     return cleaned
 
 
-def stt_model(runtime: DeepInfraRuntime, requested: str | None) -> str:
-    """The caller's model (one ``deepinfra/`` prefix removed), else the catalog's STT default."""
-    model = strip_provider_prefix(requested.strip(), PROVIDER_ID) if requested and requested.strip() else ""
-    return model or runtime.snapshot().surface("stt").default
-
-
 def check_audio(buffer: bytes, file_name: str | None) -> str:
     """The container's MIME type, or a RequestValidationError saying what to send instead."""
     what = f"audio {file_name!r}" if file_name else "the audio"
@@ -91,7 +85,8 @@ def build_form(
 
 async def transcribe(runtime: DeepInfraRuntime, req: AudioTranscriptionRequest) -> MediaUnderstandingResult:
     mime = check_audio(req.buffer, req.file_name)
-    model = stt_model(runtime, req.model)
+    # The caller's model (one `deepinfra/` prefix removed), else the catalog's STT default.
+    model = strip_provider_prefix((req.model or "").strip(), PROVIDER_ID) or runtime.snapshot().default("stt")
     fields, files = build_form(req, model, mime)
     http = runtime.http_with(api_key=req.resolved_api_key(), base_url=req.base_url, source="media request")
     # Billed per second of audio: the POST's billed retry table applies (transport.retry).
