@@ -46,8 +46,7 @@ _SUGGESTED: Final = 5
 def vision_model(runtime: DeepInfraRuntime, requested: str | None, snapshot: CatalogSnapshot) -> str:
     """The wire id of a model that accepts images, or a RequestValidationError naming some that do.
     `snapshot` is the call's catalog view."""
-    model = strip_provider_prefix(requested.strip(), PROVIDER_ID) if requested and requested.strip() else ""
-    model = model or snapshot.surface("vlm").default
+    model = strip_provider_prefix((requested or "").strip(), PROVIDER_ID) or snapshot.default("vlm")
     lookup = model.split(":", 1)[0]  # a `MODEL:VERSION` pin is the same model
     # The call's catalog row, then the shipped one (which may know what the live row does not).
     rows = [r for r in (snapshot.find(lookup), runtime.static.find(lookup)) if r is not None]
