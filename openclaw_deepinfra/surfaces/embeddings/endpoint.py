@@ -171,28 +171,21 @@ def _value_token(value: SecretInput) -> str:
     return "value:" + str(value)
 
 
-def headers_digest(headers: Mapping[str, SecretInput]) -> str | None:
-    """sha256 of the sorted non-credential `[name, value]` pairs; None when there are none."""
+def cache_key_data(
+    *, model: str, base_url: str, headers: Mapping[str, SecretInput], dimensions: int | None = None
+) -> dict[str, Any]:
+    # headersHash: sha256 of the sorted non-credential `[name, value]` pairs, when there are any.
     pairs = sorted(
         [name.strip().lower(), _value_token(value)]
         for name, value in headers.items()
         if name.strip().lower() not in CREDENTIAL_HEADERS
     )
-    if not pairs:
-        return None
-    canonical = json.dumps(pairs, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def cache_key_data(
-    *, model: str, base_url: str, headers: Mapping[str, SecretInput], dimensions: int | None = None
-) -> dict[str, Any]:
     data: dict[str, Any] = {"provider": PROVIDER_ID, "model": model}
-    digest = headers_digest(headers)
-    if digest is not None or normalize(base_url) != normalize(DEFAULT_BASE_URL):
+    if pairs or normalize(base_url) != normalize(DEFAULT_BASE_URL):
         data["baseUrl"] = normalize(base_url)
-        if digest is not None:
-            data["headersHash"] = digest
+    if pairs:
+        canonical = json.dumps(pairs, separators=(",", ":"), ensure_ascii=False)
+        data["headersHash"] = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     if dimensions is not None:
         data["dimensions"] = dimensions
     return data

@@ -252,16 +252,12 @@ class Progress:
 # -- results ------------------------------------------------------------------------------------------
 
 
-def absolute_url(url: str, base: str) -> str:
-    """http(s) and data: URLs as given; anything else resolved against `base` (reference §3.3)."""
-    if url.startswith(("http://", "https://", "data:")):
-        return url
-    return urljoin(base.rstrip("/") + "/", url)
-
-
 def video_asset(url: str, base: str, index: int) -> GeneratedVideo:
     """One result: a `data:` URL decoded to bytes, any other URL kept for the caller to fetch."""
-    resolved = absolute_url(url.strip(), base)
+    # http(s) and data: URLs as given; anything else resolved against `base` (reference §3.3).
+    resolved = url.strip()
+    if not resolved.startswith(("http://", "https://", "data:")):
+        resolved = urljoin(base.rstrip("/") + "/", resolved)
     if resolved.startswith("data:"):
         try:
             data, declared = parse_data_url(resolved, what="DeepInfra video data URL")
