@@ -209,18 +209,18 @@ def parse_directive_token(ctx: SpeechDirectiveTokenContext) -> SpeechDirectiveTo
     key = ctx.key.strip().lower()
     value = ctx.value.strip()
     if key in VOICE_KEYS:
-        field, allowed, what = "voice", ctx.policy.allow_voice, "voice"
+        field, allowed = "voice", ctx.policy.allow_voice
     elif key in MODEL_KEYS:
-        field, allowed, what = "model", ctx.policy.allow_model_id, "model"
+        field, allowed = "model", ctx.policy.allow_model_id
         value = strip_provider_prefix(value, PROVIDER_ID)
     else:
         return SpeechDirectiveTokenResult(handled=False)
     if not allowed:
         return SpeechDirectiveTokenResult(
-            handled=True, warnings=[f"[[tts:{ctx.key}=…]] ignored: {what} directives are not allowed here"]
+            handled=True, warnings=[f"[[tts:{ctx.key}=…]] ignored: {field} directives are not allowed here"]
         )
     if not value:
         return SpeechDirectiveTokenResult(
-            handled=True, warnings=[f"[[tts:{ctx.key}=]] ignored: empty {what}"]
+            handled=True, warnings=[f"[[tts:{ctx.key}=]] ignored: empty {field}"]
         )
     return SpeechDirectiveTokenResult(handled=True, overrides={field: value})
