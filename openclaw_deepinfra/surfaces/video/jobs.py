@@ -57,16 +57,16 @@ class Job:
 
 def jobs_body(spec: VideoSpec) -> dict[str, Any]:
     """The submit body; `guidance_scale` is never sent to this API (reference)."""
-    body: dict[str, Any] = {"model": spec.model, "prompt": spec.prompt}
-    optional = {
+    body = {
+        "model": spec.model,
+        "prompt": spec.prompt,
         "aspect_ratio": spec.aspect_ratio,
         "seconds": str(spec.duration) if spec.duration is not None else None,
         "seed": spec.seed,
         "negative_prompt": spec.negative_prompt,
         "style": spec.style,
     }
-    body.update({key: value for key, value in optional.items() if value is not None})
-    return body
+    return {key: value for key, value in body.items() if value is not None}
 
 
 def _failure(job: Job) -> GenerationFailedError:

@@ -26,8 +26,8 @@ def native_url(base: str, model: str) -> str:
 
 
 def native_body(spec: VideoSpec) -> dict[str, Any]:
-    body: dict[str, Any] = {"prompt": spec.prompt}
-    optional = {
+    body = {
+        "prompt": spec.prompt,
         "aspect_ratio": spec.aspect_ratio,
         "duration": spec.duration,
         "seed": spec.seed,
@@ -35,8 +35,7 @@ def native_body(spec: VideoSpec) -> dict[str, Any]:
         "style": spec.style,
         "guidance_scale": spec.guidance_scale if is_guided(spec.model) else None,
     }
-    body.update({key: value for key, value in optional.items() if value is not None})
-    return body
+    return {key: value for key, value in body.items() if value is not None}
 
 
 async def submit(http: DeepInfraHttp, base: str, spec: VideoSpec) -> JsonResponse:
