@@ -64,12 +64,8 @@ def price(value: Any) -> float | None:
 def parse_pricing(raw: Any) -> dict[str, float]:
     if not isinstance(raw, Mapping):
         return {}
-    out: dict[str, float] = {}
-    for key, value in raw.items():
-        amount = price(value)
-        if isinstance(key, str) and key and amount is not None:
-            out[key] = amount
-    return out
+    amounts = {key: price(value) for key, value in raw.items() if isinstance(key, str) and key}
+    return {key: amount for key, amount in amounts.items() if amount is not None}
 
 
 def _entries(body: Any) -> list[Any]:
