@@ -100,9 +100,8 @@ class DeepInfraSpeechProvider(SurfaceProvider):
         cfg = getattr(ctx, "cfg", None)
         block = getattr(ctx, "provider_config", None)
         try:
-            if self._block_key(cfg, block if isinstance(block, Mapping) else None) is not None:
-                return True
-            return self._runtime.settings().api_key is not None
+            own_key = self._block_key(cfg, block if isinstance(block, Mapping) else None)
+            return own_key is not None or self._runtime.settings().api_key is not None
         except (DeepInfraError, HostError) as exc:
             logger.warning("DeepInfra speech is not configured: %s", exc)
             return False

@@ -86,9 +86,7 @@ class DeepInfraVideoProvider(SurfaceProvider):
         budget_s = ctx.timeout_ms / 1000.0 if ctx.timeout_ms and ctx.timeout_ms > 0 else None
         deadline = Deadline(budget_s, clock=self._clock) if budget_s is not None else None
         view = await self._runtime.catalog_view(deadline)
-        if model not in view.surface("video-gen").ids:
-            return None
-        return capabilities_for(model)
+        return capabilities_for(model) if model in view.surface("video-gen").ids else None
 
     async def generate_video(self, req: VideoGenerationRequest) -> VideoGenerationResult:
         budget_ms = req.timeout_ms if req.timeout_ms and req.timeout_ms > 0 else self.default_timeout_ms
