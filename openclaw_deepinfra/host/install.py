@@ -54,10 +54,6 @@ class InstallResult:
     config_path: Path
     plugins: tuple[InstalledPlugin, ...]
 
-    @property
-    def plugin_ids(self) -> tuple[str, ...]:
-        return tuple(p.id for p in self.plugins)
-
 
 def install_plugin(
     spec: str,

@@ -89,7 +89,7 @@ def test_install_by_name_enables_and_updates_allow_deny(tmp_path: Path, plugin_p
     [argv] = runner.calls
     assert argv[:4] == [sys.executable, "-m", "pip", "install"]
     assert argv[-2:] == ["--no-deps", "fake-plugin==1.0"]
-    assert result.plugin_ids == ("fake",)
+    assert tuple(p.id for p in result.plugins) == ("fake",)
     [plugin] = result.plugins
     assert plugin.enabled and plugin.note is None
     assert plugin.manifest_path == plugin_pkg.dir / "plugin.toml"
@@ -113,7 +113,7 @@ def test_install_local_path_uses_pyproject_name(tmp_path: Path, plugin_pkg: Simp
     runner = FakeRunner()  # already installed: pip's report lists nothing
     result = install_plugin(str(src), config_path, runner=runner, entry_points=_eps(plugin_pkg))
     assert runner.calls[0][-1] == str(src.resolve())
-    assert result.plugin_ids == ("fake",) and result.config_path == config_path
+    assert tuple(p.id for p in result.plugins) == ("fake",) and result.config_path == config_path
     assert OpenClawConfig.load(config_path, env={}).plugin_entry("fake") == {"enabled": True}
 
 
@@ -129,7 +129,7 @@ def test_dependencies_in_the_report_are_not_installed_as_plugins(
     result = install_plugin(
         "https://example.test/fake.tar.gz", tmp_path / "c.json", runner=runner, entry_points=_eps(plugin_pkg)
     )
-    assert result.plugin_ids == ("fake",)
+    assert tuple(p.id for p in result.plugins) == ("fake",)
 
 
 def test_invalid_existing_config_fails_before_pip(tmp_path: Path) -> None:
@@ -193,7 +193,7 @@ def test_manifest_id_wins_over_entry_point_name(
         result = install_plugin(
             "fake-plugin", tmp_path / "c.json", runner=FakeRunner(), entry_points=_eps(plugin_pkg)
         )
-    assert result.plugin_ids == ("fake-real",)
+    assert tuple(p.id for p in result.plugins) == ("fake-real",)
     assert any("plugin id mismatch" in r.getMessage() for r in caplog.records)
 
 
