@@ -101,7 +101,8 @@ class _Fifo:
         if self.in_use <= 0:
             raise RuntimeError(f"{type(self).__name__}.release() called more times than acquire()")
         self.in_use -= 1
-        self._wake()
+        if self._waiters:  # nobody queued (the common case): nothing to hand over
+            self._wake()
 
     def _wake(self) -> None:
         limit = self._limit()
