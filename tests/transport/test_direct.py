@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -378,3 +379,17 @@ async def test_a_body_that_has_arrived_is_taken_whole_without_waiting() -> None:
                 received.append(response.received())
                 await response.aclose()
     assert received == [b'{"ok": 1}', None, None]
+
+
+async def test_httpx_log_line_is_written_the_same_way(caplog: pytest.LogCaptureFixture) -> None:
+    """The direct path writes httpx's own "HTTP Request: ..." line, as `client.send` does."""
+    caplog.set_level(logging.INFO, logger="httpx")
+
+    async def logged(http: DeepInfraHttp) -> list[str]:
+        caplog.clear()
+        await post_json(http)
+        port = http.options.base_url.split(":")[2].split("/")[0]
+        return [r.getMessage().replace(port, "PORT") for r in caplog.records if r.name == "httpx"]
+
+    outcome, _, _ = _same(await both((json_reply({}),), logged))
+    assert outcome == [f'HTTP Request: POST http://127.0.0.1:PORT{PATH} "HTTP/1.1 200 OK"']
