@@ -7,7 +7,6 @@ does not know (`MODEL:VERSION`, `deploy_id:ID`, a private deployment) gets the d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Final
 
 from openclaw_deepinfra.catalog.definitions import (
@@ -24,7 +23,6 @@ from openclaw_deepinfra.host.contracts.model_rows import ModelCost
 from openclaw_deepinfra.host.refs import strip_provider_prefix
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
-from openclaw_deepinfra.surfaces.chat.caching import is_cache_ttl_eligible
 
 # DeepInfra's per-request output cap (deepinfra-api.md §3); the catalog's max_tokens is not one.
 MAX_OUTPUT_TOKENS: Final = 16_384
@@ -59,11 +57,6 @@ class ChatModel:
     @property
     def accepts_reasoning_effort(self) -> bool:
         return not REASONING_EFFORT_TAGS.isdisjoint(self.tags)
-
-    @cached_property  # a resolved model is kept per catalog snapshot: worked out once per model
-    def cache_ttl_eligible(self) -> bool:
-        """Takes Anthropic's prompt-cache markers (`caching`)."""
-        return is_cache_ttl_eligible(self.id)
 
 
 def wire_model_id(ref: str) -> str:

@@ -109,8 +109,7 @@ def build_body(prepared: PreparedChat, model: ChatModel, *, stream: bool) -> tup
     body["stream"] = stream
     if stream:
         body["stream_options"] = {"include_usage": True}
-    if model.cache_ttl_eligible:
-        apply_cache_markers(body, options.cache_retention)
+    apply_cache_markers(body, options.cache_retention)
     return body, notes
 
 

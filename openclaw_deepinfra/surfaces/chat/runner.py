@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final
 
@@ -69,6 +70,7 @@ def stream_chat(runtime: DeepInfraRuntime, request: ChatRequest) -> ChatStream:
     return ChatStream(runtime, request, prepare_chat(request))
 
 
+@dataclass(slots=True)
 class _Call:
     """What a stream's event generator shares with its `ChatStream`: the prepared request, the
     model and payload (decided from the call's catalog view when the stream starts), and the result
@@ -76,15 +78,12 @@ class _Call:
     so a stream its consumer dropped would give back its model slot only when the cycle collector
     ran, minutes later or never."""
 
-    __slots__ = ("body", "model", "prepared", "request", "result", "runtime")
-
-    def __init__(self, runtime: DeepInfraRuntime, request: ChatRequest, prepared: PreparedChat) -> None:
-        self.runtime = runtime
-        self.request = request
-        self.prepared = prepared
-        self.model: ChatModel | None = None
-        self.body: dict[str, Any] | None = None
-        self.result: ChatResult | None = None
+    runtime: DeepInfraRuntime
+    request: ChatRequest
+    prepared: PreparedChat
+    model: ChatModel | None = None
+    body: dict[str, Any] | None = None
+    result: ChatResult | None = None
 
 
 class ChatStream:

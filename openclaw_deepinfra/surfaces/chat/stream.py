@@ -111,28 +111,24 @@ class ChatAccumulator:
         choices = [
             trusted(
                 ChatChoice,
-                {
-                    "index": c.index,
-                    "text": "".join(c.text),
-                    "reasoning": "".join(c.reasoning),
-                    "tool_calls": [self._tool_call(i, call) for i, call in sorted(c.calls.items())],
-                    "finish_reason": c.finish_reason,
-                },
+                index=c.index,
+                text="".join(c.text),
+                reasoning="".join(c.reasoning),
+                tool_calls=[self._tool_call(i, call) for i, call in sorted(c.calls.items())],
+                finish_reason=c.finish_reason,
             )
             for c in self._sorted()
         ] or [ChatChoice()]
         return trusted(
             ChatResult,
-            {
-                "model": served,
-                "requested_model": self._model.id,
-                "choices": choices,
-                "usage": self.usage,
-                "cost": self.cost or ChatCost(),
-                "service_tier": self.service_tier,
-                "request_id": request_id,
-                "warnings": list(self._warnings),
-            },
+            model=served,
+            requested_model=self._model.id,
+            choices=choices,
+            usage=self.usage,
+            cost=self.cost or ChatCost(),
+            service_tier=self.service_tier,
+            request_id=request_id,
+            warnings=list(self._warnings),
         )
 
     # -- one choice -----------------------------------------------------------------------------

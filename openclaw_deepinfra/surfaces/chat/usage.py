@@ -20,7 +20,7 @@ M = TypeVar("M", bound=BaseModel)
 _set = object.__setattr__
 
 
-def trusted(cls: type[M], values: dict[str, Any]) -> M:
+def trusted(cls: type[M], **values: Any) -> M:
     """`cls(**values)` without validation, for values this package built from checked types,
     every field given in declaration order. Validating them again cost more than the rest of a
     non-streamed answer's handling (issue 14); the host's own input is always validated, and
@@ -47,13 +47,11 @@ def parse_usage(raw: Any) -> tuple[ChatUsage, float | None] | None:
     reasoning = _int(details.get("reasoning_tokens"), None) if _is_map(details) else None
     usage = trusted(
         ChatUsage,
-        {
-            "prompt_tokens": prompt,
-            "completion_tokens": completion,
-            "total_tokens": _int(raw.get("total_tokens"), default=prompt + completion) or prompt + completion,
-            "cached_tokens": min(cached, prompt) if prompt else cached,
-            "reasoning_tokens": reasoning,
-        },
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        total_tokens=_int(raw.get("total_tokens"), default=prompt + completion) or prompt + completion,
+        cached_tokens=min(cached, prompt) if prompt else cached,
+        reasoning_tokens=reasoning,
     )
     reported = raw.get("estimated_cost")
     cost = float(reported) if isinstance(reported, int | float) and not isinstance(reported, bool) else None
