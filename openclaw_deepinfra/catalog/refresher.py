@@ -18,6 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from cachetools import TTLCache
+
 from openclaw_deepinfra.catalog.models import (
     SURFACES,
     CatalogModel,
@@ -140,8 +142,7 @@ class CatalogRefresher:
         self._store = store
         self._clock = clock
         self._key = normalize(settings.base_url)
-        # The live snapshot and the clock reading it is fresh until: one slot, read by every call.
-        self._fresh: tuple[CatalogSnapshot, float] | None = None
+        self._fresh: TTLCache[str, CatalogSnapshot] = TTLCache(maxsize=1, ttl=DEFAULT_TTL_S, timer=clock)
         self._good: StoredCatalog | None = None  # last good answer (this process or disk)
         self._good_snapshot: CatalogSnapshot | None = None  # `_good` as a "cache" snapshot
         self._disk_checked = False
@@ -159,8 +160,7 @@ class CatalogRefresher:
 
     def fresh(self) -> CatalogSnapshot | None:
         """The live snapshot while it is younger than the TTL, else None. No network."""
-        fresh = self._fresh
-        return fresh[0] if fresh is not None and self._clock() < fresh[1] else None
+        return self._fresh.get(self._key)
 
     async def refresh(self, *, force: bool = False) -> CatalogSnapshot:
         """Fetch when stale (or forced); never raises for network, HTTP or parse failures."""
@@ -238,7 +238,7 @@ class CatalogRefresher:
         snapshot = build_snapshot(
             parsed.models, self._static, source="live", fetched_at=fetched_at, warnings=warnings
         )
-        self._fresh = (snapshot, self._clock() + DEFAULT_TTL_S)
+        self._fresh[self._key] = snapshot
         self._good = StoredCatalog(self._key, fetched_at, parsed.models)
         self._good_snapshot = None
         self._disk_checked = True
