@@ -18,16 +18,17 @@ import asyncio
 import contextlib
 import logging
 import ssl
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import httpx
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict
 
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.transport.lease import CLOSE_NOW_EXTENSION
 from openclaw_deepinfra.transport.pool import PoolStats
+from openclaw_deepinfra.transport.responses import JoinedHeaders
 from openclaw_deepinfra.transport.sse_stream import READ_CHUNK_EXTENSION
 
 if TYPE_CHECKING:
@@ -147,35 +148,6 @@ async def _stream_body(stream: httpx.AsyncByteStream) -> AsyncIterator[bytes]:
         yield chunk
 
 
-class _Headers(Mapping[str, str]):
-    """aiohttp's response headers read as `httpx.Headers` reads them: case-insensitive, a
-    repeated header's values joined with ", ", names iterated lowercased."""
-
-    __slots__ = ("_raw",)
-
-    def __init__(self, raw: CIMultiDictProxy[str]) -> None:
-        self._raw = raw
-
-    def __getitem__(self, name: str) -> str:
-        values = self._raw.getall(name)
-        return values[0] if len(values) == 1 else ", ".join(values)
-
-    def get(self, name: str, default: Any = None) -> Any:  # no KeyError raised and caught per miss
-        values = self._raw.getall(name, None)
-        if values is None:
-            return default
-        return values[0] if len(values) == 1 else ", ".join(values)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._raw
-
-    def __iter__(self) -> Iterator[str]:
-        return iter({name.lower(): None for name in self._raw})
-
-    def __len__(self) -> int:
-        return len({name.lower() for name in self._raw})
-
-
 class DirectResponse:
     """A fast-path answer: what `DeepInfraHttp` reads of an `httpx.Response` (the
     `responses.Response` interface), taken straight from aiohttp's response.
@@ -194,7 +166,7 @@ class DirectResponse:
         self._request_of = request_of
         self._httpx: httpx.Response | None = None
         self.status_code = response.status
-        self.headers = _Headers(response.headers)
+        self.headers = JoinedHeaders(response.headers)
 
     @property
     def extensions(self) -> dict[str, Any]:

@@ -3,9 +3,12 @@ capped body reader."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # aiohttp (and multidict with it) loads on first use, not at registration
+    from multidict import CIMultiDictProxy
 
 # An error answer (non-2xx, or JSON where a stream was asked for) is read only this far: the
 # message and an excerpt are all that is kept of it.
@@ -28,6 +31,35 @@ class Response(Protocol):
     def is_success(self) -> bool: ...
     def aiter_bytes(self) -> AsyncIterator[bytes]: ...
     async def aclose(self) -> None: ...
+
+
+class JoinedHeaders(Mapping[str, str]):
+    """aiohttp's response headers (the direct path's) read as `httpx.Headers` reads them: case-insensitive, a
+    repeated header's values joined with ", ", names iterated lowercased."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: CIMultiDictProxy[str]) -> None:
+        self._raw = raw
+
+    def __getitem__(self, name: str) -> str:
+        values = self._raw.getall(name)
+        return values[0] if len(values) == 1 else ", ".join(values)
+
+    def get(self, name: str, default: Any = None) -> Any:  # no KeyError raised and caught per miss
+        values = self._raw.getall(name, None)
+        if values is None:
+            return default
+        return values[0] if len(values) == 1 else ", ".join(values)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({name.lower(): None for name in self._raw})
+
+    def __len__(self) -> int:
+        return len({name.lower() for name in self._raw})
 
 
 @dataclass(frozen=True, slots=True)
