@@ -86,7 +86,3 @@ _.distribution
 # The command -> JSON shape table: the contract of every --json output, which
 # tests/cli/test_json_shapes.py checks against the parser, the real output and the docs.
 _.SHAPES
-
-# Read only by tests today, in transport/ (its owner's part of issue 13 item 8): delete the entry
-# with the code.
-_.gate_stats

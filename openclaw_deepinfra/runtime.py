@@ -7,7 +7,6 @@ just before a request, as the host contract asks.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping
 
 import httpx
@@ -133,7 +132,4 @@ class DeepInfraRuntime:
         self._closed = True
         if self._catalog is not None:
             await self._catalog.aclose()
-        fleet = sys.modules.get("openclaw_deepinfra.fleet.registry")  # loaded only in fleet mode
-        if fleet is not None:
-            await fleet.close_gates(self._pool)
         await self._pool.aclose()

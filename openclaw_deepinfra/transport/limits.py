@@ -23,29 +23,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from openclaw_deepinfra.transport.deadline import CallRecord, Deadline
-
-if TYPE_CHECKING:
-    from openclaw_deepinfra.settings import Settings
-
-__all__ = [
-    "DEFAULT_MAX_CONCURRENT_PER_MODEL",
-    "MODELLESS_HEADROOM",
-    "AdmissionGate",
-    "ConnectionGate",
-    "FairLimiter",
-    "GateStats",
-    "LimiterStats",
-    "ModelLimits",
-    "Slot",
-    "admit",
-    "fleet_gate",
-]
 
 DEFAULT_MAX_CONCURRENT_PER_MODEL = 200
 MODELLESS_HEADROOM = 16
@@ -209,11 +192,6 @@ class ModelLimits:
             self._limiters[model] = found
         return found
 
-    def window(self, model: str) -> int:
-        """The model's current in-flight window (the capacity for a model never seen)."""
-        found = self._limiters.get(model)
-        return found.window if found is not None else self.capacity
-
     def snapshot(self) -> dict[str, LimiterStats]:
         return {model: lim.stats() for model, lim in self._limiters.items()}
 
@@ -268,15 +246,6 @@ class AdmissionGate(Protocol):
         """DeepInfra answered "Rate limited" for `model`."""
 
 
-def fleet_gate(owner: object, settings: Settings) -> AdmissionGate | None:
-    """The process's gate for `settings` (one per `owner`, a `ClientPool`), or None if fleet mode is off."""
-    if settings.fleet is None:
-        return None
-    from openclaw_deepinfra.fleet.registry import gate_for
-
-    return gate_for(owner, settings)
-
-
 class Slot:
     """One call's hold on a model slot, a fleet slot and a connection permit; `release()` is
     idempotent and gives back whatever is held."""
@@ -304,14 +273,15 @@ class Slot:
 
 
 async def _wait(
-    fifo: _Fifo, slot: Slot, deadline: Deadline, record: CallRecord, counters: Counter[str], *, front: bool
-) -> None:
-    """Queue on `fifo` within the deadline, noting the wait in `record`; the slot goes back on failure."""
-    pool = isinstance(fifo, ConnectionGate)
+    acquire: Awaitable[None], slot: Slot, deadline: Deadline, record: CallRecord, counters: Counter[str],
+    *, during: str,
+) -> None:  # fmt: skip
+    """Await `acquire` within the deadline, noting the wait in `record` (as a connection's or a model
+    slot's, `during`); the slot goes back on failure."""
     started = deadline.clock()
     try:
         async with asyncio.timeout(max(deadline.remaining(), 0.0)):
-            await fifo.acquire(front=front)
+            await acquire
         timed_out = False
     except TimeoutError:
         timed_out = True
@@ -319,14 +289,14 @@ async def _wait(
         slot.release()
         raise
     waited = deadline.clock() - started
-    if pool:
+    if during == "connection":
         record.pool_wait_s += waited
     else:
         record.slot_wait_s += waited
     if timed_out:
         slot.release()
         counters["deadline_exceeded"] += 1
-        raise record.expired(deadline, during="connection" if pool else "model slot")
+        raise record.expired(deadline, during=during)
 
 
 async def admit(
@@ -343,20 +313,11 @@ async def admit(
     if limiter is not None:
         if not limiter.try_acquire():
             record.queued_behind = limiter.in_use + limiter.waiting
-            await _wait(limiter, slot, deadline, record, counters, front=front)
+            await _wait(limiter.acquire(front=front), slot, deadline, record, counters, during="model slot")
         slot.held = True
         if fleet is not None and slot.model is not None:
-            started = deadline.clock()
-            try:
-                await fleet.admit(slot.model, deadline.remaining(), front=front)
-            except BaseException as exc:
-                slot.release()
-                record.slot_wait_s += deadline.clock() - started
-                if isinstance(exc, TimeoutError):
-                    counters["deadline_exceeded"] += 1
-                    raise record.expired(deadline, during="model slot") from None
-                raise
-            record.slot_wait_s += deadline.clock() - started
+            admitted = fleet.admit(slot.model, deadline.remaining(), front=front)
+            await _wait(admitted, slot, deadline, record, counters, during="model slot")
             slot.fleet = fleet
     gate = slot.gate
     if gate is None:
@@ -365,5 +326,5 @@ async def admit(
         record.pool_queued_behind = gate.in_use + gate.waiting
         record.pool_cap = gate.capacity
         counters["pool_queued"] += 1
-        await _wait(gate, slot, deadline, record, counters, front=front)
+        await _wait(gate.acquire(front=front), slot, deadline, record, counters, during="connection")
     slot.admitted = True

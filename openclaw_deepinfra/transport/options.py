@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Final, Self
 from openclaw_deepinfra.errors import MissingApiKeyError, RequestValidationError
 from openclaw_deepinfra.settings import _HINT_KEY
 from openclaw_deepinfra.transport.deadline import DEFAULT_DEADLINE_S, Deadline
-from openclaw_deepinfra.transport.limits import ModelLimits, fleet_gate
+from openclaw_deepinfra.transport.limits import ModelLimits
 from openclaw_deepinfra.transport.pool import ClientPool, user_agent
 from openclaw_deepinfra.transport.retry import RetryKind, RetryPolicy
 from openclaw_deepinfra.urls import Origin, display, origin, same_origin
@@ -151,7 +151,7 @@ class OptionsView:
     ) -> None:
         pool.configure(settings.max_connections)  # the first settings on a pool size it
         limits = model_limits or pool.model_limits(settings.max_concurrent_per_model)
-        self.shared = Shared(pool, limits, fleet_gate(pool, settings), sleep, rand, clock, monotonic)
+        self.shared = Shared(pool, limits, pool.fleet_gate(settings), sleep, rand, clock, monotonic)
         policy = retry if retry is not None else RetryPolicy(max_retries=settings.max_retries)
         s, cap = settings, max_body_bytes
         self.options = RequestOptions(s.base_url, s.api_key, s.headers, cap, policy, None, s.timeout_s)

@@ -14,25 +14,16 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import httpx
 
 from openclaw_deepinfra.errors import ConfigurationError
-from openclaw_deepinfra.transport.limits import ConnectionGate, GateStats, ModelLimits
+from openclaw_deepinfra.transport.limits import AdmissionGate, ConnectionGate, ModelLimits
 
-__all__ = [
-    "DEFAULT_LIMITS",
-    "DEFAULT_POOL_CAP",
-    "DEFAULT_TIMEOUT",
-    "TRANSPORT_ENV",
-    "ClientPool",
-    "TransportKind",
-    "make_transport",
-    "pool_cap",
-    "transport_kind",
-    "user_agent",
-]
+if TYPE_CHECKING:
+    from openclaw_deepinfra.fleet.gate import FleetGate
+    from openclaw_deepinfra.settings import Settings
 
 TransportKind = Literal["aiohttp", "httpx"]
 TRANSPORT_ENV: Final = "OPENCLAW_DEEPINFRA_HTTP_TRANSPORT"
@@ -45,11 +36,6 @@ _KINDS: Final = ("aiohttp", "httpx")
 DEFAULT_POOL_CAP = 1024
 MIN_POOL_CAP = 64
 GATE_SLACK = 8
-DEFAULT_LIMITS = httpx.Limits(
-    max_connections=DEFAULT_POOL_CAP + GATE_SLACK,
-    max_keepalive_connections=DEFAULT_POOL_CAP,
-    keepalive_expiry=30.0,
-)
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=120.0, write=30.0, pool=30.0)
 
 
@@ -141,7 +127,8 @@ def pool_stats_of(transport: Any) -> PoolStats:
 
 class ClientPool:
     """One pooled `httpx.AsyncClient` per base URL, created on first use, each behind its own
-    first-come-first-served `ConnectionGate`."""
+    first-come-first-served `ConnectionGate`; in fleet mode also the process's `FleetGate` of each
+    account (`fleet_gate`)."""
 
     def __init__(
         self,
@@ -161,6 +148,7 @@ class ClientPool:
         self._transports: dict[str, httpx.AsyncBaseTransport] = {}
         self._gates: dict[str, ConnectionGate] = {}
         self._models: ModelLimits | None = None
+        self._fleet: dict[tuple[object, ...], FleetGate] = {}
         self._closed = False
 
     def configure(self, max_connections: int | None) -> None:
@@ -178,6 +166,20 @@ class ClientPool:
         if self._models is None:
             self._models = ModelLimits(capacity)
         return self._models
+
+    def fleet_gate(self, settings: Settings) -> AdmissionGate | None:
+        """The fleet gate for `settings` (one per Redis, account and limit), or None when fleet mode
+        is off or the settings have no key (such calls fail before they are sent)."""
+        fleet, key = settings.fleet, settings.api_key
+        if fleet is None or key is None:
+            return None
+        ident = (fleet, key.fingerprint(), settings.max_concurrent_per_model)
+        found = self._fleet.get(ident)
+        if found is None:
+            from openclaw_deepinfra.fleet.gate import FleetGate  # fleet mode only: it needs redis-py
+
+            found = self._fleet[ident] = FleetGate(*ident)
+        return found
 
     def gate(self, base_url: str) -> ConnectionGate:
         key = base_url.rstrip("/")
@@ -209,9 +211,6 @@ class ClientPool:
         self._transports[key] = transport
         return client
 
-    def gate_stats(self) -> dict[str, GateStats]:
-        return {key: gate.stats() for key, gate in self._gates.items()}
-
     def stats(self) -> PoolStats:
         """Connections over every base URL's pool (leak checks, operators)."""
         total = PoolStats()
@@ -222,6 +221,9 @@ class ClientPool:
 
     async def aclose(self) -> None:
         self._closed = True
+        fleet, self._fleet = list(self._fleet.values()), {}
+        for gate in fleet:
+            await gate.aclose()
         clients, self._clients = list(self._clients.values()), {}
         self._transports = {}
         for client in clients:

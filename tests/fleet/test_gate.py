@@ -17,7 +17,6 @@ from openclaw_deepinfra.errors import DeadlineExceededError, RateLimitError
 from openclaw_deepinfra.fleet import gate as gate_module
 from openclaw_deepinfra.fleet.config import FleetConfig
 from openclaw_deepinfra.fleet.gate import FleetGate
-from openclaw_deepinfra.fleet.registry import close_gates
 from openclaw_deepinfra.settings import ApiKey, Settings
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.pool import ClientPool
@@ -158,8 +157,7 @@ async def test_a_rate_limited_429_shrinks_the_window_for_the_whole_fleet(redis_s
             assert gate._state(MODEL).window == 2  # another process's window: 4 halved
         finally:
             for owner in (pool, other_pool):
-                await close_gates(owner)
-                await owner.aclose()
+                await owner.aclose()  # closes its fleet gates too
 
 
 async def test_a_call_that_times_out_on_the_fleet_gives_its_local_slot_back(
@@ -178,7 +176,6 @@ async def test_a_call_that_times_out_on_the_fleet_gives_its_local_slot_back(
         assert http.model_limits.limiter(MODEL).in_flight == 0
     finally:
         await holder.aclose()
-        await close_gates(pool)
         await pool.aclose()
 
 

@@ -127,7 +127,7 @@ async def test_every_queued_stream_gets_its_first_token_in_arrival_order(
     assert failures == [], f"{len(failures)} streams failed, first: {failures[0]!r}"
     assert sum(len(v) for v in first_order.values()) == STREAMS, "a stream never got its first token"
     limits = runtime.http().model_limits
-    gate = runtime.pool.gate_stats()
+    gate = {url: g.stats() for url, g in runtime.pool._gates.items()}
     assert limits.counters["retries"] == 0, limits.counters
     assert faults.hits(CHAT_PATH) - faults_before == STREAMS  # each request sent exactly once
     for model in MODELS:

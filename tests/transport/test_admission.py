@@ -170,4 +170,4 @@ async def test_model_limits_and_gate_are_both_released_by_a_failed_call() -> Non
         with pytest.raises(Exception, match="refused"):
             await http.request_json("POST", "chat/completions", json={}, model="m")
     assert limits.snapshot()["m"].in_flight == 0
-    assert pool.gate_stats()[BASE].in_use == 0
+    assert pool.gate(BASE).stats().in_use == 0

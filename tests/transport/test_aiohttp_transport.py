@@ -16,7 +16,7 @@ import pytest
 
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.transport.aiohttp_transport import AiohttpTransport, map_aiohttp_error
-from openclaw_deepinfra.transport.pool import DEFAULT_LIMITS, TRANSPORT_ENV, ClientPool, transport_kind
+from openclaw_deepinfra.transport.pool import TRANSPORT_ENV, ClientPool, transport_kind
 
 
 @dataclass
@@ -98,7 +98,7 @@ async def server() -> AsyncIterator[Server]:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    transport = AiohttpTransport(limits=DEFAULT_LIMITS)
+    transport = AiohttpTransport(limits=ClientPool().limits)
     async with httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(5.0)) as c:
         yield c
 
@@ -225,7 +225,7 @@ def test_a_transport_serves_one_event_loop_after_another() -> None:
             assert (await client.get(f"http://127.0.0.1:{port}/")).json() == {"ok": True}
         await transport.aclose()
 
-    transport = AiohttpTransport(limits=DEFAULT_LIMITS)
+    transport = AiohttpTransport(limits=ClientPool().limits)
     asyncio.run(once(transport))
     asyncio.run(once(transport))
 

@@ -26,7 +26,7 @@ from openclaw_deepinfra.errors import (
 )
 from openclaw_deepinfra.settings import ApiKey, Settings
 from openclaw_deepinfra.transport.client import DeepInfraHttp
-from openclaw_deepinfra.transport.pool import DEFAULT_LIMITS, DEFAULT_TIMEOUT, ClientPool, user_agent
+from openclaw_deepinfra.transport.pool import DEFAULT_POOL_CAP, DEFAULT_TIMEOUT, ClientPool, user_agent
 
 BASE = "https://api.deepinfra.com/v1/openai"
 KEY = "sk-client-test-0123456789abcdef"
@@ -287,12 +287,12 @@ def test_default_timeouts_and_limits_are_finite_and_sized() -> None:
         30.0,
         30.0,
     )
-    assert DEFAULT_LIMITS.max_connections is not None and DEFAULT_LIMITS.max_connections >= 400
-    assert (
-        DEFAULT_LIMITS.max_keepalive_connections is not None
-        and DEFAULT_LIMITS.max_keepalive_connections >= 200
-    )
-    assert DEFAULT_LIMITS.keepalive_expiry == 30.0
+    pool = ClientPool()
+    pool.configure(DEFAULT_POOL_CAP)  # the limits of a pool at its default size
+    limits = pool.limits
+    assert limits.max_connections is not None and limits.max_connections >= 400
+    assert limits.max_keepalive_connections is not None and limits.max_keepalive_connections >= 200
+    assert limits.keepalive_expiry == 30.0
 
 
 @pytest.mark.parametrize(

@@ -232,11 +232,11 @@ async def test_rate_limited_shrinks_the_window_and_successes_recover_it() -> Non
     async with pool:
         await http.request_json("POST", "chat/completions", json={}, model="m")
         # halved to 4 by the 429, +1 by the success that followed
-        assert limits.window("m") == 5 and limits.counters["rate_limited"] == 1
+        assert limits.snapshot()["m"].window == 5 and limits.counters["rate_limited"] == 1
         assert len(seen) == 2 and time.sleeps == [0.0]  # rand()=0: full jitter's lower end
         for _ in range(5):
             await http.request_json("POST", "chat/completions", json={}, model="m")
-    assert limits.window("m") == 8
+    assert limits.snapshot()["m"].window == 8
 
 
 async def test_model_busy_retries_shortly_without_shrinking() -> None:
@@ -248,7 +248,7 @@ async def test_model_busy_retries_shortly_without_shrinking() -> None:
     async with pool:
         await http.request_json("POST", "chat/completions", json={}, model="m")
     assert time.sleeps == [0.25, 0.25] and len(seen) == 3
-    assert limits.window("m") == 8 and limits.counters["model_busy"] == 2
+    assert limits.snapshot()["m"].window == 8 and limits.counters["model_busy"] == 2
 
 
 @pytest.mark.parametrize(("body", "error"), [(BUSY, ModelBusyError), (LIMITED, RateLimitError)])
