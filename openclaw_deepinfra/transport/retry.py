@@ -11,8 +11,8 @@ A request is repeated only when repeating it cannot bill the caller twice. Which
 | submit     | video job / native video submits            | 429 only                            |
 
 The transport derives the kind from the method ("auto"); only the two video submits say `submit`
-(`DeepInfraHttp.with_options(retry_kind="submit")`). Per surface: `SURFACE_RETRIES`, rendered by
-`retry_table_markdown()` into the README (a test keeps the two equal).
+(`DeepInfraHttp.with_options(retry_kind="submit")`). Per surface: README's retry table, which
+tests/transport/test_retry.py renders from `RETRIED_STATUSES` and checks against the README.
 
 Why: 500 and 408 mean the server may have run (and billed) the work; 429 means it was refused;
 502/503/504 are the gateway's answers when no (healthy) worker took the request, so they are
@@ -38,40 +38,20 @@ import email.utils
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 import httpx
 
 from openclaw_deepinfra.redact import get_logger, redact
 
-__all__ = [
-    "BILLED_STATUSES",
-    "IDEMPOTENT_METHODS",
-    "RETRYABLE_STATUSES",
-    "SUBMIT_STATUSES",
-    "SURFACE_RETRIES",
-    "RetryKind",
-    "RetryPlan",
-    "RetryPolicy",
-    "SurfaceRetry",
-    "backoff_delay",
-    "busy_delay",
-    "decide_retry",
-    "log_retry",
-    "parse_retry_after",
-    "plan_retry",
-    "retry_after",
-    "retry_kind",
-    "retry_table_markdown",
-    "retryable_error",
-    "retryable_status",
-]
-
 RetryKind = Literal["auto", "idempotent", "billed", "submit"]
 
-RETRYABLE_STATUSES = frozenset({408, 429})
-BILLED_STATUSES = frozenset({429, 502, 503, 504})
-SUBMIT_STATUSES = frozenset({429})
+# The kind table: the statuses each kind repeats (module docstring).
+RETRIED_STATUSES: Final[Mapping[RetryKind, frozenset[int]]] = {
+    "idempotent": frozenset({408, 429, *range(500, 600)}),
+    "billed": frozenset({429, 502, 503, 504}),
+    "submit": frozenset({429}),
+}
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # Errors raised before the request could have been processed: always safe to repeat.
@@ -107,17 +87,9 @@ def retry_kind(policy: RetryPolicy, method: str) -> RetryKind:
     return "idempotent" if method.upper() in IDEMPOTENT_METHODS else "billed"
 
 
-def _status_allowed(kind: RetryKind, status: int) -> bool:
-    if kind == "submit":
-        return status in SUBMIT_STATUSES
-    if kind == "billed":
-        return status in BILLED_STATUSES
-    return retryable_status(status)
-
-
 def retryable_status(status: int) -> bool:
     """408, 429 and every 5xx; no other status is worth repeating unchanged."""
-    return status in RETRYABLE_STATUSES or 500 <= status <= 599
+    return status in RETRIED_STATUSES["idempotent"]
 
 
 def retryable_error(error: BaseException, *, stream_started: bool = False) -> bool:
@@ -146,7 +118,7 @@ def decide_retry(
         return retryable_error(error, stream_started=stream_started)
     if status is None:
         return False
-    return _status_allowed(retry_kind(policy, method), status)
+    return status in RETRIED_STATUSES[retry_kind(policy, method)]
 
 
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
@@ -190,11 +162,6 @@ def backoff_delay(
     return delay
 
 
-def busy_delay(policy: RetryPolicy, *, rand: Callable[[], float]) -> float:
-    """A short jittered wait for "Model busy": the model is scaling up, not refusing us."""
-    return policy.busy_min_delay_s + rand() * (policy.busy_max_delay_s - policy.busy_min_delay_s)
-
-
 @dataclass(frozen=True)
 class RetryPlan:
     """What to do after a failed attempt: repeat after `delay_s`, and whether to shrink the model's
@@ -230,7 +197,8 @@ def plan_retry(
         why = "not retryable" if attempt < policy.max_retries else f"{policy.max_retries} retries used"
         return RetryPlan(False, shrink_window=shrink, reason=why)
     if status == 429 and model_busy:
-        delay = busy_delay(policy, rand=rand)
+        # The model is scaling up, not refusing us: a short jittered wait.
+        delay = policy.busy_min_delay_s + rand() * (policy.busy_max_delay_s - policy.busy_min_delay_s)
         if retry_after is not None:
             delay = max(delay, min(retry_after, policy.max_retry_after_s))
         reason = "model busy"
@@ -241,70 +209,16 @@ def plan_retry(
             if status == 429
             else ("transport error" if error is not None else "retryable status")
         )
+    left = f" ({max(remaining_s, 0):.1f} s left)" if remaining_s is not None else ""
     if remaining_s is not None and delay >= remaining_s:
-        return RetryPlan(
-            False, delay_s=delay, shrink_window=shrink, stopped_by_deadline=True,
-            reason=f"a {delay:.1f} s {reason} wait would pass the deadline "
-            f"({max(remaining_s, 0):.1f} s left)",
-        )  # fmt: skip
-    if remaining_s is not None and retry_after is not None and retry_after >= remaining_s:
+        why = f"a {delay:.1f} s {reason} wait would pass the deadline{left}"
+    elif remaining_s is not None and retry_after is not None and retry_after >= remaining_s:
         # The capped wait fits, but the server said it will not serve before the deadline:
         # sleeping the cap and asking again would only spend the caller's time.
-        return RetryPlan(
-            False, delay_s=delay, shrink_window=shrink, stopped_by_deadline=True,
-            reason=f"DeepInfra asked to wait {retry_after:.0f} s (Retry-After), past the deadline "
-            f"({max(remaining_s, 0):.1f} s left)",
-        )  # fmt: skip
-    return RetryPlan(True, delay_s=delay, shrink_window=shrink, reason=reason)
-
-
-# -- the per-surface table (README "Retries" is rendered from it) ---------------------------------
-
-
-@dataclass(frozen=True)
-class SurfaceRetry:
-    call: str
-    kind: RetryKind
-    also_never: str = ""
-    """What else is never repeated on this call, beyond the statuses its kind leaves out."""
-
-
-SURFACE_RETRIES: tuple[SurfaceRetry, ...] = (
-    SurfaceRetry("chat (JSON and SSE), image description", "billed", "anything after a stream's first byte"),
-    SurfaceRetry("embeddings", "billed"),
-    SurfaceRetry("speech-to-text (Whisper upload)", "billed"),
-    SurfaceRetry("text-to-speech (JSON and streamed)", "billed", "anything after the first audio byte"),
-    SurfaceRetry("image generate / edit", "billed"),
-    SurfaceRetry(
-        "video submit (native and jobs)", "submit", "an accepted job is polled by id, never resubmitted"
-    ),
-    SurfaceRetry("video polls, result downloads, catalog refresh", "idempotent"),
-)
-
-
-def _statuses(kind: RetryKind) -> str:
-    retried = [s for s in range(400, 600) if _status_allowed(kind, s)]
-    every_5xx = all(_status_allowed(kind, s) for s in range(500, 600))
-    shown = [str(s) for s in retried if not (every_5xx and s >= 500)]
-    return ", ".join([*shown, *(["every 5xx"] if every_5xx else [])])
-
-
-def _never(kind: RetryKind) -> str:
-    five = [s for s in range(500, 600) if not _status_allowed(kind, s)]
-    named = ["every 5xx"] if len(five) == 100 else (["500 and the other 5xx"] if five else [])
-    return ", ".join([*named, *(["408"] if not _status_allowed(kind, 408) else []), "other 4xx"])
-
-
-def retry_table_markdown() -> str:
-    """The README's retry table, from `SURFACE_RETRIES` and the status tables above."""
-    lines = [
-        "| call | retried after (at most `maxRetries` times, within the call's deadline) | never retried |",
-        "|---|---|---|",
-    ]
-    for row in SURFACE_RETRIES:
-        never = ", ".join(part for part in (_never(row.kind), row.also_never) if part)
-        lines.append(f"| {row.call} | connect errors, {_statuses(row.kind)} | {never} |")
-    return "\n".join(lines)
+        why = f"DeepInfra asked to wait {retry_after:.0f} s (Retry-After), past the deadline{left}"
+    else:
+        return RetryPlan(True, delay_s=delay, shrink_window=shrink, reason=reason)
+    return RetryPlan(False, delay_s=delay, shrink_window=shrink, reason=why, stopped_by_deadline=True)
 
 
 logger = get_logger("openclaw_deepinfra.transport.client")  # where `DeepInfraHttp` retries

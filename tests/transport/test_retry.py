@@ -7,22 +7,21 @@ from __future__ import annotations
 import email.utils
 import random
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from openclaw_deepinfra.transport.retry import (
-    SURFACE_RETRIES,
+    RETRIED_STATUSES,
     RetryKind,
     RetryPolicy,
-    SurfaceRetry,
     backoff_delay,
     decide_retry,
     parse_retry_after,
     plan_retry,
     retry_kind,
-    retry_table_markdown,
     retryable_status,
 )
 
@@ -344,13 +343,62 @@ def test_policy_rejects_negative_values(kwargs: dict[str, float]) -> None:
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 BLOCK = re.compile(r"<!-- retry-table:start -->\n(.*?)\n<!-- retry-table:end -->", re.S)
+EVERY_5XX = frozenset(range(500, 600))
+
+
+@dataclass(frozen=True)
+class SurfaceRetry:
+    call: str
+    kind: RetryKind
+    also_never: str = ""
+    """What else is never repeated on this call, beyond the statuses its kind leaves out."""
+
+
+# Which kind each surface's calls use (the transport derives it from the method; the video submits
+# say "submit"): README's rows, their status columns rendered from RETRIED_STATUSES.
+SURFACE_RETRIES: tuple[SurfaceRetry, ...] = (
+    SurfaceRetry("chat (JSON and SSE), image description", "billed", "anything after a stream's first byte"),
+    SurfaceRetry("embeddings", "billed"),
+    SurfaceRetry("speech-to-text (Whisper upload)", "billed"),
+    SurfaceRetry("text-to-speech (JSON and streamed)", "billed", "anything after the first audio byte"),
+    SurfaceRetry("image generate / edit", "billed"),
+    SurfaceRetry(
+        "video submit (native and jobs)", "submit", "an accepted job is polled by id, never resubmitted"
+    ),
+    SurfaceRetry("video polls, result downloads, catalog refresh", "idempotent"),
+)
+
+
+def _statuses(kind: RetryKind) -> str:
+    retried = RETRIED_STATUSES[kind]
+    every_5xx = retried >= EVERY_5XX
+    shown = [str(s) for s in sorted(retried) if not (every_5xx and s >= 500)]
+    return ", ".join([*shown, *(["every 5xx"] if every_5xx else [])])
+
+
+def _never(kind: RetryKind) -> str:
+    five = EVERY_5XX - RETRIED_STATUSES[kind]
+    named = ["every 5xx"] if five == EVERY_5XX else (["500 and the other 5xx"] if five else [])
+    return ", ".join([*named, *(["408"] if 408 not in RETRIED_STATUSES[kind] else []), "other 4xx"])
+
+
+def retry_table_markdown() -> str:
+    """The README's retry table, from `SURFACE_RETRIES` and the package's kind table."""
+    lines = [
+        "| call | retried after (at most `maxRetries` times, within the call's deadline) | never retried |",
+        "|---|---|---|",
+    ]
+    for row in SURFACE_RETRIES:
+        never = ", ".join(part for part in (_never(row.kind), row.also_never) if part)
+        lines.append(f"| {row.call} | connect errors, {_statuses(row.kind)} | {never} |")
+    return "\n".join(lines)
 
 
 def test_the_readme_retry_table_is_the_rendered_one() -> None:
     found = BLOCK.search(README.read_text(encoding="utf-8"))
     assert found is not None, "README.md lost its retry-table markers"
     assert found.group(1) == retry_table_markdown(), (
-        "README.md's retry table differs from transport/retry.py; paste retry_table_markdown() output"
+        "README.md's retry table differs from transport/retry.py's kinds; paste retry_table_markdown() output"
     )
 
 
