@@ -17,18 +17,17 @@ from typing import Any, Final
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.redact import register_secret
-from openclaw_deepinfra.settings import PROVIDER_ID, provider_value, resolve_config_secret
+from openclaw_deepinfra.settings import CONFIG_PREFIX, provider_value, resolve_config_secret
 from openclaw_deepinfra.transport.options import RESERVED, ConfiguredHeaders
 from openclaw_deepinfra.urls import origin
 
 HEADER_KEYS: Final = (("headers",), ("request", "headers"))
-_PREFIX: Final = ("models", "providers", PROVIDER_ID)
 _TOKEN: Final = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 field-name
 _CREDENTIAL_NAMES: Final = frozenset({"x-api-key", "api-key", "proxy-authorization", "cookie"})
 
 
 def _where(keys: tuple[str, ...], name: str | None = None) -> str:
-    return ".".join((*_PREFIX, *keys, *((name,) if name is not None else ())))
+    return ".".join((*CONFIG_PREFIX, *keys, *((name,) if name is not None else ())))
 
 
 def resolve_configured_headers(

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from openclaw_deepinfra.config_blocks import NUMBER_KEYS, ProviderNumbers, parse
 from openclaw_deepinfra.errors import ConfigurationError, MissingApiKeyError
@@ -36,7 +36,7 @@ API_TOKEN_ENV = "DEEPINFRA_API_TOKEN"  # noqa: S105 - a variable name, not a sec
 BASE_URL_ENV = "DEEPINFRA_BASE_URL"
 API_BASE_ENV = "DEEPINFRA_API_BASE"
 
-_CONFIG_PREFIX = ("models", "providers", PROVIDER_ID)
+CONFIG_PREFIX: Final = ("models", "providers", PROVIDER_ID)
 _HINT_KEY = (
     f"set {API_KEY_ENV} (or {API_TOKEN_ENV}), set models.providers.deepinfra.apiKey in the config, "
     "or run `openclaw-deepinfra onboard`"
@@ -143,7 +143,7 @@ def provider_value(config: OpenClawConfig, *keys: str, raw: bool = False) -> Any
     """`models.providers.deepinfra.<keys>`; an unreadable value (an unset `${VAR}`) is a
     ConfigurationError naming it."""
     try:
-        return config.get([*_CONFIG_PREFIX, *keys], raw=raw)
+        return config.get([*CONFIG_PREFIX, *keys], raw=raw)
     except HostError as exc:
         raise ConfigurationError(str(exc)) from None
 

@@ -1,2 +1,3 @@
 """DeepInfra model catalog: rows, surface buckets and snapshots (`models`), wire projection
-(`wire`), static fallback (`static`), the on-disk last-good snapshot (`store`) and the refresher."""
+(`wire`), static fallback (`static`), chat model definitions (`definitions`) and the refresher with
+its on-disk last-good snapshot (`refresher`)."""

@@ -54,7 +54,6 @@ CACHE_VERSION = 1
 
 @dataclass(frozen=True)
 class StoredCatalog:
-    base_url: str
     fetched_at: float
     models: tuple[CatalogModel, ...]
 
@@ -93,7 +92,7 @@ class SnapshotStore:
                 reason = exc.message
             else:
                 if models:
-                    return StoredCatalog(data["base_url"], float(data["fetched_at"]), models)
+                    return StoredCatalog(float(data["fetched_at"]), models)
                 reason = "no models"
         logger.debug("ignoring DeepInfra catalog cache %s: %s", path, reason)
         return None
@@ -239,7 +238,7 @@ class CatalogRefresher:
             parsed.models, self._static, source="live", fetched_at=fetched_at, warnings=warnings
         )
         self._fresh[self._key] = snapshot
-        self._good = StoredCatalog(self._key, fetched_at, parsed.models)
+        self._good = StoredCatalog(fetched_at, parsed.models)
         self._good_snapshot = None
         self._disk_checked = True
         self._failure = None
@@ -290,9 +289,8 @@ class CatalogRefresher:
                 )
 
     async def _persist(self, models: tuple[CatalogModel, ...], fetched_at: float) -> None:
-        if self._store is None:
+        if (store := self._store) is None:
             return
-        store = self._store
         try:
             await asyncio.to_thread(store.save, self._settings.base_url, models, fetched_at=fetched_at)
         except OSError as exc:

@@ -29,8 +29,8 @@ from openclaw_deepinfra.catalog.models import (
     curated_surface,
 )
 from openclaw_deepinfra.catalog.wire import metadata_numbers, positive_int, price
+from openclaw_deepinfra.settings import PROVIDER_ID
 
-PROVIDER_ID = "deepinfra"
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 

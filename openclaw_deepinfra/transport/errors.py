@@ -11,7 +11,7 @@ import html
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -32,16 +32,6 @@ from openclaw_deepinfra.errors import (
     UnsupportedCapabilityError,
     excerpt,
 )
-
-__all__ = [
-    "ErrorDetail",
-    "error_from_frame_text",
-    "error_from_response",
-    "error_from_stream_frame",
-    "error_from_transport",
-    "parse_error_body",
-    "request_id_from",
-]
 
 DEFAULT_LABEL = "DeepInfra request"
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-deepinfra-request-id")
@@ -132,13 +122,7 @@ def _from_mapping(body: Mapping[str, Any]) -> ErrorDetail:
     if isinstance(detail, Mapping):
         inner = _from_mapping(detail)
         msg = inner.message or _text(detail.get("message")) or _text(detail)
-        return ErrorDetail(
-            message=msg,
-            error_type=inner.error_type,
-            param=inner.param,
-            code=inner.code,
-            request_id=request_id or inner.request_id,
-        )
+        return replace(inner, message=msg, request_id=request_id or inner.request_id, detail_not_found=False)
     if isinstance(detail, list):
         return ErrorDetail(message=_pydantic_list(detail), request_id=request_id)
     if isinstance(detail, str) and detail:
@@ -264,12 +248,9 @@ def error_from_stream_frame(data: Mapping[str, Any]) -> StreamError | None:
         inner = ErrorDetail()
         if isinstance(raw, str) and raw.strip()[:1] in ("{", "["):
             inner = parse_error_body(raw.encode("utf-8"))
-            message = inner.message or raw
         elif isinstance(raw, Mapping):
             inner = _from_mapping(raw)
-            message = inner.message or _text(raw) or ""
-        else:
-            message = _text(raw) or ""
+        message = inner.message or _text(raw) or ""
         error_type = _text(data.get("error_type")) or inner.error_type
         status = _status_of(data.get("status")) or _status_of(inner.code)
     elif isinstance(data.get("error"), Mapping | str) and data.get("error"):
