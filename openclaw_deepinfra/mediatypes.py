@@ -79,11 +79,8 @@ def sniff_audio(data: bytes) -> str | None:
         return "audio/ogg"
     if data.startswith(b"fLaC"):
         return "audio/flac"
-    if len(data) >= 12 and data[4:8] == b"ftyp":
-        return "audio/mp4"
-    if data.startswith(b"\x1a\x45\xdf\xa3"):
-        return "audio/webm"
-    return None
+    container = sniff_video(data)  # M4A and WebM audio use the video containers (QuickTime too)
+    return None if container is None else ("audio/webm" if container == "video/webm" else "audio/mp4")
 
 
 def extension_for(mime: str, default: str = "bin") -> str:

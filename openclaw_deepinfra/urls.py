@@ -34,7 +34,7 @@ _CREDENTIALS_HINT: Final = "put the key in models.providers.deepinfra.apiKey or 
 Origin = tuple[str, str, int | None]
 
 
-def _split(url: str) -> SplitResult | None:
+def split_url(url: str) -> SplitResult | None:
     """The parts, or None when the URL does not parse (a malformed port or IPv6 literal)."""
     try:
         parts = urlsplit(url)
@@ -50,7 +50,7 @@ def _bracketed(host: str) -> str:
 
 def display(url: str) -> str:
     """The URL without userinfo, query or fragment: safe to put in a message or a log line."""
-    parts = _split(url)
+    parts = split_url(url)
     if parts is None:
         return "<unparsable URL>"
     if not parts.scheme:
@@ -76,7 +76,7 @@ def is_loopback(host: str) -> bool:
 def problem(url: str, *, endpoint: bool = True) -> str | None:
     """Why `url` may not be used (a phrase completing "URL <display> ..."), else None. A result URL
     (`endpoint=False`) may carry a query: signed download links do."""
-    parts = _split(url)
+    parts = split_url(url)
     if parts is None:
         return "is not a valid URL"
     scheme = parts.scheme.lower()
@@ -148,7 +148,7 @@ def _host(parts: SplitResult) -> str | None:
 def origin(url: str) -> Origin | None:
     """(scheme, host, port), the port None when it is the scheme's default (as httpx spells it), or
     None when the URL has no comparable origin."""
-    parts = _split(url)
+    parts = split_url(url)
     if parts is None or not parts.hostname:
         return None
     host = _host(parts)

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from openclaw_deepinfra.config_blocks import DEFAULT_LEASE_S, FleetBlock, parse
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.redact import register_secret
-from openclaw_deepinfra.urls import display
+from openclaw_deepinfra.urls import display, split_url
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.config import OpenClawConfig
@@ -60,11 +60,9 @@ class FleetConfig:
 def _validated(url: str, source: str) -> str:
     cleaned = url.strip()
     where = f"{_KEY}.redisUrl" if source == "config" else REDIS_URL_ENV
-    try:
-        parts = urlsplit(cleaned)
-        _ = parts.port
-    except ValueError:
-        raise ConfigurationError(f"{where} is not a valid URL", hint=_HINT) from None
+    parts = split_url(cleaned)
+    if parts is None:
+        raise ConfigurationError(f"{where} is not a valid URL", hint=_HINT)
     if parts.scheme.lower() not in _SCHEMES:
         raise ConfigurationError(
             f"{where} must be a redis://, rediss:// or unix:// URL, got {display(cleaned)}",
