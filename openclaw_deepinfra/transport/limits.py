@@ -136,10 +136,6 @@ class FairLimiter(_Fifo):
         return self.window
 
     @property
-    def in_flight(self) -> int:
-        return self.in_use
-
-    @property
     def window(self) -> int:
         return max(self.floor, int(self._window))
 

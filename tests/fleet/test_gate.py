@@ -173,7 +173,7 @@ async def test_a_call_that_times_out_on_the_fleet_gives_its_local_slot_back(
             await http.with_options(deadline=http.deadline(0.3)).request_json(
                 "POST", "/chat/completions", json={}, model=MODEL
             )
-        assert http.model_limits.limiter(MODEL).in_flight == 0
+        assert http.model_limits.limiter(MODEL).in_use == 0
     finally:
         await holder.aclose()
         await pool.aclose()

@@ -40,7 +40,7 @@ async def test_waiters_are_admitted_in_arrival_order() -> None:
     limiter.release()
     await asyncio.gather(*tasks)
     assert order == list(range(8))
-    assert limiter.in_flight == 0 and limiter.granted == 9
+    assert limiter.in_use == 0 and limiter.granted == 9
 
 
 async def test_a_newcomer_cannot_overtake_a_woken_waiter() -> None:
@@ -51,7 +51,7 @@ async def test_a_newcomer_cannot_overtake_a_woken_waiter() -> None:
     limiter.release()  # hands the slot to `waiter` before it even runs
     assert limiter.try_acquire() is False
     await waiter
-    assert limiter.in_flight == 1
+    assert limiter.in_use == 1
     limiter.release()
     assert limiter.try_acquire() is True
 
@@ -67,9 +67,9 @@ async def test_cancelled_while_queued_leaks_nothing() -> None:
     assert doomed.cancelled() and limiter.waiting == 1
     limiter.release()
     await behind
-    assert limiter.in_flight == 1
+    assert limiter.in_use == 1
     limiter.release()
-    assert limiter.in_flight == 0 and limiter.idle
+    assert limiter.in_use == 0 and limiter.idle
 
 
 async def test_cancelled_right_after_the_handover_gives_the_slot_back() -> None:
@@ -77,11 +77,11 @@ async def test_cancelled_right_after_the_handover_gives_the_slot_back() -> None:
     await limiter.acquire()
     waiter = asyncio.create_task(limiter.acquire())
     await settle()
-    limiter.release()  # slot handed to `waiter` (in_flight stays 1) ...
+    limiter.release()  # slot handed to `waiter` (in_use stays 1) ...
     waiter.cancel()  # ... which is cancelled before it resumes
     with pytest.raises(asyncio.CancelledError):
         await waiter
-    assert limiter.in_flight == 0
+    assert limiter.in_use == 0
     assert limiter.try_acquire() is True
 
 
@@ -94,7 +94,7 @@ async def test_a_stale_cancelled_waiter_does_not_block_a_free_slot() -> None:
     limiter.release()  # the cancelled future is skipped, the slot is free
     newcomer = asyncio.create_task(limiter.acquire())
     await asyncio.wait_for(newcomer, 1.0)
-    assert limiter.in_flight == 1
+    assert limiter.in_use == 1
 
 
 async def test_front_queues_ahead_of_newcomers() -> None:
@@ -165,7 +165,7 @@ async def test_a_shrunk_window_queues_and_recovery_admits() -> None:
     assert not waiter.done() and limiter.waiting == 1
     limiter.on_success()  # window 3: admitted without anyone releasing
     await asyncio.wait_for(waiter, 1.0)
-    assert limiter.in_flight == 3
+    assert limiter.in_use == 3
 
 
 def test_model_limits_are_per_model_and_report_windows() -> None:
