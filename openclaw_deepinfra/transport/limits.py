@@ -230,7 +230,7 @@ class ConnectionGate(_Fifo):
 
 class AdmissionGate(Protocol):
     """The fleet's slot (fleet mode, issue 15; `openclaw_deepinfra.fleet`, Redis), asked after the
-    local model slot. The transport knows only this protocol."""
+    local model slot. Admission calls only this protocol; `ClientPool.fleet_gate` makes the gates."""
 
     async def admit(self, model: str, timeout_s: float, *, front: bool = False) -> None:
         """Take one slot of `model` within `timeout_s`, or raise TimeoutError."""
