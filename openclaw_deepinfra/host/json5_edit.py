@@ -19,14 +19,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from openclaw_deepinfra.host import json5_read
 from openclaw_deepinfra.host.json5_read import Item, Member, Node, scan, skip_blank
 
 Key = str | int  # an object key, or an array index
 Entry = Member | Item
 Op = tuple[str, tuple[Key, ...], Any]  # ("set" | "delete", path, value)
-_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
-_LITERAL_WORDS = frozenset({"true", "false", "null", "Infinity", "NaN"})
-_NEWLINES = "\n\r\u2028\u2029"
+# Blanks and comments that close on the line they open on, then an optional line comment.
+_LINE_REST = re.compile(r"(?:[ \t]+|/\*(?:(?!\*/)[^\n\r\u2028\u2029])*\*/)*(?://[^\n\r\u2028\u2029]*)?")
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def apply_changes(text: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> 
     if skip_blank(text, 0) == len(text):  # empty, or only comments: append a root object
         if not new:
             return text
-        sep = "" if not text or text.endswith(tuple(_NEWLINES)) else "\n"
+        sep = "" if not text or text.endswith(tuple(json5_read.LINE_BREAKS)) else "\n"
         return text + sep + render(dict(new), indent="", unit="  ", quote='"', multiline=True) + "\n"
     for op, path, value in _diff(old, new, ()):
         text = delete_key(text, path) if op == "delete" else set_value(text, path, value)
@@ -128,7 +128,7 @@ def render(value: Any, *, indent: str, unit: str, quote: str, multiline: bool) -
 
 def format_key(key: str, quote: str) -> str:
     """``key`` written as its siblings write theirs, falling back to double quotes when it must."""
-    if quote == "" and _IDENTIFIER.match(key) and key not in _LITERAL_WORDS:
+    if quote == "" and json5_read.IDENTIFIER.fullmatch(key) and key not in json5_read.LITERALS:
         return key
     if quote == "'":
         return "'" + json.dumps(key, ensure_ascii=False)[1:-1].replace('\\"', '"').replace("'", "\\'") + "'"
@@ -278,15 +278,13 @@ def _unit(text: str, root: Node, indent: str) -> str:
 
 
 def _line_start(text: str, pos: int) -> int:
-    return max(text.rfind(c, 0, pos) for c in _NEWLINES) + 1
+    return max(text.rfind(c, 0, pos) for c in json5_read.LINE_BREAKS) + 1
 
 
 def _indent_at(text: str, pos: int) -> str:
-    start = _line_start(text, pos)
-    end = start
-    while end < len(text) and text[end] in " \t":
-        end += 1
-    return text[start:end]
+    """The blanks that start ``pos``'s line (``pos`` is a token's start, never a blank)."""
+    line = text[_line_start(text, pos) : pos]
+    return line[: len(line) - len(line.lstrip(" \t"))]
 
 
 def _first_on_line(text: str, pos: int) -> bool:
@@ -294,25 +292,11 @@ def _first_on_line(text: str, pos: int) -> bool:
 
 
 def _line_rest_end(text: str, pos: int) -> int | None:
-    """Where the line ends if only blanks and comments follow ``pos`` on it, else None."""
-    i = pos
-    while i < len(text):
-        ch = text[i]
-        if ch in _NEWLINES:
-            return i
-        if ch in " \t":
-            i += 1
-        elif text.startswith("//", i):
-            ends = [j for j in (text.find(c, i) for c in _NEWLINES) if j >= 0]
-            return min(ends) if ends else len(text)
-        elif text.startswith("/*", i):
-            close = text.find("*/", i + 2)
-            if close < 0 or any(c in text[i:close] for c in _NEWLINES):
-                return None  # a block comment running onto the next lines: not a clean line end
-            i = close + 2
-        else:
-            return None
-    return len(text)
+    """Where the line ends if only blanks and comments follow ``pos`` on it, else None (also
+    when a block comment runs onto the next lines: not a clean line end)."""
+    match = _LINE_REST.match(text, pos)
+    end = match.end() if match else pos
+    return end if end == len(text) or text[end] in json5_read.LINE_BREAKS else None
 
 
 def _past_newline(text: str, pos: int) -> int:

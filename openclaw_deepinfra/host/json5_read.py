@@ -42,11 +42,12 @@ _TOKEN = re.compile(
 _ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|(\r\n|[\s\S]))")
 _SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "0": "\0"}
 _DIGITS = frozenset("0123456789")
-_LINE_BREAKS = frozenset("\n\r\u2028\u2029")
-_LITERALS = frozenset({"true", "false", "null", "Infinity", "NaN"})
+LINE_BREAKS = frozenset("\n\r\u2028\u2029")
+LITERALS = frozenset({"true", "false", "null", "Infinity", "NaN"})
 # The `name` token is any run up to a delimiter, so `scan` can span any key the library reads
-# (Unicode or escaped identifiers); the rewrite itself only takes ASCII identifiers.
-_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+# (Unicode or escaped identifiers); the rewrite itself only takes ASCII identifiers, and
+# `json5_edit` writes a new key bare only when it is one.
+IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -55,7 +56,7 @@ def _unescape(match: re.Match[str]) -> str:
         return chr(int(hex2, 16))
     if hex4 is not None:
         return chr(int(hex4, 16))  # surrogate pairs stay pairs; json.dumps re-encodes them as such
-    if other == "\r\n" or other in _LINE_BREAKS:
+    if other == "\r\n" or other in LINE_BREAKS:
         return ""  # a line continuation
     if other in _DIGITS and (other != "0" or match.string[match.end() : match.end() + 1] in _DIGITS):
         # JSON5's \0 is only \0 when no digit follows (no octal), and there is no \1-\9 at all.
@@ -85,13 +86,17 @@ def _number(token: str) -> str:
     return f"{sign}{mantissa}{e}{exponent}"
 
 
+class ScanError(ValueError):
+    """The text is not the JSON5 the scanner expects (only for text ``json5`` would also refuse)."""
+
+
 def tokens(text: str) -> Iterator[re.Match[str]]:
-    """The tokens of a JSON5 text, blanks and comments left out; ValueError where none fits."""
+    """The tokens of a JSON5 text, blanks and comments left out; ScanError where none fits."""
     pos, end = 0, len(text)
     while pos < end:
         match = _TOKEN.match(text, pos)
         if match is None:
-            raise ValueError(f"unexpected character at offset {pos}")
+            raise ScanError(f"unexpected character at offset {pos}")
         if match.lastgroup != "blank":
             yield match
         pos = match.end()
@@ -103,8 +108,9 @@ def skip_blank(text: str, pos: int) -> int:
     return match.end() if match is not None and match.lastgroup == "blank" else pos
 
 
-def to_json(text: str) -> str:
-    """The JSON spelling of a JSON5 text, or ValueError at the first token it cannot place."""
+def loads(text: str) -> Any:
+    """The value of a JSON5 text, read through its JSON spelling; ValueError at the first token
+    that spelling cannot place (this fast path cannot read it)."""
     found = [(match.lastgroup or "", match.group()) for match in tokens(text)]
     out: list[str] = []
     for index, (kind, piece) in enumerate(found):
@@ -114,9 +120,9 @@ def to_json(text: str) -> str:
             out.append(_number(piece))
         elif kind == "name":
             is_key = index + 1 < len(found) and found[index + 1][1] == ":"
-            if is_key and _IDENTIFIER.fullmatch(piece):
+            if is_key and IDENTIFIER.fullmatch(piece):
                 out.append(json.dumps(piece))
-            elif piece in _LITERALS:
+            elif piece in LITERALS:
                 out.append(piece)
             else:
                 raise ValueError(f"unexpected name {piece[:40]!r}")
@@ -126,12 +132,8 @@ def to_json(text: str) -> str:
             out[-1] = piece  # a trailing comma is JSON5; JSON has none
         else:
             out.append(piece)
-    return " ".join(out)  # a separator, so "[1 2]" stays two tokens and json.loads refuses it
-
-
-def loads(text: str) -> Any:
-    """The value of a JSON5 text; ValueError when this fast path cannot read it."""
-    return json.loads(to_json(text), strict=False)
+    # A separator, so "[1 2]" stays two tokens and json.loads refuses it.
+    return json.loads(" ".join(out), strict=False)
 
 
 def read(text: str) -> Any:
@@ -182,16 +184,9 @@ class Item:
         return self.value.start
 
 
-class ScanError(ValueError):
-    """The text is not the JSON5 the scanner expects (only for text ``json5`` would also refuse)."""
-
-
 def scan(text: str) -> Node:
     """The root value's span tree."""
-    try:
-        found = list(tokens(text))
-    except ValueError as exc:
-        raise ScanError(str(exc)) from None
+    found = list(tokens(text))
     parser = _Parser(found)
     node = parser.value()
     if parser.index < len(found):
