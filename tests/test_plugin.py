@@ -64,7 +64,7 @@ async def test_registration_registers_all_seven_surfaces_without_network(
         ("image-generation-provider", "deepinfra"),
         ("video-generation-provider", "deepinfra"),
     ]
-    assert registry.errors() == []
+    assert [d for d in registry.diagnostics if d.level == "error"] == []
     assert registry.get("provider", "deepinfra") is not None
     assert no_network == []
     await registry.aclose()

@@ -70,7 +70,7 @@ class Registration:
     kind: RegistrationKind
     id: str
     plugin_id: str
-    provider: Any
+    provider: object
 
 
 def _catalog_kinds_problem(obj: object) -> str | None:

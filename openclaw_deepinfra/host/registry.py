@@ -59,16 +59,6 @@ class _LegacyEntry:
         return self.fn(api)
 
 
-def _legacy_register_fn(entry: object) -> Callable[[PluginApi], Any] | None:
-    if inspect.isfunction(entry) or inspect.isbuiltin(entry):
-        return cast(Callable[[PluginApi], Any], entry)
-    for name in ("register", "activate"):
-        fn = getattr(entry, name, None)
-        if callable(fn):
-            return cast(Callable[[PluginApi], Any], fn)
-    return None
-
-
 def _missing_dependency_message(plugin_id: str, target: str, exc: ImportError) -> str:
     missing = (exc.name or "").split(".", 1)[0]
     if missing and not target.startswith(missing + ".") and target.split(":", 1)[0] != missing:
@@ -140,20 +130,15 @@ class PluginRegistry:
 
         Model catalogs are also found by provider id alone (the first one registered for it)."""
         table = self.registrations(kind)
-        found = table.get(provider_id)
-        if found is None:
-            wanted = provider_id.strip().lower()
-            for key, reg in table.items():
-                aliases = getattr(reg.provider, "aliases", None) or ()
-                names = [key, reg.id, *(a for a in aliases if isinstance(a, str))]
-                if any(name.lower() == wanted for name in names):
-                    found = reg
-                    break
-        provider: object | None = found.provider if found is not None else None
-        return provider
-
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.level == "error"]
+        if provider_id in table:
+            return table[provider_id].provider
+        wanted = provider_id.strip().lower()
+        for key, reg in table.items():
+            aliases = getattr(reg.provider, "aliases", None) or ()
+            names = [key, reg.id, *(a for a in aliases if isinstance(a, str))]
+            if any(name.lower() == wanted for name in names):
+                return reg.provider
+        return None
 
     # -- loading ----------------------------------------------------------------------------------
 
@@ -321,8 +306,13 @@ class PluginRegistry:
                 return entry
             except TypeError:
                 pass  # pluggy keeps plugins in sets; an unhashable entry (a pydantic model) gets wrapped
-        fn = _legacy_register_fn(entry)
-        return _LegacyEntry(fn) if fn is not None else None
+        if inspect.isfunction(entry) or inspect.isbuiltin(entry):
+            return _LegacyEntry(cast(Callable[[PluginApi], Any], entry))
+        for name in ("register", "activate"):
+            fn = getattr(entry, name, None)
+            if callable(fn):
+                return _LegacyEntry(fn)
+        return None
 
     def _drop_registrations(self, record: PluginRecord) -> None:
         for table in self._by_kind.values():
