@@ -10,7 +10,7 @@ from openclaw_deepinfra.config_blocks import RULES, Problem, problems, require, 
 from openclaw_deepinfra.errors import ConfigurationError
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import ConfigError
-from openclaw_deepinfra.host.selection.models import select_embedding
+from openclaw_deepinfra.host.selection import select_embedding
 from openclaw_deepinfra.surfaces.speech.config import block_from_config, max_text_length, provider_block
 
 BAD = {

@@ -17,8 +17,8 @@ from openclaw_deepinfra.host.contracts.speech import (
     SpeechSynthesisRequest,
     SpeechSynthesisResult,
 )
-from openclaw_deepinfra.host.selection.common import providers_of
-from openclaw_deepinfra.host.selection.media import DEFAULT_TTS_TIMEOUT_MS, select_speech
+from openclaw_deepinfra.host.media_selection import DEFAULT_TTS_TIMEOUT_MS, select_speech
+from openclaw_deepinfra.host.selection import providers_of
 
 KIND = "speech-provider"
 FORMATS = ("mp3", "opus", "flac", "wav", "pcm")

@@ -25,8 +25,8 @@ from openclaw_deepinfra.host.contracts.media import (
     MediaUnderstandingResult,
     NoneMediaAuth,
 )
-from openclaw_deepinfra.host.selection.common import match_provider, providers_of
-from openclaw_deepinfra.host.selection.media import select_media_understanding
+from openclaw_deepinfra.host.media_selection import select_media_understanding
+from openclaw_deepinfra.host.selection import match_provider, providers_of
 
 MEDIA_KIND = "media-understanding-provider"
 DEFAULT_MEDIA_TIMEOUT_MS = 120_000

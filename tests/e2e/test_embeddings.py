@@ -13,8 +13,7 @@ import pytest
 
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
-from openclaw_deepinfra.host.selection.common import providers_of
-from openclaw_deepinfra.host.selection.models import select_embedding
+from openclaw_deepinfra.host.selection import providers_of, select_embedding
 from tests.e2e.conftest import CLI_KEY as SECRET
 from tests.e2e.conftest import run_cli
 from tests.e2e.loopback import LoopbackServer, Reply, Seen, serve

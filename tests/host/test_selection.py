@@ -10,20 +10,21 @@ import pytest
 
 from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.errors import ConfigError, HostError, ModelRefError
-from openclaw_deepinfra.host.selection.common import (
-    EmbeddingSelection,
-    Selection,
-    match_provider,
-    providers_of,
-)
-from openclaw_deepinfra.host.selection.media import (
+from openclaw_deepinfra.host.media_selection import (
     ConfiguredContext,
     call_hook_bool,
     select_generation,
     select_media_understanding,
     select_speech,
 )
-from openclaw_deepinfra.host.selection.models import select_embedding, select_text
+from openclaw_deepinfra.host.selection import (
+    EmbeddingSelection,
+    Selection,
+    match_provider,
+    providers_of,
+    select_embedding,
+    select_text,
+)
 
 
 @dataclass

@@ -19,9 +19,8 @@ from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
 from openclaw_deepinfra.host.contracts.speech import SpeechResolveConfigContext, SpeechSynthesisRequest
 from openclaw_deepinfra.host.errors import HostError
-from openclaw_deepinfra.host.selection.common import providers_of
-from openclaw_deepinfra.host.selection.media import select_generation
-from openclaw_deepinfra.host.selection.models import select_embedding
+from openclaw_deepinfra.host.media_selection import select_generation
+from openclaw_deepinfra.host.selection import providers_of, select_embedding
 from tests.e2e.faults import FaultServer
 from tests.reliability import calls
 from tests.reliability.conftest import KEY, Host, MakeHost

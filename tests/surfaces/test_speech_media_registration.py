@@ -14,9 +14,9 @@ from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.contracts.media import AudioTranscriptionRequest
 from openclaw_deepinfra.host.contracts.protocols import MediaUnderstandingProvider, SpeechProvider
 from openclaw_deepinfra.host.contracts.speech import SpeechSynthesisRequest
+from openclaw_deepinfra.host.media_selection import select_media_understanding, select_speech
 from openclaw_deepinfra.host.registry import PluginRegistry
-from openclaw_deepinfra.host.selection.common import providers_of
-from openclaw_deepinfra.host.selection.media import select_media_understanding, select_speech
+from openclaw_deepinfra.host.selection import providers_of
 from tests.gateway import load_plugin
 
 KEY = "di-speech-media-registration-key-0123456789"

@@ -19,8 +19,7 @@ from openclaw_deepinfra.host.contracts.protocols import (
 )
 from openclaw_deepinfra.host.manifest import parse_manifest
 from openclaw_deepinfra.host.registry import PluginRegistry
-from openclaw_deepinfra.host.selection.common import providers_of
-from openclaw_deepinfra.host.selection.models import select_embedding
+from openclaw_deepinfra.host.selection import providers_of, select_embedding
 from openclaw_deepinfra.surfaces.embeddings.adapter import DeepInfraEmbeddingAdapter
 from tests.gateway import load_plugin
 from tests.surfaces.embeddings.conftest import MakeHarness, vector_for

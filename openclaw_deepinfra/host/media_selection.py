@@ -1,4 +1,5 @@
-"""Speech (§4), media understanding (§5) and image / video generation (§6, §7) selection.
+"""Speech (§4), media understanding (§5) and image / video generation (§6, §7) selection; the
+candidates and the helpers every selector shares are in ``selection``.
 
 Provider hooks (``is_configured``, ``resolve_auth``) are plugin code: one that raises counts as "not
 configured" and is logged, it never propagates.
@@ -17,7 +18,7 @@ from openclaw_deepinfra.host.config import OpenClawConfig
 from openclaw_deepinfra.host.config_tree import provider_entry
 from openclaw_deepinfra.host.errors import ConfigError, HostError, ModelRefError
 from openclaw_deepinfra.host.refs import parse_model_ref
-from openclaw_deepinfra.host.selection.common import (
+from openclaw_deepinfra.host.selection import (
     Selection,
     _default_model,
     _ids,
