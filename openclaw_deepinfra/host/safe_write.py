@@ -100,31 +100,26 @@ def kind_of(mode: int) -> str | None:
     return None if stat.S_ISREG(mode) else "not a regular file"
 
 
-def real_target(path: Path, *, within: Path | None = None) -> Path:
-    """``path`` with every symlink followed (the file a write must replace), checked against ``within``."""
-    path = Path(path).expanduser()
+def ensure_writable_target(path: Path, *, within: Path | None = None) -> Path:
+    """Refuse early (before any billed request) a target that ``write_atomic`` would refuse.
+
+    Returns the real file to be written (``path`` with every symlink followed). Checks: not a
+    device/FIFO/socket/directory (through symlinks), inside ``within`` if given, and the nearest
+    existing parent is a writable directory.
+    """
+    given = Path(path).expanduser()
     try:
-        real = path.resolve(strict=False)
+        real = given.resolve(strict=False)
     except (RuntimeError, OSError) as exc:  # a symlink loop (RuntimeError before 3.13)
-        raise UnsafeTargetError(path, f"{path}: cannot follow its symlinks ({_reason(exc)})") from None
+        raise UnsafeTargetError(given, f"{given}: cannot follow its symlinks ({_reason(exc)})") from None
     if within is not None:
         root = Path(within).expanduser().resolve(strict=False)
         if real != root and root not in real.parents:
             raise UnsafeTargetError(
-                path,
-                f"{path}: refusing to write through a symlink to {real}, outside {root}; "
+                given,
+                f"{given}: refusing to write through a symlink to {real}, outside {root}; "
                 "replace the link with a regular file",
             )
-    return real
-
-
-def ensure_writable_target(path: Path, *, within: Path | None = None) -> Path:
-    """Refuse early (before any billed request) a target that ``write_atomic`` would refuse.
-
-    Returns the real file to be written. Checks: not a device/FIFO/socket/directory (through
-    symlinks), inside ``within`` if given, and the nearest existing parent is a writable directory.
-    """
-    real = real_target(path, within=within)
     try:
         mode = real.stat().st_mode
     except (FileNotFoundError, NotADirectoryError):  # the parent check below names the problem
@@ -132,7 +127,7 @@ def ensure_writable_target(path: Path, *, within: Path | None = None) -> Path:
     except OSError as exc:
         raise UnsafeTargetError(path, f"{path}: cannot inspect the target ({_reason(exc)})") from None
     if mode is not None and (kind := kind_of(mode)) is not None:
-        shown = f"{path} (-> {real})" if real != Path(path).expanduser().absolute() else str(path)
+        shown = f"{path} (-> {real})" if real != given.absolute() else str(path)
         raise UnsafeTargetError(
             path, f"{shown} is {kind}; refusing to replace it: give the path of a regular file"
         )
@@ -252,15 +247,11 @@ def _discard_on_failure(tmp: Path, path: Path) -> Iterator[None]:
     try:
         yield
     except BaseException as exc:
-        _discard(tmp)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
         if isinstance(exc, OSError) and not isinstance(exc, FileWriteError):
             raise FileWriteError(path, f"cannot write {path}: {_reason(exc)}") from None
         raise
-
-
-def _discard(tmp: Path) -> None:
-    with contextlib.suppress(OSError):
-        tmp.unlink()
 
 
 def _reason(exc: BaseException) -> str:
@@ -306,7 +297,11 @@ def locked(
                 raise LockTimeoutError(
                     f"{lock} is not a lock directory; remove it so {path} can be updated"
                 ) from None
-        if _is_stale(lock, clock(), stale_after_s):
+        try:
+            stale = clock() - lock.stat().st_mtime > stale_after_s
+        except FileNotFoundError:
+            stale = False  # released meanwhile: the next mkdir takes it
+        if stale:
             # Another waiter may remove it first; either way the next mkdir decides who owns it.
             with contextlib.suppress(OSError):
                 os.rmdir(lock)
@@ -323,10 +318,3 @@ def locked(
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.rmdir(lock)
-
-
-def _is_stale(lock: Path, now: float, stale_after_s: float) -> bool:
-    try:
-        return now - lock.stat().st_mtime > stale_after_s
-    except FileNotFoundError:
-        return False
