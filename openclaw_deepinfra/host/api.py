@@ -118,16 +118,19 @@ _RULES: dict[RegistrationKind, _KindRule] = {
 }
 
 
-def _missing_members(protocol: type, obj: object) -> list[str]:
+def _shape_problem(rule: _KindRule, obj: object) -> str | None:
     """The Protocol's members ``obj`` lacks, in declaration order: a property that is None, a
-    method that is not callable. Read from the Protocol itself, so the check cannot drift from it."""
+    method that is not callable (read from the Protocol itself, so the check cannot drift from
+    it); then what the rule's own check finds."""
     missing = []
-    for name, declared in vars(protocol).items():
+    for name, declared in vars(rule.protocol).items():
         value = getattr(obj, name, None)
         is_method = inspect.isfunction(declared) and not name.startswith("_")
         if (isinstance(declared, property) and value is None) or (is_method and not callable(value)):
             missing.append(name)
-    return missing
+    if missing:
+        return f"does not implement {rule.protocol.__name__}: missing {', '.join(missing)}"
+    return rule.check(obj) if rule.check is not None else None
 
 
 def _declared_ids(manifest: PluginManifest, contract: str) -> list[str]:
@@ -227,7 +230,7 @@ class PluginApi:
         if not provider_id:
             self._sink.diagnose("error", self.id, f"{kind} registration missing id")
             return
-        problem = self._shape_problem(rule, obj)
+        problem = _shape_problem(rule, obj)
         if problem:
             self._sink.diagnose("error", self.id, f"{kind} registration {provider_id} {problem}")
             return
@@ -237,13 +240,6 @@ class PluginApi:
         if kind == "model-catalog-provider":
             keys = [f"{provider_id}:{catalog_kind}" for catalog_kind in getattr(obj, "kinds", ())]
         self._sink.add_registration(Registration(kind, provider_id, self.id, obj), keys)
-
-    @staticmethod
-    def _shape_problem(rule: _KindRule, obj: object) -> str | None:
-        missing = _missing_members(rule.protocol, obj)
-        if missing:
-            return f"does not implement {rule.protocol.__name__}: missing {', '.join(missing)}"
-        return rule.check(obj) if rule.check is not None else None
 
     def _contract_allows(
         self, kind: RegistrationKind, rule: _KindRule, provider_id: str, *, legacy: bool

@@ -30,6 +30,7 @@ from openclaw_deepinfra.host.safe_write import ensure_writable_target
 logger = logging.getLogger("openclaw.plugins.install")
 
 PIP_TIMEOUT_S = 900.0
+_PIP_INSTALL = (sys.executable, "-m", "pip", "install", "--disable-pip-version-check")
 _STDERR_TAIL = 15
 _URL_USERINFO_RE = re.compile(r"://[^/@\s]+@")
 _REQ_NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -75,17 +76,7 @@ def install_plugin(
 
     with tempfile.TemporaryDirectory(prefix="openclaw-install-") as tmp:
         report = Path(tmp) / "report.json"
-        argv = [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "--report",
-            str(report),
-            *pip_args,
-            target,
-        ]
+        argv = [*_PIP_INSTALL, "--report", str(report), *pip_args, target]
         try:
             done = runner(argv, capture_output=True, text=True, check=False, timeout=PIP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -179,10 +170,7 @@ def _set_enabled(config: OpenClawConfig, plugin_id: str, *, enabled: bool, trust
 
 
 def _missing_required_config(manifest: Any, entry: Mapping[str, Any]) -> list[str]:
-    schema = getattr(manifest, "config_schema", None)
-    if not isinstance(schema, Mapping):
-        return []
-    required = schema.get("required")
+    required = manifest.config_schema.get("required")
     given = entry.get("config")
     given = given if isinstance(given, Mapping) else {}
     return [key for key in required if key not in given] if isinstance(required, list) else []

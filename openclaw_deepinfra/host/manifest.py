@@ -301,7 +301,8 @@ def load_manifest(path: Path) -> PluginManifest:
     return manifest
 
 
-def _candidate_dirs(module_name: str) -> list[Path]:
+def locate_manifest(module_name: str) -> Path:
+    """The ``plugin.toml`` for ``module_name``, found without importing any plugin code."""
     top = module_name.split(".", 1)[0]
     try:
         spec = importlib.util.find_spec(top)
@@ -319,12 +320,6 @@ def _candidate_dirs(module_name: str) -> list[Path]:
     # A source checkout or editable install keeps the manifest at the repository root, one level up;
     # never look beside an installed package in site-packages (another plugin's file could be there).
     dirs += [d.parent for d in package_dirs if d.parent.name not in ("site-packages", "dist-packages")]
-    return dirs
-
-
-def locate_manifest(module_name: str) -> Path:
-    """The ``plugin.toml`` for ``module_name``, found without importing any plugin code."""
-    dirs = _candidate_dirs(module_name)
     for directory in dirs:
         candidate = directory / MANIFEST_FILE
         if candidate.is_file():
