@@ -92,9 +92,5 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 def find_alias(parts: tuple[str, ...]) -> KeyAlias | None:
     """The alias whose current key is ``parts`` or an ancestor of it (longest match)."""
-    best: KeyAlias | None = None
-    for alias in KEY_ALIASES:
-        head = tuple(alias.current.split("."))
-        if parts[: len(head)] == head and (best is None or len(head) > len(best.current.split("."))):
-            best = alias
-    return best
+    matches = [a for a in KEY_ALIASES if parts[: a.current.count(".") + 1] == split(a.current)]
+    return max(matches, key=lambda a: a.current.count("."), default=None)

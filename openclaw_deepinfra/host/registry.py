@@ -79,7 +79,6 @@ class PluginRegistry:
 
     config: OpenClawConfig
     _: KW_ONLY
-    group: str = ENTRY_POINT_GROUP
     registration_mode: RegistrationMode = "full"
     auth_store: AuthProfileStore | None = None
     runtime: Any = None
@@ -144,7 +143,7 @@ class PluginRegistry:
 
     def load(self, entry_points_: Iterable[EntryPoint] | None = None) -> None:
         """Discover (or take) entry points and load every enabled plugin; never raises for a plugin."""
-        eps = list(entry_points(group=self.group) if entry_points_ is None else entry_points_)
+        eps = list(entry_points(group=ENTRY_POINT_GROUP) if entry_points_ is None else entry_points_)
         for ep in eps:
             self._load_entry_point(ep)
         self._warn_stale_config({ep.name for ep in eps} | set(self.records))

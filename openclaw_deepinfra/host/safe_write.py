@@ -35,7 +35,7 @@ import errno
 import os
 import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -276,14 +276,7 @@ def lock_path(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def locked(
-    path: Path,
-    *,
-    wait_s: float = LOCK_WAIT_S,
-    stale_after_s: float = LOCK_STALE_AFTER_S,
-    clock: Callable[[], float] = time.time,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Iterator[Path]:
+def locked(path: Path, *, wait_s: float = LOCK_WAIT_S) -> Iterator[Path]:
     """Hold ``<path>.lock`` for the ``with`` body; the parent directory must exist."""
     lock = lock_path(path)
     deadline = time.monotonic() + wait_s
@@ -298,7 +291,7 @@ def locked(
                     f"{lock} is not a lock directory; remove it so {path} can be updated"
                 ) from None
         try:
-            stale = clock() - lock.stat().st_mtime > stale_after_s
+            stale = time.time() - lock.stat().st_mtime > LOCK_STALE_AFTER_S
         except FileNotFoundError:
             stale = False  # released meanwhile: the next mkdir takes it
         if stale:
@@ -311,7 +304,7 @@ def locked(
                 f"{path} is locked by another process ({lock} exists); try again, or remove "
                 f"{lock} if no OpenClaw gateway or CLI is running"
             ) from None
-        sleep(delay)
+        time.sleep(delay)
         delay = min(delay * 2, 0.5)
     try:
         yield lock
