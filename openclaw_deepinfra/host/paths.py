@@ -84,12 +84,8 @@ def config_path(given: Path | None = None, env: Mapping[str, str] | None = None)
     return expand(override, env) if override else state_dir(env) / CONFIG_FILE
 
 
-def agent_dir(agent_id: str = DEFAULT_AGENT_ID, env: Mapping[str, str] | None = None) -> Path:
-    return state_dir(env) / "agents" / check_name("agent id", agent_id) / "agent"
-
-
 def auth_profiles_path(agent_id: str = DEFAULT_AGENT_ID, env: Mapping[str, str] | None = None) -> Path:
-    return agent_dir(agent_id, env) / AUTH_PROFILES_FILE
+    return state_dir(env) / "agents" / check_name("agent id", agent_id) / "agent" / AUTH_PROFILES_FILE
 
 
 def legacy_auth_profiles_path(config_file: Path) -> Path:
