@@ -6,6 +6,11 @@ for raw aiohttp) to its first content chunk in the caller's hands (the plugin's 
 `pace_ms` to every open stream; `in_flight` streams run at once and a worker starts its next stream
 as soon as the previous one ended, so streams start in waves (they all end on the same tick) and a
 stream's first chunk waits for the request work of the streams that started with it.
+
+The clients take turns in short rounds (`rounds` per repetition, the first client alternating),
+and the row is judged on the differences of each round's pair (plugin p50 minus raw aiohttp p50 of
+rounds run back to back): raw aiohttp's own p50 moves by more than a millisecond between runs
+with the machine's state, which a difference of medians taken minutes apart would carry.
 """
 
 from __future__ import annotations
@@ -47,11 +52,12 @@ async def _raw_stream(client: RawAiohttp, waits: list[float]) -> int:
     return 1
 
 
-async def measure(clients: dict[str, Any], streams: int, in_flight: int, reps: int) -> dict[str, Any]:
-    """{client: [{"p50_s", "p99_s", "streams"}, ...]}, `reps` interleaved runs each (after a warm-up)."""
+async def measure(clients: dict[str, Any], streams: int, in_flight: int, rounds: int) -> dict[str, Any]:
+    """{client: [{"p50_s", "p99_s", "streams"}, ...]}: `rounds` rounds, each client's round after a
+    warm-up, the clients' rounds back to back; entry i of both lists is round i's pair."""
     runs: dict[str, list[dict[str, float]]] = {label: [] for label in CLIENTS}
     one = {"plugin": _plugin_stream, "raw aiohttp": _raw_stream}
-    for rep in range(reps):
+    for rep in range(rounds):
         order = CLIENTS if rep % 2 == 0 else CLIENTS[::-1]
         for label in order:
             client, stream = clients[label], one[label]

@@ -29,7 +29,7 @@ from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.transport.lease import CLOSE_NOW_EXTENSION
 from openclaw_deepinfra.transport.pool import PoolStats
 from openclaw_deepinfra.transport.responses import JoinedHeaders
-from openclaw_deepinfra.transport.sse_stream import READ_CHUNK_EXTENSION
+from openclaw_deepinfra.transport.sse_stream import AT_END_EXTENSION, READ_CHUNK_EXTENSION
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.transport.direct import Route
@@ -120,6 +120,15 @@ class _Body(httpx.AsyncByteStream):
             return
         self._arm(since if since is not None else now)
 
+    def extensions(self) -> dict[str, Any]:
+        """What the plugin's streams read from a response: `read_chunk` (which skips httpx's
+        per-chunk response layers, `sse_stream`), the synchronous close (`lease`), the body's end."""
+        return {
+            READ_CHUNK_EXTENSION: self.read_chunk,
+            CLOSE_NOW_EXTENSION: self.close,
+            AT_END_EXTENSION: self._content.is_eof,
+        }
+
     async def __aiter__(self) -> AsyncIterator[bytes]:
         read = self.read_chunk
         while True:
@@ -171,8 +180,7 @@ class DirectResponse:
     @property
     def extensions(self) -> dict[str, Any]:
         """What the httpx path's response offers its streams (`sse_stream`, `lease`); built when read."""
-        body = self._body
-        return {READ_CHUNK_EXTENSION: body.read_chunk, CLOSE_NOW_EXTENSION: body.close}
+        return self._body.extensions()
 
     @property
     def is_success(self) -> bool:
@@ -325,12 +333,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         response, body = await self._open(
             request.method, str(request.url), headers, data, timeouts, extensions.get("sni_hostname")
         )
-        # `read_chunk` lets an SSE reader skip httpx's per-chunk response layers (`sse_stream`).
-        answer: dict[str, Any] = {
-            "http_version": b"HTTP/1.1",
-            READ_CHUNK_EXTENSION: body.read_chunk,
-            CLOSE_NOW_EXTENSION: body.close,
-        }
+        answer: dict[str, Any] = {"http_version": b"HTTP/1.1", **body.extensions()}
         if response.reason:
             answer["reason_phrase"] = response.reason.encode("latin-1", "replace")
         return httpx.Response(

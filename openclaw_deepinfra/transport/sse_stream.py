@@ -25,10 +25,12 @@ from openclaw_deepinfra.transport.errors import error_from_frame_text, error_fro
 from openclaw_deepinfra.transport.responses import Response
 from openclaw_deepinfra.transport.sse import SSEDecoder, SSEEvent
 
-__all__ = ["READ_CHUNK_EXTENSION", "SSEStream", "chunk_reader"]
+__all__ = ["AT_END_EXTENSION", "READ_CHUNK_EXTENSION", "SSEStream", "chunk_reader"]
 
-# The response extension under which the aiohttp transport offers its body's `read_chunk`.
+# The response extensions under which the aiohttp transport offers its body's `read_chunk`, and
+# whether the whole body has been read (then a stream that ended at `[DONE]` has nothing to drain).
 READ_CHUNK_EXTENSION = "openclaw_read_chunk"
+AT_END_EXTENSION = "openclaw_at_end"
 
 Read = Callable[[], Awaitable[bytes]]
 
@@ -70,10 +72,21 @@ class SSEStream:
     have been handed over. Transport failures come typed too (`error_from_transport`).
     """
 
-    __slots__ = ("_aiter", "_decoder", "_error", "_label", "_pending", "_read", "exhausted", "saw_done")
+    __slots__ = (
+        "_aiter",
+        "_at_end",
+        "_decoder",
+        "_error",
+        "_label",
+        "_pending",
+        "_read",
+        "exhausted",
+        "saw_done",
+    )
 
     def __init__(self, response: Response, label: str | None) -> None:
         self._read, self._aiter = chunk_reader(response)
+        self._at_end: Callable[[], bool] | None = response.extensions.get(AT_END_EXTENSION)
         self._decoder = SSEDecoder()
         self._label = label
         self._pending: list[SSEEvent] = []
@@ -138,9 +151,13 @@ class SSEStream:
     async def finish(self, *, completed: bool) -> None:
         """Stop reading. A stream that ended cleanly is drained first if the rest is short and
         quick, so its connection goes back to the pool; anything else (an abandoned or failed
-        stream) is closed by its lease, since a half-read connection is useless."""
+        stream) is closed by its lease, since a half-read connection is useless. A body already
+        read to its end (the common stream: `[DONE]` and the body's end come in one packet) has
+        nothing to drain: it is not given the drain's timer, the one that streams ending together
+        would each arm before the next call's request is written (issue 14)."""
+        at_end = self._at_end
         try:
-            if completed and self.saw_done and not self.exhausted:
+            if completed and self.saw_done and not self.exhausted and not (at_end is not None and at_end()):
                 received = 0
                 with contextlib.suppress(httpx.HTTPError, TimeoutError):
                     async with asyncio.timeout(DRAIN_TIMEOUT_S):

@@ -221,6 +221,24 @@ async def test_an_sse_stream_is_the_same() -> None:
     assert outcome == [(None, '{"n": 1}'), ("note", "x")] and len(wire) == 1
 
 
+@pytest.mark.parametrize("tail_s", [None, 0.05])
+async def test_a_finished_stream_keeps_its_connection_however_its_body_ends(tail_s: float | None) -> None:
+    # `[DONE]` with the body's end in one packet (nothing to drain), or the end 50 ms later
+    # (drained): either way the next call reuses the connection, on both paths.
+    done = chunk(b'data: {"n": 1}\n\n') + chunk(b"data: [DONE]\n\n")
+    ends = (Send(done + LAST_CHUNK),) if tail_s is None else (Send(done), Sleep(tail_s), Send(LAST_CHUNK))
+
+    async def twice(http: DeepInfraHttp) -> Any:
+        return [await post_sse(http), await post_sse(http)]
+
+    for path in PATHS:
+        with fault_server() as server:
+            server.route("POST", PATH, (Send(chunked_head()), *ends))
+            async with http_for(server, path) as (http, _):
+                assert await twice(http) == [[(None, '{"n": 1}')]] * 2
+            assert server.connections_total == 1, path
+
+
 async def test_a_set_cookie_is_kept_and_sent_back_as_httpx_does() -> None:
     answer = json_reply({}, headers=[("Set-Cookie", "lb=node-2; Path=/")])
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from openclaw_deepinfra.errors import APIConnectionError, StreamError
-from openclaw_deepinfra.transport.sse_stream import READ_CHUNK_EXTENSION, SSEStream
+from openclaw_deepinfra.transport.sse_stream import AT_END_EXTENSION, READ_CHUNK_EXTENSION, SSEStream
 
 BODY = b'data: {"a": 1}\n\ndata: {"a": 2}\n\ndata: [DONE]\n\n'
 
@@ -50,6 +50,26 @@ async def test_the_transports_reader_is_used_when_offered() -> None:
     stream = SSEStream(_response(_Chunks(b"data: wrong\n\n"), direct=direct), "x")
     assert await _datas(stream) == ['{"a": 1}', '{"a": 2}']
     assert stream.saw_done
+
+
+@pytest.mark.parametrize("at_end", [True, False])
+async def test_a_finished_stream_drains_only_a_body_that_has_not_ended(at_end: bool) -> None:
+    # The transport says whether the whole body has been read: then the drain (and its timer) is
+    # skipped; a tail still to come after `[DONE]` is drained so the connection can be kept.
+    reads: list[bytes] = []
+    pieces = iter([BODY, b": tail\n\n"])
+
+    async def read_chunk() -> bytes:
+        reads.append(chunk := next(pieces, b""))
+        return chunk
+
+    extensions = {READ_CHUNK_EXTENSION: read_chunk, AT_END_EXTENSION: lambda: at_end}
+    response = httpx.Response(200, headers={"content-type": "text/event-stream"}, extensions=extensions)
+    stream = SSEStream(response, "x")
+    assert await _datas(stream) == ['{"a": 1}', '{"a": 2}']
+    await stream.finish(completed=True)
+    assert reads == ([BODY] if at_end else [BODY, b": tail\n\n", b""])
+    assert stream.exhausted is not at_end
 
 
 async def test_a_content_encoded_body_goes_through_httpx_decoding() -> None:
