@@ -85,7 +85,7 @@ class AuthProfileStore:
         with self._locked():
             doc = _read(self.path)
             doc["profiles"][profile_id] = {"type": "api_key", "provider": provider, "key": key.strip()}
-            self._write(doc)
+            _write(self.path, doc)
 
     # -- the legacy location ---------------------------------------------------------------------
 
@@ -121,14 +121,14 @@ class AuthProfileStore:
                         doc["profiles"][profile_id] = profile
                         moved.append((profile_id, path))
             if moved:
-                self._write(doc)
+                _write(self.path, doc)
             for path in self.legacy:
                 old_doc = _read(path)
                 left = {k: v for k, v in old_doc["profiles"].items() if doc["profiles"].get(k) != v}
                 if not old_doc["profiles"]:
                     continue
                 if left:
-                    write_atomic(path, _dump({**old_doc, "profiles": left}), private=True, within=path.parent)
+                    _write(path, {**old_doc, "profiles": left})
                 else:
                     path.unlink()
         return moved
@@ -138,10 +138,6 @@ class AuthProfileStore:
     def _locked(self) -> contextlib.AbstractContextManager[Path]:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
         return locked(self.path)
-
-    def _write(self, doc: Mapping[str, Any]) -> None:
-        # Never through a symlink out of the store's own directory: the key would land elsewhere.
-        write_atomic(self.path, _dump(doc), private=True, within=self.path.parent)
 
 
 def _key_of(profile: object) -> str | None:
@@ -154,8 +150,10 @@ def _key_of(profile: object) -> str | None:
     return None
 
 
-def _dump(doc: Mapping[str, Any]) -> str:
-    return json.dumps({**doc, "version": doc.get("version", STORE_VERSION)}, indent=2) + "\n"
+def _write(path: Path, doc: Mapping[str, Any]) -> None:
+    # Never through a symlink out of the store's own directory: the key would land elsewhere.
+    text = json.dumps({**doc, "version": doc.get("version", STORE_VERSION)}, indent=2) + "\n"
+    write_atomic(path, text, private=True, within=path.parent)
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -121,10 +121,8 @@ class OpenClawConfig:
             raise ConfigError(
                 f"{target}: byte {exc.start} is not UTF-8; save the config file as UTF-8"
             ) from None
-        if not text.strip():
-            return cls({}, path=target, env=env)._with_source(target, raw, text)
         try:
-            data = json5_read.read(text)
+            data = json5_read.read(text) if text.strip() else {}
         except RecursionError:  # the parser recurses per nesting level
             raise ConfigError(f"{target}: the config is nested too deeply to read") from None
         except ValueError as exc:

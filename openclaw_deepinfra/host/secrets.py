@@ -79,11 +79,9 @@ def resolve_secret_input(
     ``base_dir`` anchors relative file paths (the config file's directory), ``store`` backs
     ``source: "store"`` refs, ``where`` names the config key in error messages.
     """
-    if value is None:
+    if value is None or value == "":
         return None
     if isinstance(value, str):
-        if value == "":
-            return None
         return _expand(value, env, where, hint="; export it or add it to env.vars") or None
     if isinstance(value, Mapping):
         if not is_secret_ref(value):
