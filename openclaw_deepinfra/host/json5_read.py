@@ -188,7 +188,7 @@ def scan(text: str) -> Node:
     """The root value's span tree."""
     found = list(tokens(text))
     parser = _Parser(found)
-    node = parser.value()
+    node = parser.value(parser.take())
     if parser.index < len(found):
         raise ScanError(f"unexpected text at offset {found[parser.index].start()}")
     return node
@@ -205,8 +205,8 @@ class _Parser:
         self.index += 1
         return self.tokens[self.index - 1]
 
-    def value(self) -> Node:
-        token = self.take()
+    def value(self, token: re.Match[str]) -> Node:
+        """The value that starts at ``token``."""
         if token.group() in ("{", "["):
             return self._container(Node("object" if token.group() == "{" else "array", token.start()))
         if token.lastgroup == "punct":
@@ -221,8 +221,7 @@ class _Parser:
                 entry = self._member(token)
                 node.members.append(entry)
             else:
-                self.index -= 1  # the token starts the item's value
-                entry = Item(self.value())
+                entry = Item(self.value(token))
                 node.items.append(entry)
             token = self.take()
             if token.group() == close:
@@ -240,7 +239,7 @@ class _Parser:
         if colon.group() != ":":
             raise ScanError(f"expected ':' at offset {colon.start()}")
         quote = key.group()[0] if key.lastgroup == "string" else ""
-        return Member(_decode_key(key.group(), quote), key.start(), quote, self.value())
+        return Member(_decode_key(key.group(), quote), key.start(), quote, self.value(self.take()))
 
 
 def _decode_key(raw: str, quote: str) -> str:

@@ -59,7 +59,11 @@ class _LegacyEntry:
         return self.fn(api)
 
 
-def _missing_dependency_message(plugin_id: str, target: str, exc: ImportError) -> str:
+def _import_failure(plugin_id: str, target: str, exc: Exception) -> str:
+    """What to fix when importing the entry point raised: a missing dependency, a broken plugin
+    package, or the plugin's own module code."""
+    if not isinstance(exc, ImportError):
+        return f"plugin {plugin_id} failed to import from {target}: {exc!r}"
     missing = (exc.name or "").split(".", 1)[0]
     if missing and not target.startswith(missing + ".") and target.split(":", 1)[0] != missing:
         return (
@@ -182,13 +186,8 @@ class PluginRegistry:
             return
         try:
             entry = ep.load()
-        except ImportError as exc:
-            self._fail(plugin_id, source, _missing_dependency_message(plugin_id, ep.value, exc), manifest)
-            return
         except Exception as exc:
-            self._fail(
-                plugin_id, source, f"plugin {plugin_id} failed to import from {ep.value}: {exc!r}", manifest
-            )
+            self._fail(plugin_id, source, _import_failure(plugin_id, ep.value, exc), manifest)
             return
         self.load_plugin(plugin_id, entry, manifest, source, root_dir=root_dir)
 
