@@ -167,12 +167,10 @@ class OpenClawConfig:
             return self.get(parts, default)
         if not present_old:
             return default
-        old_path = present_old[0]
-        block = self._older_block(alias, present_old)
-        value = walk(block, rest)
+        value = walk(self._older_block(alias, present_old), rest)
         if value is MISSING:
             return default
-        return self._substitute(value, ".".join((old_path, *rest)))
+        return self._substitute(value, ".".join((present_old[0], *rest)))
 
     def provider_config(self, provider_id: str) -> dict[str, Any]:
         return self._block("models", "providers", provider_id)

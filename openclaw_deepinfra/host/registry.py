@@ -104,15 +104,13 @@ class PluginRegistry:
     def add_registration(self, registration: Registration, keys: Sequence[str]) -> bool:
         """Record under every key of ``keys``; False (with a diagnostic) if a key is taken."""
         table = self._by_kind[registration.kind]
-        for key in keys:
-            owner = table.get(key)
-            if owner is not None:
-                self.diagnose(
-                    "error",
-                    registration.plugin_id,
-                    f"{registration.kind} already registered: {key} ({owner.plugin_id})",
-                )
-                return False
+        taken = next((key for key in keys if key in table), None)
+        if taken is not None:
+            owner = table[taken].plugin_id
+            self.diagnose(
+                "error", registration.plugin_id, f"{registration.kind} already registered: {taken} ({owner})"
+            )
+            return False
         for key in keys:
             table[key] = registration
         record = self.records.get(registration.plugin_id)
