@@ -133,13 +133,6 @@ def _shape_problem(rule: _KindRule, obj: object) -> str | None:
     return rule.check(obj) if rule.check is not None else None
 
 
-def _declared_ids(manifest: PluginManifest, contract: str) -> list[str]:
-    # "contracts.speechProviders" -> manifest.contracts.speech_providers; "providers" is top level.
-    if contract == "providers":
-        return list(manifest.providers)
-    return list(getattr(manifest.contracts, to_snake(contract.removeprefix("contracts."))))
-
-
 @dataclass(eq=False, repr=False, kw_only=True)
 class PluginApi:
     """Identity, config and registration methods for one plugin."""
@@ -246,7 +239,9 @@ class PluginApi:
     ) -> bool:
         if rule.contract is None:
             return True
-        declared = _declared_ids(self.manifest, rule.contract)
+        # "contracts.speechProviders" -> manifest.contracts.speech_providers; "providers" is top level.
+        section, _, key = rule.contract.rpartition(".")
+        declared = list(getattr(self.manifest.contracts if section else self.manifest, to_snake(key)))
         if legacy:
             declared += self.manifest.contracts.memory_embedding_providers
         if provider_id in declared:

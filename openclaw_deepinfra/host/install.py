@@ -181,8 +181,7 @@ def _normalize(name: str) -> str:
 
 
 def _dist_name(ep: Any) -> str | None:
-    dist = getattr(ep, "dist", None)
-    name = getattr(dist, "name", None) if dist is not None else None
+    name = getattr(getattr(ep, "dist", None), "name", None)
     return name if isinstance(name, str) else None
 
 

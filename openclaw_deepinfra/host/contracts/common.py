@@ -43,9 +43,7 @@ class StrictModel(BaseModel):
 
 def _coerce_config(value: object) -> object:
     # Plugin tests and older call sites hand a plain config dict; wrap it so `cfg` is always the host type.
-    if isinstance(value, Mapping):
-        return OpenClawConfig(value)
-    return value
+    return OpenClawConfig(value) if isinstance(value, Mapping) else value
 
 
 ConfigField = Annotated[OpenClawConfig, BeforeValidator(_coerce_config)]
