@@ -9,28 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, get_args, runtime_checkable
 
-if TYPE_CHECKING:
-    from openclaw_deepinfra.host.contracts.embeddings import (
-        EmbeddingProviderCreateOptions,
-        EmbeddingProviderCreateResult,
-        MemoryEmbeddingProviderCreateOptions,
-    )
-    from openclaw_deepinfra.host.contracts.image import (
-        ImageGenerationProviderCapabilities,
-        ImageGenerationRequest,
-        ImageGenerationResult,
-    )
-    from openclaw_deepinfra.host.contracts.speech import (
-        SpeechIsConfiguredContext,
-        SpeechSynthesisRequest,
-        SpeechSynthesisResult,
-    )
-    from openclaw_deepinfra.host.contracts.text import ProviderAuthMethod
-    from openclaw_deepinfra.host.contracts.video import (
-        VideoGenerationProviderCapabilities,
-        VideoGenerationRequest,
-        VideoGenerationResult,
-    )
+if TYPE_CHECKING:  # annotations only: the models stay undefined until a provider is called
+    from openclaw_deepinfra.host.contracts import embeddings, image, speech, text, video
 
 MediaCapability: TypeAlias = Literal["image", "audio", "video"]
 MEDIA_CAPABILITIES: tuple[MediaCapability, ...] = get_args(MediaCapability)
@@ -65,7 +45,7 @@ class TextProvider(Protocol):
     def label(self) -> str: ...
 
     @property
-    def auth(self) -> Sequence[ProviderAuthMethod]: ...
+    def auth(self) -> Sequence[text.ProviderAuthMethod]: ...
 
 
 @runtime_checkable
@@ -92,9 +72,9 @@ class SpeechProvider(Protocol):
     @property
     def label(self) -> str: ...
 
-    def is_configured(self, ctx: SpeechIsConfiguredContext) -> bool: ...
+    def is_configured(self, ctx: speech.SpeechIsConfiguredContext) -> bool: ...
 
-    async def synthesize(self, req: SpeechSynthesisRequest) -> SpeechSynthesisResult: ...
+    async def synthesize(self, req: speech.SpeechSynthesisRequest) -> speech.SpeechSynthesisResult: ...
 
 
 @runtime_checkable
@@ -118,9 +98,9 @@ class ImageGenerationProvider(Protocol):
     def id(self) -> str: ...
 
     @property
-    def capabilities(self) -> ImageGenerationProviderCapabilities: ...
+    def capabilities(self) -> image.ImageGenerationProviderCapabilities: ...
 
-    async def generate_image(self, req: ImageGenerationRequest) -> ImageGenerationResult: ...
+    async def generate_image(self, req: image.ImageGenerationRequest) -> image.ImageGenerationResult: ...
 
 
 @runtime_checkable
@@ -132,9 +112,9 @@ class VideoGenerationProvider(Protocol):
     def id(self) -> str: ...
 
     @property
-    def capabilities(self) -> VideoGenerationProviderCapabilities: ...
+    def capabilities(self) -> video.VideoGenerationProviderCapabilities: ...
 
-    async def generate_video(self, req: VideoGenerationRequest) -> VideoGenerationResult: ...
+    async def generate_video(self, req: video.VideoGenerationRequest) -> video.VideoGenerationResult: ...
 
 
 @runtime_checkable
@@ -145,7 +125,9 @@ class EmbeddingProviderAdapter(Protocol):
     @property
     def id(self) -> str: ...
 
-    async def create(self, opts: EmbeddingProviderCreateOptions) -> EmbeddingProviderCreateResult: ...
+    async def create(
+        self, opts: embeddings.EmbeddingProviderCreateOptions
+    ) -> embeddings.EmbeddingProviderCreateResult: ...
 
 
 @runtime_checkable
@@ -155,4 +137,4 @@ class MemoryEmbeddingProviderAdapter(Protocol):
     @property
     def id(self) -> str: ...
 
-    async def create(self, opts: MemoryEmbeddingProviderCreateOptions) -> Any: ...
+    async def create(self, opts: embeddings.MemoryEmbeddingProviderCreateOptions) -> Any: ...
