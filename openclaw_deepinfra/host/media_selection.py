@@ -229,8 +229,7 @@ def select_media_understanding(
     result: list[Selection] = []
     supporting = {pid: p for pid, p in providers.items() if capability in _capabilities(p)}
     if capability == "image":
-        image_model = config.get("agents.defaults.imageModel")
-        for ref in _model_list(image_model, "agents.defaults.imageModel"):
+        for ref in _model_list(config.get("agents.defaults.imageModel"), "agents.defaults.imageModel"):
             _append_ref(result, supporting, ref, "image-model", key="agents.defaults.imageModel")
         if active_model:
             _append_ref(result, supporting, active_model, "active-model", key="active model")
@@ -297,8 +296,7 @@ def select_generation(
         if default_provider
         else _text_default_provider(config, providers)
     )
-    ordered = sorted(providers, key=lambda pid: (pid != first, pid))
-    for pid in ordered:
+    for pid in sorted(providers, key=lambda pid: (pid != first, pid)):
         if any(s.provider_id == pid for s in result):
             continue
         ctx = ConfiguredContext(config, config.provider_config(pid), pid, agent_dir=agent_dir)

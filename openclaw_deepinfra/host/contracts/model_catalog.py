@@ -1,4 +1,4 @@
-"""Unified model catalog (host-contracts §8.2) and the manifest's catalog rows (§9 ``modelCatalog``)."""
+"""Unified model catalog contract (host-contracts §8.2): one entry per model of any kind, and its context."""
 
 from __future__ import annotations
 

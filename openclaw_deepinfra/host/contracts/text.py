@@ -18,10 +18,7 @@ from openclaw_deepinfra.host.contracts.common import (
     SecretInput,
     StrictModel,
 )
-from openclaw_deepinfra.host.contracts.model_rows import (
-    ModelCost,
-    ModelRowFields,
-)
+from openclaw_deepinfra.host.contracts.model_rows import ModelCost, ModelRowFields
 
 ModelInput: TypeAlias = Literal["text", "image", "video", "audio", "document"]
 CatalogOrder: TypeAlias = Literal["simple", "profile", "paired", "late"]
