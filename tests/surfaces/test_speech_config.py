@@ -16,20 +16,18 @@ from openclaw_deepinfra.host.contracts.speech import (
 )
 from openclaw_deepinfra.surfaces.speech.config import (
     FORMATS,
+    KOKORO_VOICES,
     block_from_config,
+    describe_voice,
     effective_settings,
     max_text_length,
     normalize_block,
     parse_directive_token,
     provider_block,
-)
-from openclaw_deepinfra.surfaces.speech.provider import DeepInfraSpeechProvider
-from openclaw_deepinfra.surfaces.speech.voices import (
-    KOKORO_VOICES,
-    describe_voice,
     resolve_voice,
     voices_for,
 )
+from openclaw_deepinfra.surfaces.speech.provider import DeepInfraSpeechProvider
 from tests.surfaces.conftest import MakeRuntime
 
 BLOCK = {

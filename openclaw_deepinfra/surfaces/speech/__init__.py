@@ -1,5 +1,5 @@
 """Text-to-speech over DeepInfra's OpenAI-compatible ``/audio/speech`` (host contract §4).
 
-``config`` reads and validates ``tts.providers.deepinfra`` (and the ``[[tts:…]]`` directive keys),
-``voices`` holds the per-model voice lists, ``provider`` the registered provider object.
+``config`` reads and validates ``tts.providers.deepinfra`` (and the ``[[tts:…]]`` directive keys)
+and holds the per-model voice lists, ``provider`` the registered provider object.
 """

@@ -19,17 +19,22 @@ from openclaw_deepinfra.surfaces.provider_base import SurfaceProvider
 from openclaw_deepinfra.surfaces.speech.config import (
     CONFIG_KEY,
     DEFAULT_FORMAT,
+    KOKORO_VOICES,
     VOICE_COMPATIBLE,
     block_from_config,
+    describe_voice,
     effective_settings,
     max_text_length,
     normalize_block,
     parse_directive_token,
     provider_block,
+    resolve_voice,
+    voices_for,
     with_defaults,
 )
-from openclaw_deepinfra.surfaces.speech.voices import KOKORO_VOICES, describe_voice, resolve_voice, voices_for
 from openclaw_deepinfra.transport.client import DeepInfraHttp, OpenBytes
+from openclaw_deepinfra.transport.responses import BytesResponse
+from openclaw_deepinfra.transport.streaming import ByteStream
 
 if TYPE_CHECKING:
     from openclaw_deepinfra.host.contracts.speech import (
@@ -49,6 +54,7 @@ logger = get_logger(__name__)
 ERROR_LABEL: Final = "DeepInfra TTS API error"
 SPEECH_PATH: Final = "/audio/speech"
 AUTO_SELECT_ORDER: Final = 45
+NOT_AUDIO: Final = ("application/json", "text/plain", "text/html")
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,16 @@ class _Call:
             "voice_compatible": self.output_format in VOICE_COMPATIBLE,
             "model": self.model,
         }
+
+    def not_audio(self, response: BytesResponse | ByteStream, body: bytes) -> MalformedResponseError:
+        """An answer that is an error page or empty instead of the audio asked for."""
+        got = response.content_type or "an empty body"
+        return MalformedResponseError(
+            f"{ERROR_LABEL}: expected {self.output_format} audio, got {got}",
+            status=response.status,
+            request_id=response.request_id,
+            body_excerpt=body[:500].decode("utf-8", "replace"),
+        )
 
 
 class DeepInfraSpeechProvider(SurfaceProvider):
@@ -121,14 +137,8 @@ class DeepInfraSpeechProvider(SurfaceProvider):
         response = await call.http.request_bytes(
             "POST", SPEECH_PATH, json=call.payload, label=ERROR_LABEL, model=call.model
         )
-        if response.content_type in ("application/json", "text/plain", "text/html") or not response.content:
-            raise MalformedResponseError(
-                f"{ERROR_LABEL}: expected {call.output_format} audio, got "
-                + (response.content_type or "an empty body"),
-                status=response.status,
-                request_id=response.request_id,
-                body_excerpt=response.content[:500].decode("utf-8", "replace"),
-            )
+        if response.content_type in NOT_AUDIO or not response.content:
+            raise call.not_audio(response, response.content)
         from openclaw_deepinfra.host.contracts.speech import SpeechSynthesisResult
 
         return SpeechSynthesisResult(audio_buffer=response.content, **call.result_fields())
@@ -147,14 +157,9 @@ class DeepInfraSpeechProvider(SurfaceProvider):
         )
         stream = await opened.__aenter__()
         try:
-            if stream.content_type in ("application/json", "text/plain", "text/html"):
+            if stream.content_type in NOT_AUDIO:
                 body = b"".join([chunk async for chunk in stream.chunks])
-                raise MalformedResponseError(
-                    f"{ERROR_LABEL}: expected {call.output_format} audio, got {stream.content_type}",
-                    status=stream.status,
-                    request_id=stream.request_id,
-                    body_excerpt=body[:500].decode("utf-8", "replace"),
-                )
+                raise call.not_audio(stream, body)
         except BaseException:
             await opened.aclose()
             raise
