@@ -17,8 +17,8 @@ from openclaw_deepinfra.errors import (
     ServerError,
 )
 from openclaw_deepinfra.host.config import OpenClawConfig
+from openclaw_deepinfra.surfaces.video.apis import native_url
 from openclaw_deepinfra.surfaces.video.common import native_base_url
-from openclaw_deepinfra.surfaces.video.native import native_url
 from tests.surfaces.conftest import KEY, MakeRuntime
 from tests.surfaces.media_fixtures import MP4, b64
 from tests.surfaces.video_helpers import NATIVE, provider, req

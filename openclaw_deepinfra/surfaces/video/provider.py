@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Final
 
 from openclaw_deepinfra.config_blocks import VideoApi
@@ -28,18 +27,23 @@ from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
 from openclaw_deepinfra.surfaces.provider_base import VIDEO_FETCH_MAX_BYTES, SurfaceProvider, fetch_remote
-from openclaw_deepinfra.surfaces.video import jobs, native
+from openclaw_deepinfra.surfaces.video.apis import (
+    Job,
+    generate_native,
+    job_result,
+    submit_job,
+    timed_out,
+    wait_for_job,
+)
 from openclaw_deepinfra.surfaces.video.common import (
     CAPABILITIES,
     Progress,
-    VideoSpec,
     build_spec,
     capabilities_for,
     check_request,
     native_base_url,
     video_api,
 )
-from openclaw_deepinfra.surfaces.video.jobs import Job, job_result, timed_out
 from openclaw_deepinfra.transport.deadline import Deadline
 
 logger = get_logger(__name__)
@@ -47,16 +51,6 @@ logger = get_logger(__name__)
 # Ten minutes: the job API's 120 polls at 5 s; also the native route's single-request budget.
 DEFAULT_TIMEOUT_MS: Final = 600_000
 SWITCH_STATUSES: Final = frozenset({404, 405, 410})
-
-
-@dataclass(frozen=True)
-class _Call:
-    spec: VideoSpec
-    base_url: str
-    native_base: str
-    deadline: Deadline  # the whole operation's: catalog wait, submit, polls
-    budget_ms: int
-    progress: Progress
 
 
 class DeepInfraVideoProvider(SurfaceProvider):
@@ -105,14 +99,22 @@ class DeepInfraVideoProvider(SurfaceProvider):
         settings = self._runtime.settings()
         settings.require_key()
         native_base = native_base_url(config, settings.base_url)
-        call = _Call(
-            spec=spec, base_url=settings.base_url, native_base=native_base, deadline=deadline,
-            budget_ms=budget_ms,
-            progress=Progress(req.on_progress, deadline),
-        )  # fmt: skip
+        progress = Progress(req.on_progress, deadline)
+
+        async def submit(api: VideoApi) -> VideoGenerationResult | Job:
+            """The native route's whole answer, or the accepted job (polled below)."""
+            if deadline.expired:
+                raise timed_out(deadline)
+            progress("submitting", api=api)
+            if api == "jobs":
+                return await submit_job(self._runtime.http(), spec, deadline=deadline)
+            result = await generate_native(self._runtime.http(), native_base, spec, deadline=deadline)
+            progress("succeeded", api=api)
+            return result
+
         fallback: dict[str, object] | None = None
         try:
-            result = await self._submit(chosen, call)
+            result = await submit(chosen)
         except APIStatusError as exc:
             if exc.status not in SWITCH_STATUSES:
                 raise
@@ -124,31 +126,16 @@ class DeepInfraVideoProvider(SurfaceProvider):
                 other,
             )
             fallback = {"from": chosen, "to": other, "status": exc.status}
-            result = await self._submit(other, call)
+            result = await submit(other)
         if isinstance(result, Job):  # accepted: poll it until it ends
-            job = await jobs.wait(
-                self._runtime.http(), result, deadline=call.deadline, budget_ms=call.budget_ms,
-                progress=call.progress, sleep=self._sleep,
-            )  # fmt: skip
-            result = job_result(job, call.spec, call.base_url)
+            http = self._runtime.http()
+            job = await wait_for_job(http, result, deadline=deadline, progress=progress, sleep=self._sleep)
+            result = job_result(job, spec, settings.base_url)
         if fallback is not None:
             result = result.model_copy(
                 update={"metadata": {**(result.metadata or {}), "apiFallback": fallback}}
             )
         return result
-
-    async def _submit(self, api: VideoApi, call: _Call) -> VideoGenerationResult | Job:
-        """The native route's whole answer, or the accepted job (polled by `generate_video`)."""
-        if call.deadline.expired:
-            raise timed_out(call.deadline, call.budget_ms)
-        call.progress("submitting", api=api)
-        if api == "native":
-            http = self._runtime.http().with_options(deadline=call.deadline)
-            response = await native.submit(http, call.native_base, call.spec)
-            result = native.native_result(response, call.spec, call.native_base)
-            call.progress("succeeded", api=api)
-            return result
-        return await jobs.submit(self._runtime.http(), call.spec, deadline=call.deadline)
 
     async def fetch_video(self, url: str, *, timeout_ms: int | None = None) -> tuple[bytes, str | None]:
         """Download a URL-only result (bytes, served MIME type) through the same HTTP layer: capped,

@@ -1,5 +1,13 @@
-"""DeepInfra's OpenAI-compatible asynchronous video jobs (reference §3.3): `POST {base}/videos`,
-then `GET {base}/videos/{id}` every 5 s until the job ends.
+"""DeepInfra's two video APIs (reference §3.3): the native route and the OpenAI-compatible jobs.
+
+Native: `POST {native base}/<model>` answering once the video exists. Body `{prompt,
+aspect_ratio?, duration?, seed?, negative_prompt?, style?, guidance_scale?}` (`guidance_scale` for
+`Wan-AI/*` only); answer `{video_url | video | videos[], seed, request_id, inference_status
+{status, runtime_ms, cost}}`. One request, so a 5xx is never repeated: the video may already be
+rendering and billed.
+
+Jobs, the OpenAI-compatible asynchronous API: `POST {base}/videos`, then `GET {base}/videos/{id}`
+every 5 s until the job ends.
 
 Statuses (`JOB_STATUSES`): `completed` (OpenAI's video API, which `/v1/openai/videos` follows) and
 `succeeded` end the job with its video; `failed`, `cancelled` and `expired` end it with the
@@ -20,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import quote
 
+from openclaw_deepinfra.config_blocks import first_text
 from openclaw_deepinfra.errors import (
     APITimeoutError,
     DeadlineExceededError,
@@ -28,9 +37,16 @@ from openclaw_deepinfra.errors import (
 )
 from openclaw_deepinfra.host.contracts.video import VideoGenerationResult
 from openclaw_deepinfra.redact import get_logger
-from openclaw_deepinfra.surfaces.video.common import Progress, VideoSpec, result_metadata, video_assets
+from openclaw_deepinfra.surfaces.video.common import (
+    Progress,
+    VideoSpec,
+    is_guided,
+    result_metadata,
+    video_assets,
+)
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.deadline import Deadline
+from openclaw_deepinfra.transport.responses import JsonResponse
 
 logger = get_logger(__name__)
 
@@ -73,15 +89,14 @@ def _failure(job: Job) -> GenerationFailedError:
     error = job.body.get("error")
     if isinstance(error, Mapping):
         error = error.get("message")
-    message = error.strip() if isinstance(error, str) and error.strip() else f"{LABEL} {job.status}"
+    message = first_text(error) or f"{LABEL} {job.status}"
     return GenerationFailedError(f"{message} (job {job.id})", request_id=job.request_id)
 
 
 def _job(body: Any, request_id: str | None, *, known_id: str | None = None) -> Job:
     if not isinstance(body, Mapping):
         raise MalformedResponseError(f"{LABEL} failed: the job is not a JSON object", request_id=request_id)
-    raw_id = body.get("id")
-    job_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else known_id
+    job_id = first_text(body.get("id")) or known_id
     if not job_id:
         raise MalformedResponseError(f"{LABEL} response missing job id", request_id=request_id)
     status = body.get("status")
@@ -93,7 +108,7 @@ def _job(body: Any, request_id: str | None, *, known_id: str | None = None) -> J
     )
 
 
-async def submit(http: DeepInfraHttp, spec: VideoSpec, *, deadline: Deadline) -> Job:
+async def submit_job(http: DeepInfraHttp, spec: VideoSpec, *, deadline: Deadline) -> Job:
     # `submit`: only connect failures and 429 (nothing was processed) are repeated; a 502-504
     # in front of a long job can hide a job that exists and will be billed (`transport.retry`).
     http = http.with_options(deadline=deadline.capped(MAX_REQUEST_S), retry_kind="submit")
@@ -104,12 +119,11 @@ async def submit(http: DeepInfraHttp, spec: VideoSpec, *, deadline: Deadline) ->
     return job
 
 
-async def wait(
+async def wait_for_job(
     http: DeepInfraHttp,
     job: Job,
     *,
     deadline: Deadline,
-    budget_ms: int,
     progress: Progress,
     sleep: Callable[[float], Awaitable[None]],
 ) -> Job:
@@ -136,10 +150,10 @@ async def wait(
             raise APITimeoutError(f"{LABEL} job {job.id} did not finish in time", hint=resume_hint)
         remaining = deadline.remaining()
         if remaining <= 0:
-            raise timed_out(deadline, budget_ms, resume_hint)
+            raise timed_out(deadline, resume_hint)
         await sleep(min(POLL_INTERVAL_S, remaining))
         if deadline.expired:
-            raise timed_out(deadline, budget_ms, resume_hint)
+            raise timed_out(deadline, resume_hint)
         poll += 1
         response = await http.request_json("GET", path, label=STATUS_LABEL)
         job = _job(response.data, response.request_id, known_id=job.id)
@@ -149,11 +163,13 @@ async def wait(
     return job
 
 
-def timed_out(deadline: Deadline, budget_ms: int, hint: str | None = None) -> DeadlineExceededError:
+def timed_out(deadline: Deadline, hint: str | None = None) -> DeadlineExceededError:
     """The operation's deadline ran out between requests (submit not sent, or between polls)."""
-    elapsed = deadline.elapsed()
     return DeadlineExceededError(
-        f"{LABEL} timed out after {budget_ms}ms", elapsed_s=elapsed, budget_s=deadline.budget_s, hint=hint
+        f"{LABEL} timed out after {round(deadline.budget_s * 1000)}ms",
+        elapsed_s=deadline.elapsed(),
+        budget_s=deadline.budget_s,
+        hint=hint,
     )
 
 
@@ -164,10 +180,81 @@ def job_result(job: Job, spec: VideoSpec, base: str) -> VideoGenerationResult:
         if isinstance(item, Mapping) and isinstance(item.get("url"), str)
     ]  # fmt: skip
     videos = video_assets(urls, base, missing=MISSING_URL)
-    model = job.body.get("model")
     metadata: dict[str, Any] = {"api": "jobs", "jobId": job.id, "status": job.status}
     metadata.update(result_metadata(spec, job.body))
-    return VideoGenerationResult(
-        videos=videos, model=model.strip() if isinstance(model, str) and model.strip() else spec.model,
-        metadata=metadata,
-    )  # fmt: skip
+    model = first_text(job.body.get("model")) or spec.model
+    return VideoGenerationResult(videos=videos, model=model, metadata=metadata)
+
+
+# -- native ---------------------------------------------------------------------------------------
+
+
+def native_url(base: str, model: str) -> str:
+    """Each model path segment percent-encoded on its own, so `/` keeps separating org and model."""
+    return f"{base.rstrip('/')}/{'/'.join(quote(segment, safe='') for segment in model.split('/'))}"
+
+
+def native_body(spec: VideoSpec) -> dict[str, Any]:
+    body = {
+        "prompt": spec.prompt,
+        "aspect_ratio": spec.aspect_ratio,
+        "duration": spec.duration,
+        "seed": spec.seed,
+        "negative_prompt": spec.negative_prompt,
+        "style": spec.style,
+        "guidance_scale": spec.guidance_scale if is_guided(spec.model) else None,
+    }
+    return {key: value for key, value in body.items() if value is not None}
+
+
+async def generate_native(
+    http: DeepInfraHttp, base: str, spec: VideoSpec, *, deadline: Deadline
+) -> VideoGenerationResult:
+    """One billed call that holds a model slot, addressed (and key-scoped) to the native base;
+    never repeated after a 5xx (the `submit` retry kind)."""
+    native = http.with_options(base_url=base, retry_kind="submit", deadline=deadline)
+    response = await native.request_json(
+        "POST", native_url(base, spec.model), json=native_body(spec), label=LABEL, model=spec.model
+    )
+    return native_result(response, spec, base)
+
+
+def _urls(body: Mapping[str, Any]) -> list[str]:
+    urls: list[str] = []
+    for key in ("video_url", "video"):
+        value = body.get(key)
+        if isinstance(value, str):
+            urls.append(value)
+    videos = body.get("videos")
+    if isinstance(videos, list):
+        for item in videos:
+            value = item.get("url") if isinstance(item, Mapping) else item
+            if isinstance(value, str):
+                urls.append(value)
+    return urls
+
+
+def native_result(response: JsonResponse, spec: VideoSpec, base: str) -> VideoGenerationResult:
+    body = response.data
+    if not isinstance(body, Mapping):
+        raise MalformedResponseError(
+            f"{LABEL} failed: the response is not a JSON object", request_id=response.request_id
+        )
+    status_block = body.get("inference_status")
+    status = status_block.get("status") if isinstance(status_block, Mapping) else None
+    request_id = body.get("request_id") if isinstance(body.get("request_id"), str) else response.request_id
+    if isinstance(status, str) and status.strip().lower() in FAILED_STATUSES:
+        error = body.get("error") or (
+            status_block.get("error") if isinstance(status_block, Mapping) else None
+        )
+        message = first_text(error) or f"{LABEL} failed"
+        raise GenerationFailedError(message, request_id=request_id)
+    metadata: dict[str, Any] = {"api": "native", "status": status if isinstance(status, str) else "succeeded"}
+    if request_id:
+        metadata["requestId"] = request_id
+    seed = body.get("seed")
+    if isinstance(seed, int) and not isinstance(seed, bool):
+        metadata["seed"] = seed
+    metadata.update(result_metadata(spec, body))
+    videos = video_assets(_urls(body), base, missing=MISSING_URL)
+    return VideoGenerationResult(videos=videos, model=spec.model, metadata=metadata)
