@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from openclaw_deepinfra.config_blocks import first_text
 from openclaw_deepinfra.errors import MalformedResponseError, RequestValidationError
 from openclaw_deepinfra.host.contracts.image import (
     GeneratedImage,
@@ -103,24 +104,16 @@ def _count(req: ImageGenerationRequest, max_count: int) -> tuple[int, int | None
     return (max_count, requested) if requested > max_count else (requested, None)
 
 
-def supported_sizes(caps: ImageGenerationProviderCapabilities, model: str) -> list[str]:
-    """The sizes `model` takes: the capabilities' per-model list when they have one, else theirs."""
-    geometry = caps.geometry
-    if geometry is None:
-        return list(SIZES)
-    by_model = geometry.sizes_by_model or {}
-    return list(by_model.get(model) or geometry.sizes or SIZES)
-
-
-def _size(req: ImageGenerationRequest, supported: list[str]) -> str:
+def _size(req: ImageGenerationRequest) -> str:
     """`1024x1024` when none is given (the reference's default, and an advertised size), else the
-    requested size if the model supports it; anything else is refused before any request."""
+    requested size if it is one the capabilities list (every model takes the same `SIZES`);
+    anything else is refused before any request."""
     size = (req.size or "").strip().lower()
     if not size:
         return DEFAULT_SIZE
-    if size not in supported:
+    if size not in SIZES:
         raise RequestValidationError(
-            f"image size {req.size!r} is not supported; use one of {', '.join(supported)}",
+            f"image size {req.size!r} is not supported; use one of {', '.join(SIZES)}",
             hint=f"pass --size with one of them, or leave it out for {DEFAULT_SIZE}",
         )
     return size
@@ -157,8 +150,7 @@ class DeepInfraImageProvider(SurfaceProvider):
             raise RequestValidationError(ONE_REFERENCE, hint="pass exactly one input image to edit")
         mode = self.capabilities.edit if images else self.capabilities.generate
         n, clamped_from = _count(req, mode.max_count or 1)
-        # Checked before settings are touched (and again for the default model once it is known).
-        size = _size(req, supported_sizes(self.capabilities, requested_model))
+        size = _size(req)  # checked before settings are touched
         ignored = ignored_overrides(req, self.capabilities)
         upload = _edit_file(images[0]) if images else None  # checked before settings are touched
         http = self._runtime.http()
@@ -168,7 +160,6 @@ class DeepInfraImageProvider(SurfaceProvider):
         model = requested_model
         if not model:
             model = (await self._runtime.catalog_view(deadline)).default("image-gen")
-            size = _size(req, supported_sizes(self.capabilities, model))
         if ignored:
             logger.info("DeepInfra images: ignoring options it does not support: %s", ", ".join(ignored))
         payload = {"model": model, "prompt": prompt, "n": n, "size": size, "response_format": "b64_json"}
@@ -190,11 +181,8 @@ class DeepInfraImageProvider(SurfaceProvider):
             "cost": stated_cost(response.data),
         }
         metadata = {"size": size, "count": n, **{k: v for k, v in optional.items() if v is not None}}
-        served = response.data.get("model") if isinstance(response.data, Mapping) else None
-        return ImageGenerationResult(
-            images=generated, model=served.strip() if isinstance(served, str) and served.strip() else model,
-            metadata=metadata,
-        )  # fmt: skip
+        served = first_text(response.data.get("model")) if isinstance(response.data, Mapping) else None
+        return ImageGenerationResult(images=generated, model=served or model, metadata=metadata)
 
     async def _parse(self, body: Any, http: DeepInfraHttp) -> list[GeneratedImage]:
         entries = body.get("data") if isinstance(body, Mapping) else None
