@@ -26,6 +26,7 @@ from openclaw_deepinfra.host.contracts.embeddings import (
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
+from openclaw_deepinfra.surfaces.embeddings.adapter import Connection, Endpoint, connect
 from openclaw_deepinfra.surfaces.embeddings.batching import (
     DEFAULT_REQUEST_TOKEN_BUDGET,
     EmbeddingsAnswer,
@@ -43,7 +44,6 @@ from openclaw_deepinfra.surfaces.embeddings.capabilities import (
     apply_prefix,
     input_kind,
 )
-from openclaw_deepinfra.surfaces.embeddings.endpoint import Connection, Endpoint, connect
 
 logger = get_logger(__name__)
 
@@ -95,7 +95,7 @@ def _texts(inputs: Sequence[EmbeddingInput] | Sequence[Mapping[str, Any]]) -> li
     texts: list[str] = []
     append = texts.append
     for index, item in enumerate(inputs):
-        text = item if type(item) is str else _text_of(item)
+        text = item if isinstance(item, str) else _text_of(item)
         if not isinstance(text, str):
             raise RequestValidationError(
                 f"embedding input {index} is a {type(item).__name__}, not a string or a {{text}} object"
@@ -110,11 +110,7 @@ def _texts(inputs: Sequence[EmbeddingInput] | Sequence[Mapping[str, Any]]) -> li
 
 
 def _text_of(item: object) -> object:
-    if isinstance(item, str):
-        return item
-    if isinstance(item, Mapping):
-        return item.get("text")
-    return getattr(item, "text", None)
+    return item.get("text") if isinstance(item, Mapping) else getattr(item, "text", None)
 
 
 class DeepInfraEmbeddingProvider:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from openclaw_deepinfra.host.contracts.embeddings import EmbeddingProviderCreateOptions
-from openclaw_deepinfra.surfaces.embeddings.endpoint import cache_key_data
+from openclaw_deepinfra.surfaces.embeddings.adapter import cache_key_data
 from openclaw_deepinfra.urls import normalize
 from tests.surfaces.embeddings.conftest import KEY, MakeHarness
 
