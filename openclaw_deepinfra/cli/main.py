@@ -85,8 +85,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _exit_code(exc: BaseException) -> int:
-    if isinstance(exc, CliError):
-        return exc.exit_code
     if isinstance(exc, ConfigError | ManifestError | ModelRefError):
         return EXIT_USAGE
     code = getattr(exc, "exit_code", None)

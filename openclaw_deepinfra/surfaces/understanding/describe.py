@@ -21,7 +21,6 @@ from openclaw_deepinfra.host.contracts.chat import (
     ChatUserMessage,
 )
 from openclaw_deepinfra.host.contracts.media import (
-    ImageDescriptionRequest,
     ImagesDescriptionRequest,
     MediaImage,
     MediaUnderstandingResult,
@@ -114,12 +113,6 @@ async def describe_images(
             hint="retry, or raise max tokens if the model spent them all on reasoning",
         )
     return MediaUnderstandingResult(text=text, model=result.model)
-
-
-async def describe_image(runtime: DeepInfraRuntime, req: ImageDescriptionRequest) -> MediaUnderstandingResult:
-    image = MediaImage(buffer=req.buffer, file_name=req.file_name, mime=req.mime)
-    fields = req.model_dump(exclude={"buffer", "file_name", "mime"})
-    return await describe_images(runtime, ImagesDescriptionRequest(**fields, images=[image]))
 
 
 def _where(image: MediaImage, index: int, count: int) -> str:

@@ -59,9 +59,12 @@ class DeepInfraMediaUnderstandingProvider(RuntimeProvider):
         return await transcribe.transcribe(self._runtime, req)
 
     async def describe_image(self, req: ImageDescriptionRequest) -> MediaUnderstandingResult:
-        from openclaw_deepinfra.surfaces.understanding import describe
+        """One image: the one-element case of `describe_images`."""
+        from openclaw_deepinfra.host.contracts.media import ImagesDescriptionRequest, MediaImage
 
-        return await describe.describe_image(self._runtime, req)
+        image = MediaImage(buffer=req.buffer, file_name=req.file_name, mime=req.mime)
+        fields = req.model_dump(exclude={"buffer", "file_name", "mime"})
+        return await self.describe_images(ImagesDescriptionRequest(**fields, images=[image]))
 
     async def describe_images(self, req: ImagesDescriptionRequest) -> MediaUnderstandingResult:
         from openclaw_deepinfra.surfaces.understanding import describe
