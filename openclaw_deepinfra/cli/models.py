@@ -69,13 +69,13 @@ def render(report: Mapping[str, Any]) -> str:
         lines.append(header)
         for model in surface["models"]:
             marker = "*" if model["id"] == surface["default"] else " "
-            details = []
-            if model.get("context_length"):
-                details.append(f"ctx {model['context_length']}")
-            price = _price(model.get("pricing") or {})
-            if price:
-                details.append(price)
-            if model.get("status") == "deprecated":
-                details.append(f"deprecated -> {model.get('replaced_by') or '?'}")
+            details = [
+                f"ctx {model['context_length']}" if model.get("context_length") else "",
+                _price(model.get("pricing") or {}),
+                f"deprecated -> {model.get('replaced_by') or '?'}"
+                if model.get("status") == "deprecated"
+                else "",
+            ]
+            details = [detail for detail in details if detail]
             lines.append(f"  {marker} {model['id']}" + (f"  ({', '.join(details)})" if details else ""))
     return "\n".join(lines)

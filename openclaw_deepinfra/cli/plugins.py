@@ -14,7 +14,8 @@ from openclaw_deepinfra.cli.json_shapes import (
     Registration,
     dumps,
 )
-from openclaw_deepinfra.cli.session import CliError, HostSession, config_path_from, open_host
+from openclaw_deepinfra.cli.session import CliError, HostSession, open_host
+from openclaw_deepinfra.host import paths
 from openclaw_deepinfra.host.hookspecs import ENTRY_POINT_GROUP
 from openclaw_deepinfra.host.install import disable_plugin, enable_plugin, install_plugin
 
@@ -86,7 +87,7 @@ async def run_inspect(args: argparse.Namespace) -> int:
 
 
 def run_install(args: argparse.Namespace) -> int:
-    path = config_path_from(args)
+    path = paths.config_path(args.config)
     # The spec goes through as typed: `install_plugin` resolves paths itself and, like pip, reads a
     # bare name as a requirement even when a same-named directory sits in the cwd.
     result = install_plugin(args.spec, path)
@@ -112,12 +113,12 @@ def run_enable(args: argparse.Namespace) -> int:
             "install it first with `openclaw-deepinfra plugins install PATH_OR_NAME`",
             exit_code=2,
         )
-    path = enable_plugin(args.plugin_id, config_path_from(args))
+    path = enable_plugin(args.plugin_id, paths.config_path(args.config))
     print(f"enabled {args.plugin_id} in {path}")
     return 0
 
 
 def run_disable(args: argparse.Namespace) -> int:
-    path = disable_plugin(args.plugin_id, config_path_from(args))
+    path = disable_plugin(args.plugin_id, paths.config_path(args.config))
     print(f"disabled {args.plugin_id} in {path}")
     return 0

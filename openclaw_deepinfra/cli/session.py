@@ -82,13 +82,8 @@ class HostSession(AbstractAsyncContextManager["HostSession"]):
         await self.registry.aclose()
 
 
-def config_path_from(args: argparse.Namespace) -> Path:
-    """``--config``, else ``$OPENCLAW_CONFIG_PATH``, else ``<state dir>/openclaw.json`` (``host.paths``)."""
-    return paths.config_path(getattr(args, "config", None))
-
-
 def open_host(args: argparse.Namespace) -> HostSession:
-    path = config_path_from(args)
+    path = paths.config_path(args.config)  # --config, else $OPENCLAW_CONFIG_PATH, else the state dir's
     config = OpenClawConfig.load(path)
     # The agent's own store in the state dir; keys left beside the config by older versions are
     # still read from there (doctor says so, onboard moves them).
@@ -104,21 +99,16 @@ FIRST_NOTICE_S = 10.0
 NOTICE_EVERY_S = 20.0
 
 
-def budget_s(config: OpenClawConfig, timeout_ms: int | None = None) -> float:
-    """The call's deadline as the plugin sets it: the request's `timeout_ms`, else the config's
-    `timeoutSeconds`, else the plugin's default."""
-    if timeout_ms:
-        return timeout_ms / 1000
-    try:
-        return resolve_settings(config).timeout_s or DEFAULT_DEADLINE_S
-    except ConfigurationError:
-        return DEFAULT_DEADLINE_S  # the call itself reports the configuration error
-
-
 class Waiting:
     def __init__(self, what: str, config: OpenClawConfig, timeout_ms: int | None = None) -> None:
         self.what = what
-        self.budget_s = budget_s(config, timeout_ms)
+        # The call's deadline as the plugin sets it: the request's `timeout_ms`, else the config's
+        # `timeoutSeconds`, else the plugin's default.
+        try:
+            configured = None if timeout_ms else resolve_settings(config).timeout_s
+        except ConfigurationError:
+            configured = None  # the call itself reports the configuration error
+        self.budget_s = timeout_ms / 1000 if timeout_ms else configured or DEFAULT_DEADLINE_S
         self._started = self._last = time.monotonic()
         self._gap = FIRST_NOTICE_S
 

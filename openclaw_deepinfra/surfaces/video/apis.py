@@ -220,18 +220,11 @@ async def generate_native(
 
 
 def _urls(body: Mapping[str, Any]) -> list[str]:
-    urls: list[str] = []
-    for key in ("video_url", "video"):
-        value = body.get(key)
-        if isinstance(value, str):
-            urls.append(value)
+    """`video_url`, `video`, then each `videos[]` item (a URL or `{url}`): every one that is a string."""
     videos = body.get("videos")
-    if isinstance(videos, list):
-        for item in videos:
-            value = item.get("url") if isinstance(item, Mapping) else item
-            if isinstance(value, str):
-                urls.append(value)
-    return urls
+    items = videos if isinstance(videos, list) else []
+    listed = [item.get("url") if isinstance(item, Mapping) else item for item in items]
+    return [url for url in (body.get("video_url"), body.get("video"), *listed) if isinstance(url, str)]
 
 
 def native_result(response: JsonResponse, spec: VideoSpec, base: str) -> VideoGenerationResult:
@@ -241,13 +234,11 @@ def native_result(response: JsonResponse, spec: VideoSpec, base: str) -> VideoGe
             f"{LABEL} failed: the response is not a JSON object", request_id=response.request_id
         )
     status_block = body.get("inference_status")
-    status = status_block.get("status") if isinstance(status_block, Mapping) else None
+    block = status_block if isinstance(status_block, Mapping) else {}
+    status = block.get("status")
     request_id = body.get("request_id") if isinstance(body.get("request_id"), str) else response.request_id
     if isinstance(status, str) and status.strip().lower() in FAILED_STATUSES:
-        error = body.get("error") or (
-            status_block.get("error") if isinstance(status_block, Mapping) else None
-        )
-        message = first_text(error) or f"{LABEL} failed"
+        message = first_text(body.get("error") or block.get("error")) or f"{LABEL} failed"
         raise GenerationFailedError(message, request_id=request_id)
     metadata: dict[str, Any] = {"api": "native", "status": status if isinstance(status, str) else "succeeded"}
     if request_id:

@@ -136,10 +136,11 @@ def _reject_inputs(req: VideoGenerationRequest) -> None:
             "DeepInfra video generation currently supports text-to-video only.",
             hint="remove the input images and describe the scene in the prompt",
         )
-    if req.input_videos:
-        raise RequestValidationError("DeepInfra video generation does not support video reference inputs.")
-    if req.input_audios:
-        raise RequestValidationError("DeepInfra video generation does not support audio reference inputs.")
+    for given, kind in ((req.input_videos, "video"), (req.input_audios, "audio")):
+        if given:
+            raise RequestValidationError(
+                f"DeepInfra video generation does not support {kind} reference inputs."
+            )
 
 
 def check_request(req: VideoGenerationRequest) -> None:
@@ -258,23 +259,21 @@ def video_asset(url: str, base: str, index: int) -> GeneratedVideo:
     resolved = url.strip()
     if not resolved.startswith(("http://", "https://", "data:")):
         resolved = urljoin(base.rstrip("/") + "/", resolved)
-    if resolved.startswith("data:"):
-        try:
-            data, declared = parse_data_url(resolved, what="DeepInfra video data URL")
-        except MalformedResponseError:
-            raise MalformedResponseError(
-                "DeepInfra video response returned malformed data URL base64"
-            ) from None
-        if not data:
-            raise MalformedResponseError("DeepInfra video response returned an empty data URL")
-        mime = sniff_video(data) or declared or DEFAULT_MIME
+    if not resolved.startswith("data:"):
+        suffix = urlsplit(resolved).path.lower().rsplit("/", 1)[-1]
+        mime = next((t for ext, t in _URL_TYPES.items() if suffix.endswith(ext)), DEFAULT_MIME)
         return GeneratedVideo(
-            buffer=data, mime_type=mime, file_name=f"video-{index}.{extension_for(mime, 'mp4')}"
+            url=resolved, mime_type=mime, file_name=f"video-{index}.{extension_for(mime, 'mp4')}"
         )
-    suffix = urlsplit(resolved).path.lower().rsplit("/", 1)[-1]
-    mime = next((t for ext, t in _URL_TYPES.items() if suffix.endswith(ext)), DEFAULT_MIME)
+    try:
+        data, declared = parse_data_url(resolved, what="DeepInfra video data URL")
+    except MalformedResponseError:
+        raise MalformedResponseError("DeepInfra video response returned malformed data URL base64") from None
+    if not data:
+        raise MalformedResponseError("DeepInfra video response returned an empty data URL")
+    mime = sniff_video(data) or declared or DEFAULT_MIME
     return GeneratedVideo(
-        url=resolved, mime_type=mime, file_name=f"video-{index}.{extension_for(mime, 'mp4')}"
+        buffer=data, mime_type=mime, file_name=f"video-{index}.{extension_for(mime, 'mp4')}"
     )
 
 
