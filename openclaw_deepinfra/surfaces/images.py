@@ -141,7 +141,7 @@ class DeepInfraImageProvider(SurfaceProvider):
     default_timeout_ms: int | None = None  # the reference sets none; the HTTP layer's own is finite
 
     async def generate_image(self, req: ImageGenerationRequest) -> ImageGenerationResult:
-        requested_model = strip_provider_prefix(req.model.strip(), PROVIDER_ID)
+        model = strip_provider_prefix(req.model.strip(), PROVIDER_ID)
         prompt = req.prompt.strip()
         if not prompt:
             raise RequestValidationError("the image prompt is empty; describe the image to generate")
@@ -157,9 +157,7 @@ class DeepInfraImageProvider(SurfaceProvider):
         # The catalog wait, the generate call and any result download share one deadline.
         deadline = http.deadline(timeout_ms=req.timeout_ms)
         http = http.with_options(deadline=deadline)
-        model = requested_model
-        if not model:
-            model = (await self._runtime.catalog_view(deadline)).default("image-gen")
+        model = model or (await self._runtime.catalog_view(deadline)).default("image-gen")
         if ignored:
             logger.info("DeepInfra images: ignoring options it does not support: %s", ", ".join(ignored))
         payload = {"model": model, "prompt": prompt, "n": n, "size": size, "response_format": "b64_json"}

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
         EmbeddingProviderCreateOptions,
         EmbeddingProviderCreateResult,
     )
+    from openclaw_deepinfra.surfaces.embeddings.capabilities import InputKind
 
 # The contract models, batching, wire and provider modules are imported on first use (inside the
 # methods below), not at registration: loading the plugin registers this adapter on every start,
@@ -270,17 +271,7 @@ class DeepInfraEmbeddingAdapter(RuntimeProvider):
     def resolve_index_identity(self, opts: Any) -> EmbeddingIndexIdentity:
         from openclaw_deepinfra.host.contracts.embeddings import EmbeddingIndexIdentity
 
-        options = _options(opts)
-        model = self.normalize_model(options)
-        endpoint = resolve_endpoint(
-            self._runtime.config, options, self._runtime.settings(), check_credentials=False
-        )
-        data = cache_key_data(
-            model=model,
-            base_url=endpoint.base_url,
-            headers=endpoint.headers,
-            dimensions=self._dimensions(model, options),
-        )
+        model, _, _, data = self._destination(_options(opts), check_credentials=False)
         return EmbeddingIndexIdentity(model=model, cache_key_data=data)
 
     def format_setup_error(self, err: BaseException) -> str:
@@ -295,40 +286,41 @@ class DeepInfraEmbeddingAdapter(RuntimeProvider):
         from openclaw_deepinfra.surfaces.embeddings.provider import DeepInfraEmbeddingProvider, EmbeddingSpec
 
         options = _options(opts)
-        config = self._runtime.config
-        search = config.memory_search()
-        model = self.normalize_model(options)
+        search = self._runtime.config.memory_search()
+        model, dimensions, endpoint, data = self._destination(options, check_credentials=True)
         traits = traits_for(model)
-        dimensions = self._dimensions(model, options)
-        settings = self._runtime.settings()
-        endpoint = resolve_endpoint(config, options, settings)
+
+        def kind(given: str | None, key: str) -> InputKind | None:
+            return input_kind(given or search.get(key), where=f"{_SEARCH}.{key}")
+
         spec = EmbeddingSpec(
             model=model,
             traits=traits,
             dimensions=dimensions,
             max_input_tokens=await self._max_input_tokens(model) or traits.max_input_tokens,
-            input_kind=input_kind(
-                options.input_type or search.get("inputType"), where=f"{_SEARCH}.inputType"
-            ),
-            query_kind=input_kind(
-                options.query_input_type or search.get("queryInputType"), where=f"{_SEARCH}.queryInputType"
-            ),
-            document_kind=input_kind(
-                options.document_input_type or search.get("documentInputType"),
-                where=f"{_SEARCH}.documentInputType",
-            ),
+            input_kind=kind(options.input_type, "inputType"),
+            query_kind=kind(options.query_input_type, "queryInputType"),
+            document_kind=kind(options.document_input_type, "documentInputType"),
             concurrency=_concurrency(search),
         )
         provider = DeepInfraEmbeddingProvider(self._runtime, endpoint, spec)
-        runtime = EmbeddingProviderRuntime(
-            id=PROVIDER_ID,
-            cache_key_data=cache_key_data(
-                model=model, base_url=endpoint.base_url, headers=endpoint.headers, dimensions=dimensions
-            ),
-        )
+        runtime = EmbeddingProviderRuntime(id=PROVIDER_ID, cache_key_data=data)
         return EmbeddingProviderCreateResult(provider=provider, runtime=runtime)
 
     # -- internals ---------------------------------------------------------------------------------
+
+    def _destination(
+        self, options: EmbeddingProviderCreateOptions, *, check_credentials: bool
+    ) -> tuple[str, int | None, Endpoint, dict[str, Any]]:
+        """The model, the `dimensions` to send, the endpoint and the index identity they make."""
+        model = self.normalize_model(options)
+        dimensions = self._dimensions(model, options)
+        config, settings = self._runtime.config, self._runtime.settings()
+        endpoint = resolve_endpoint(config, options, settings, check_credentials=check_credentials)
+        data = cache_key_data(
+            model=model, base_url=endpoint.base_url, headers=endpoint.headers, dimensions=dimensions
+        )
+        return model, dimensions, endpoint, data
 
     def _dimensions(self, model: str, options: EmbeddingProviderCreateOptions) -> int | None:
         """The `dimensions` to send (None: the model's own size) from the options' `dimensions`, the

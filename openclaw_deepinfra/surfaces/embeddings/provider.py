@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Final
 
 from openclaw_deepinfra.errors import DeepInfraError, RequestValidationError
@@ -120,7 +121,6 @@ class DeepInfraEmbeddingProvider:
         self._runtime = runtime
         self._endpoint = endpoint
         self._spec = spec
-        self._connection: Connection | None = None
         self._served_warned = False
         self.model = spec.model
         self.max_input_tokens = spec.max_input_tokens
@@ -166,10 +166,10 @@ class DeepInfraEmbeddingProvider:
         configured = spec.query_kind if role == "query" else spec.document_kind
         return per_call or configured or spec.input_kind or role
 
-    def _connect(self) -> Connection:
-        if self._connection is None:
-            self._connection = connect(self._runtime, self._endpoint)
-        return self._connection
+    @cached_property
+    def _connection(self) -> Connection:
+        """Made on first use: the endpoint's SecretInputs are resolved just before the first request."""
+        return connect(self._runtime, self._endpoint)
 
     async def _embed(
         self,
@@ -184,7 +184,7 @@ class DeepInfraEmbeddingProvider:
         if not texts:
             return [], None
         spec = self._spec
-        connection = self._connect()
+        connection = self._connection
         payload_texts = apply_prefix(texts, spec.traits, kind)
         ranges = plan_requests(
             [estimate_tokens(text) for text in payload_texts],
