@@ -15,7 +15,7 @@ from openclaw_deepinfra.catalog import refresher as refresher_module
 from openclaw_deepinfra.errors import DeepInfraError
 from openclaw_deepinfra.host.api import PluginApi
 from openclaw_deepinfra.host.manifest import load_manifest
-from openclaw_deepinfra.surfaces.understanding import transcribe as transcribe_module
+from openclaw_deepinfra.surfaces.understanding import provider as understanding_provider
 from tests.e2e.faults import FaultServer, json_reply, reply
 from tests.reliability import calls
 from tests.reliability.calls import CATALOG
@@ -88,7 +88,7 @@ async def test_a_surface_raising_an_unexpected_error_does_not_break_the_others(
     def broken_form(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug inside the transcription surface")
 
-    monkeypatch.setattr(transcribe_module, "build_form", broken_form)
+    monkeypatch.setattr(understanding_provider, "build_form", broken_form)
     with pytest.raises(RuntimeError, match="a bug inside"):
         await calls.stt(host)
     for name, call in calls.ALL_CALLS.items():

@@ -18,7 +18,7 @@ from openclaw_deepinfra.errors import RequestValidationError
 from openclaw_deepinfra.host.contracts.chat import ChatRequest
 from openclaw_deepinfra.host.contracts.media import AudioTranscriptionRequest
 from openclaw_deepinfra.surfaces.images import upload_name
-from openclaw_deepinfra.surfaces.understanding.transcribe import build_form, check_audio, safe_file_name
+from openclaw_deepinfra.surfaces.understanding.provider import build_form, check_audio, safe_file_name
 from tests.e2e.faults import FaultServer
 from tests.reliability import calls
 from tests.reliability.calls import MP3, PNG

@@ -15,8 +15,10 @@ from openclaw_deepinfra.errors import (
     ServerError,
 )
 from openclaw_deepinfra.host.contracts.media import AudioTranscriptionRequest
-from openclaw_deepinfra.surfaces.understanding.provider import DeepInfraMediaUnderstandingProvider
-from openclaw_deepinfra.surfaces.understanding.transcribe import safe_file_name
+from openclaw_deepinfra.surfaces.understanding.provider import (
+    DeepInfraMediaUnderstandingProvider,
+    safe_file_name,
+)
 from tests.surfaces.conftest import BASE, KEY, LIVE, MODELS_URL, MakeRuntime
 
 URL = f"{BASE}/audio/transcriptions"

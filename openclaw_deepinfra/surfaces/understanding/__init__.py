@@ -1,2 +1,2 @@
-"""Media understanding over DeepInfra (host contract §5): speech-to-text (``transcribe``) and image
-description as a vision chat completion (``describe``); ``provider`` is the registered object."""
+"""Media understanding over DeepInfra (host contract §5): ``provider`` is the registered object and
+speaks speech-to-text itself; image description is a vision chat completion (``describe``)."""
