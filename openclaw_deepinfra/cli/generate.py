@@ -81,13 +81,6 @@ def choose_model(
     return "", timeout_ms
 
 
-def _inputs(paths: list[Path] | None) -> list[ImageInput] | None:
-    images = [ImageInput(buffer=read_input(path, "--input", IMAGE_LIMIT), file_name=path.name,
-                         mime_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream")
-              for path in paths or []]  # fmt: skip
-    return images or None
-
-
 def _check_count(count: int | None, provider: object, *, editing: bool) -> None:
     """More images than the provider declares it makes would be silently clamped: refuse instead,
     so the user is not surprised by fewer files (the limit comes from the capabilities data)."""
@@ -103,7 +96,9 @@ async def run_image(args: argparse.Namespace) -> int:
     if args.count is not None and args.count < 1:
         raise CliError("--count must be at least 1", exit_code=2)
     prompt = prompt_text(args.prompt, None, "PROMPT")
-    inputs = _inputs(args.input)
+    inputs = [ImageInput(buffer=read_input(path, "--input", IMAGE_LIMIT), file_name=path.name,
+                         mime_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+              for path in args.input or []] or None  # fmt: skip
     check_out(args.out)
     async with open_host(args) as session:
         provider = session.require(IMAGE_KIND, PLUGIN_ID)

@@ -96,7 +96,9 @@ def _texts(inputs: Sequence[EmbeddingInput] | Sequence[Mapping[str, Any]]) -> li
     texts: list[str] = []
     append = texts.append
     for index, item in enumerate(inputs):
-        text = item if isinstance(item, str) else _text_of(item)
+        text: object = item
+        if not isinstance(item, str):  # a {text} mapping or an object with a `text` attribute
+            text = item.get("text") if isinstance(item, Mapping) else getattr(item, "text", None)
         if not isinstance(text, str):
             raise RequestValidationError(
                 f"embedding input {index} is a {type(item).__name__}, not a string or a {{text}} object"
@@ -108,10 +110,6 @@ def _texts(inputs: Sequence[EmbeddingInput] | Sequence[Mapping[str, Any]]) -> li
             )
         append(text)
     return texts
-
-
-def _text_of(item: object) -> object:
-    return item.get("text") if isinstance(item, Mapping) else getattr(item, "text", None)
 
 
 class DeepInfraEmbeddingProvider:

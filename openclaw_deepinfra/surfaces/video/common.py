@@ -80,9 +80,6 @@ def capabilities_for(model: str | None = None) -> VideoGenerationProviderCapabil
     )
 
 
-CAPABILITIES: Final = capabilities_for()
-
-
 @dataclass(frozen=True)
 class VideoSpec:
     """A request after validation: exactly what may be sent, plus what was ignored or adjusted."""
@@ -130,7 +127,14 @@ def _aspect_ratio(value: str | None, caps: VideoModeCapabilities) -> str | None:
     return ratio
 
 
-def _reject_inputs(req: VideoGenerationRequest) -> None:
+def check_request(req: VideoGenerationRequest) -> None:
+    """Every check that does not depend on the model, so a bad request fails before the call reads
+    the catalog for its default model; `build_spec` then checks the model's own allowlist."""
+    build_spec(req, GUIDED_MODEL_PREFIX + "any")  # the widest allowlist: only model-free checks bite
+
+
+def build_spec(req: VideoGenerationRequest, default_model: str) -> VideoSpec:
+    """Validate `req` and reduce it to what DeepInfra takes; raises before any request."""
     if req.input_images:
         raise RequestValidationError(
             "DeepInfra video generation currently supports text-to-video only.",
@@ -141,17 +145,6 @@ def _reject_inputs(req: VideoGenerationRequest) -> None:
             raise RequestValidationError(
                 f"DeepInfra video generation does not support {kind} reference inputs."
             )
-
-
-def check_request(req: VideoGenerationRequest) -> None:
-    """Every check that does not depend on the model, so a bad request fails before the call reads
-    the catalog for its default model; `build_spec` then checks the model's own allowlist."""
-    build_spec(req, GUIDED_MODEL_PREFIX + "any")  # the widest allowlist: only model-free checks bite
-
-
-def build_spec(req: VideoGenerationRequest, default_model: str) -> VideoSpec:
-    """Validate `req` and reduce it to what DeepInfra takes; raises before any request."""
-    _reject_inputs(req)
     model = strip_provider_prefix(req.model.strip(), PROVIDER_ID) or default_model
     prompt = req.prompt.strip()
     if not prompt:

@@ -36,7 +36,6 @@ from openclaw_deepinfra.surfaces.video.apis import (
     wait_for_job,
 )
 from openclaw_deepinfra.surfaces.video.common import (
-    CAPABILITIES,
     Progress,
     build_spec,
     capabilities_for,
@@ -57,7 +56,7 @@ class DeepInfraVideoProvider(SurfaceProvider):
     """`VideoGenerationProvider`; `sleep` and `clock` are injectable for tests (monotonic seconds)."""
 
     surface = "video-gen"
-    capabilities: Final = CAPABILITIES
+    capabilities: Final = capabilities_for()
     default_timeout_ms: int = DEFAULT_TIMEOUT_MS
 
     def __init__(
