@@ -87,8 +87,8 @@ def delete_edits(text: str, path: Sequence[Key]) -> list[Edit]:
         # The entry owns whole lines: remove them, its own trailing comment included.
         return [Edit(_line_start(text, entry.key_start), _past_newline(text, rest), "")]
     if entry.comma is not None:
-        rest = text[entry.comma + 1 :]
-        return [Edit(entry.key_start, len(text) - len(rest.lstrip(" \t")), "")]
+        tail = text[entry.comma + 1 :]
+        return [Edit(entry.key_start, len(text) - len(tail.lstrip(" \t")), "")]
     if index > 0:
         previous = entries[index - 1]
         assert previous.comma is not None  # an entry after it means a comma between them
