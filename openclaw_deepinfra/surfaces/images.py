@@ -124,13 +124,12 @@ def _edit_file(image: ImageInput) -> tuple[str, bytes, str]:
     if not image.buffer:
         raise RequestValidationError("the reference image is empty; pass a JPEG, PNG or WebP file")
     sniffed = sniff_image(image.buffer)
-    if sniffed is None or sniffed not in ACCEPTED_INPUT_TYPES:
+    if sniffed not in ACCEPTED_INPUT_TYPES:
         raise RequestValidationError(
             "the reference image must be a JPEG, PNG or WebP file"
             + (f" (got {sniffed})" if sniffed else " (its bytes are none of these)")
         )
-    name = upload_name(image.file_name, sniffed)
-    return name, image.buffer, sniffed
+    return upload_name(image.file_name, sniffed), image.buffer, sniffed
 
 
 class DeepInfraImageProvider(SurfaceProvider):

@@ -55,11 +55,9 @@ class DeepInfraModelCatalog(RuntimeProvider):
     ) -> list[UnifiedModelCatalogEntry] | None:
         if self._runtime.settings().api_key is None:
             return None
+        # A static snapshot (no good answer yet) has no live or cached surface: None, not [].
         snapshot = await self._runtime.catalog().refresh()
-        if snapshot.source == "static":
-            return None
-        entries = _entries(snapshot, only_sources=("live", "cache"))
-        return entries or None
+        return _entries(snapshot, only_sources=("live", "cache")) or None
 
     async def surface_report(self, *, refresh: bool = False) -> dict[str, Any]:
         """Every surface's list and default and where they came from (`models --json`)."""

@@ -67,6 +67,9 @@ if TYPE_CHECKING:
 # hard stop for a misbehaving server.
 MAX_EMBEDDINGS_BODY_BYTES = 256 * 1024 * 1024
 _REMOTE = "memory.search.remote"
+# Well under DeepInfra's 200 in flight per model: memory indexing shares the account with chat.
+DEFAULT_CONCURRENCY: Final = 16
+MAX_CONCURRENCY: Final = 200
 CREDENTIAL_HEADERS: Final = frozenset({"authorization", "content-type", "x-api-key", "api-key"})
 
 
@@ -236,8 +239,6 @@ def _options(opts: Any) -> EmbeddingProviderCreateOptions:
 
 
 def _concurrency(search: Mapping[str, Any]) -> int:
-    from openclaw_deepinfra.surfaces.embeddings.provider import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
-
     remote = search.get("remote")
     batch = remote.get("batch") if isinstance(remote, Mapping) else None
     value = batch.get("concurrency") if isinstance(batch, Mapping) else None

@@ -27,7 +27,7 @@ from openclaw_deepinfra.host.contracts.embeddings import (
 from openclaw_deepinfra.redact import get_logger
 from openclaw_deepinfra.runtime import DeepInfraRuntime
 from openclaw_deepinfra.settings import PROVIDER_ID
-from openclaw_deepinfra.surfaces.embeddings.adapter import Connection, Endpoint, connect
+from openclaw_deepinfra.surfaces.embeddings.adapter import DEFAULT_CONCURRENCY, Connection, Endpoint, connect
 from openclaw_deepinfra.surfaces.embeddings.batching import (
     DEFAULT_REQUEST_TOKEN_BUDGET,
     EmbeddingsAnswer,
@@ -47,10 +47,6 @@ from openclaw_deepinfra.surfaces.embeddings.capabilities import (
 )
 
 logger = get_logger(__name__)
-
-# Well under DeepInfra's 200 in flight per model: memory indexing shares the account with chat.
-DEFAULT_CONCURRENCY: Final = 16
-MAX_CONCURRENCY: Final = 200
 
 ProgressCallback = Callable[[int, int], None]
 """`progress(done, total)`: inputs embedded so far, called after every answered request."""

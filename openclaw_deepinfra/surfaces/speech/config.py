@@ -265,9 +265,6 @@ def parse_directive_token(ctx: SpeechDirectiveTokenContext) -> SpeechDirectiveTo
     return SpeechDirectiveTokenResult(handled=True, overrides={field: value})
 
 
-# -- voices ----------------------------------------------------------------------------------------
-
-
 def _model_key(model: str) -> str:
     return model.split(":", 1)[0].strip().lower()
 

@@ -186,9 +186,6 @@ def job_result(job: Job, spec: VideoSpec, base: str) -> VideoGenerationResult:
     return VideoGenerationResult(videos=videos, model=model, metadata=metadata)
 
 
-# -- native ---------------------------------------------------------------------------------------
-
-
 def native_url(base: str, model: str) -> str:
     """Each model path segment percent-encoded on its own, so `/` keeps separating org and model."""
     return f"{base.rstrip('/')}/{'/'.join(quote(segment, safe='') for segment in model.split('/'))}"
