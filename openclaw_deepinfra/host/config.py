@@ -263,9 +263,9 @@ class OpenClawConfig:
         return self._derive(data)
 
     def with_patch(self, patch: Mapping[str, Any]) -> OpenClawConfig:
-        """A new config with ``patch`` deep-merged in (an auth method's ``config_patch``)."""
-        data = deep_merge(copy.deepcopy(self.data), copy.deepcopy(dict(patch)))
-        return self._derive(data)
+        """A new config with ``patch`` deep-merged in (an auth method's ``config_patch``); the new
+        config deep-copies what it is given, so neither this one nor ``patch`` is shared."""
+        return self._derive(deep_merge(self.data, patch))
 
     def save(self, path: Path | None = None) -> Path:
         """Write the tree back, editing only what changed (module docstring); 0600 for a new file.

@@ -263,8 +263,7 @@ def _format_error(error: ErrorDetails) -> str:
             "additionalProperties = false)",
         }
         return f"{loc}: required key missing; {hints.get(loc, 'add it')}"
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{loc}: {message}"
+    return f"{loc}: {error['msg'].removeprefix('Value error, ')}"
 
 
 def parse_manifest(data: dict[str, Any], *, source: str = MANIFEST_FILE) -> PluginManifest:
