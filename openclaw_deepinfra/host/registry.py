@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any, Literal, TypeAlias, cast
+from typing import Any, Literal, cast
 
 import pluggy
 
@@ -34,13 +34,11 @@ from openclaw_deepinfra.host.manifest import PluginManifest, load_manifest, loca
 
 logger = logging.getLogger("openclaw.plugins")
 
-PluginStatus: TypeAlias = Literal["loaded", "error", "disabled"]
-
 
 @dataclass
 class PluginRecord:
     id: str
-    status: PluginStatus
+    status: Literal["loaded", "error", "disabled"]
     source: str
     manifest: PluginManifest | None = None
     error: str | None = None
