@@ -46,8 +46,7 @@ def _provider_config(session: HostSession, provider: Any, pid: str, timeout_ms: 
     # Raw: a SecretInput apiKey is resolved by the provider just before its request, not here.
     blocks = (session.config.get(root, raw=True) for root in (("tts",), ("messages", "tts")))
     tts: Mapping[str, Any] = next((block for block in blocks if isinstance(block, Mapping)), {})
-    providers = tts.get("providers")
-    merged = dict(provider_entry(providers, pid) or {})
+    merged = dict(provider_entry(tts.get("providers"), pid) or {})
     persona = tts.get("persona")
     personas = tts.get("personas")
     if isinstance(persona, str) and isinstance(personas, Mapping):

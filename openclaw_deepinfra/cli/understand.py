@@ -81,15 +81,14 @@ def pick_media(
     pid = wanted_pid or candidates[0].provider_id
     chosen = next((s for s in candidates if s.provider_id == pid), None)
     options, timeout = (chosen.options, chosen.timeout_ms) if chosen else ({}, None)
-    provider = providers[pid]
     model = wanted_model or next((s.model for s in candidates if s.provider_id == pid and s.model), None)
     if model is None:
-        defaults = getattr(provider, "default_models", None)
+        defaults = getattr(providers[pid], "default_models", None)
         model = defaults.get(capability) if isinstance(defaults, Mapping) else None
     seconds = block.get("timeoutSeconds")
     if timeout is None and isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds > 0:
         timeout = int(seconds * 1000)
-    return MediaPick(pid, provider, model, timeout or DEFAULT_MEDIA_TIMEOUT_MS, options, block)
+    return MediaPick(pid, providers[pid], model, timeout or DEFAULT_MEDIA_TIMEOUT_MS, options, block)
 
 
 def media_auth(session: HostSession, pick: MediaPick) -> ApiKeyMediaAuth | NoneMediaAuth | None:
