@@ -58,14 +58,11 @@ class ConfiguredHeaders:
         # Names only: a value may be a secret (a SecretRef or `${VAR}` in the config).
         return f"ConfiguredHeaders(names={sorted(self.values)!r})"
 
-    def for_url(self, url: str, *, same_origin: bool | None = None) -> Mapping[str, str]:
-        """The headers for a request to `url`: all of them on the configured origin, none elsewhere.
-        `same_origin` skips the parse when the caller already knows."""
-        if not self.values:
-            return {}
-        if same_origin is None:
-            same_origin = self.origin is not None and origin(url) == self.origin
-        return self.values if same_origin else {}
+    def for_url(self, url: str) -> Mapping[str, str]:
+        """The headers for a request to `url`: all of them on the configured origin, none elsewhere."""
+        if self.values and self.origin is not None and origin(url) == self.origin:
+            return self.values
+        return {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +77,22 @@ class RequestOptions:
     retry: RetryPolicy
     deadline: Deadline | None
     timeout_s: float | None
+    built_headers: dict[tuple[str, str, bool], dict[str, str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """`request_headers`' answers for these options; the views that change only the deadline share it."""
 
 
 def request_headers(
     options: RequestOptions, url: str, *, authenticated: bool, accept: str, extra: Mapping[str, str] | None
 ) -> dict[str, str]:
     """Accept, User-Agent, the configured headers (on their origin only: never a CDN download,
-    never another host), the caller's `extra`, then the key (refused for another origin)."""
+    never another host), the caller's `extra`, then the key (refused for another origin). They
+    depend only on the (frozen) options and the arguments: a call without `extra` to a URL without
+    a query (not a signed download's) takes them as built the first time (issue 14)."""
+    key = (url, accept, authenticated)
+    if extra is None and key in options.built_headers:
+        return options.built_headers[key].copy()
     headers = {"Accept": accept, "User-Agent": user_agent()}
     configured = options.headers
     if configured is not None and configured.values:
@@ -105,6 +111,8 @@ def request_headers(
                 hint="authenticated requests must go to the configured base URL's host",
             )
         headers["Authorization"] = f"Bearer {options.api_key.reveal()}"
+    if extra is None and "?" not in url and len(options.built_headers) < 32:
+        options.built_headers[key] = headers.copy()
     return headers
 
 
@@ -186,6 +194,7 @@ class OptionsView:
             retry,
             old.deadline if deadline is None else deadline,
             old.timeout_s,
+            old.built_headers if base_url is None and api_key is None else {},
         )
         return view
 

@@ -133,15 +133,6 @@ class SSEStream:
                 kept.append(event)
         return kept
 
-    async def read_raw(self) -> bytes:
-        """The next raw chunk, bypassing the decoder (draining after the end marker); b"" at the end."""
-        if self.exhausted:
-            return b""
-        chunk = await self._read()
-        if not chunk:
-            self.exhausted = True
-        return chunk
-
     async def aclose(self) -> None:
         aiter, self._aiter = self._aiter, None
         close = getattr(aiter, "aclose", None)
@@ -162,8 +153,9 @@ class SSEStream:
                 with contextlib.suppress(httpx.HTTPError, TimeoutError):
                     async with asyncio.timeout(DRAIN_TIMEOUT_S):
                         while received <= DRAIN_MAX_BYTES:
-                            chunk = await self.read_raw()
+                            chunk = await self._read()  # raw, past the decoder
                             if not chunk:
+                                self.exhausted = True
                                 break
                             received += len(chunk)
         finally:

@@ -26,6 +26,7 @@ from openclaw_deepinfra.errors import (
 )
 from openclaw_deepinfra.settings import ApiKey, Settings
 from openclaw_deepinfra.transport.client import DeepInfraHttp
+from openclaw_deepinfra.transport.options import request_headers
 from openclaw_deepinfra.transport.pool import DEFAULT_POOL_CAP, DEFAULT_TIMEOUT, ClientPool, user_agent
 
 BASE = "https://api.deepinfra.com/v1/openai"
@@ -87,6 +88,33 @@ async def test_json_request_headers_and_url(
     assert sent.headers["accept"] == "application/json"
     assert sent.headers["user-agent"] == user_agent()
     assert user_agent().startswith("openclaw-deepinfra/")
+
+
+async def test_headers_are_built_once_per_options_and_deadline_views_share_them(
+    pool: ClientPool, sleeps: Sleeps
+) -> None:
+    http = make_http(pool, sleeps)
+    url, accept = http.url("/chat/completions"), "text/event-stream"
+
+    def headers(view: DeepInfraHttp, to: str = url) -> dict[str, str]:
+        return request_headers(view.options, to, authenticated=True, accept=accept, extra=None)
+
+    cold = headers(http)
+    view = http.with_options(deadline=http.deadline(5.0), max_body_bytes=10)
+    warm = headers(view)
+    assert list(warm.items()) == list(cold.items())  # the same names, values and order, warm or cold
+    assert view.options.built_headers is http.options.built_headers and len(http.options.built_headers) == 1
+    warm["X-Mine"] = "1"
+    assert "X-Mine" not in headers(http)  # each call gets its own dict
+    other = http.with_options(api_key=ApiKey("sk-other-key-0123456789", "test"))
+    assert headers(other)["Authorization"] == "Bearer sk-other-key-0123456789" and headers(http) == cold
+    assert KEY not in repr(http.options) and "built_headers" not in repr(http.options)
+    headers(http, f"{url}?signed=1")
+    assert len(http.options.built_headers) == 1  # a URL with a query (a signed download) is not kept
+    no_key = make_http(pool, sleeps, key=None)
+    for _ in range(2):  # an error is raised every time, never kept
+        with pytest.raises(MissingApiKeyError):
+            headers(no_key)
 
 
 async def test_json_body_is_sent_as_json(router: respx.MockRouter, pool: ClientPool, sleeps: Sleeps) -> None:
