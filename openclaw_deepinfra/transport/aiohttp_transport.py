@@ -121,8 +121,7 @@ class _Body(httpx.AsyncByteStream):
         self._arm(since if since is not None else now)
 
     def extensions(self) -> dict[str, Any]:
-        """What the plugin's streams read from a response: `read_chunk` (which skips httpx's
-        per-chunk response layers, `sse_stream`), the synchronous close (`lease`), the body's end."""
+        """For the plugin's streams: `read_chunk` (`sse_stream`), the synchronous close (`lease`), the end."""
         return {
             READ_CHUNK_EXTENSION: self.read_chunk,
             CLOSE_NOW_EXTENSION: self.close,

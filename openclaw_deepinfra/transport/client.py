@@ -140,8 +140,9 @@ class DeepInfraHttp(OptionsView):
         self, path: str, *, json: Any, label: str | None = None, headers: Mapping[str, str] | None = None,
         model: str | None = None,
     ) -> OpenSSE:  # fmt: skip
-        """`async with` it: POST `json` and iterate its events. Errors before the first byte are
-        mapped (and retried). With `model`, the model slot is held until the stream is closed."""
+        """`async with` it: POST `json` and read its events (`next_events()`: one list per network
+        read, [] at the end). Errors before the first byte are mapped (and retried). With `model`,
+        the model slot is held until the stream is closed."""
         call = self._call("POST", path, "text/event-stream", headers, label, model, {"json": json})
         return OpenStream(self, call, sse_events)
 

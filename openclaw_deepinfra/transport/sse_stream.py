@@ -66,30 +66,21 @@ def chunk_reader(response: Response) -> tuple[Read, AsyncIterator[bytes] | None]
 class SSEStream:
     """The data events of one response body, in arrival order, up to `data: [DONE]`.
 
-    The stream owns its end: the `[DONE]` marker ends it (`saw_done`) and is not yielded, blank
+    Read with `next_events()`, every event of a network read at once (no iterator protocol: its
+    one consumer, the chat runner, pays one await per read). The stream owns its end: the
+    `[DONE]` marker ends it (`saw_done`) and is not handed over, blank
     data events are skipped, and an error frame (a JSON `error` / `error_type` / `error_message`
     object, or an `event: error`) is raised as a typed `StreamError` after the events before it
     have been handed over. Transport failures come typed too (`error_from_transport`).
     """
 
-    __slots__ = (
-        "_aiter",
-        "_at_end",
-        "_decoder",
-        "_error",
-        "_label",
-        "_pending",
-        "_read",
-        "exhausted",
-        "saw_done",
-    )
+    __slots__ = ("_aiter", "_at_end", "_decoder", "_error", "_label", "_read", "exhausted", "saw_done")
 
     def __init__(self, response: Response, label: str | None) -> None:
         self._read, self._aiter = chunk_reader(response)
         self._at_end: Callable[[], bool] | None = response.extensions.get(AT_END_EXTENSION)
         self._decoder = SSEDecoder()
         self._label = label
-        self._pending: list[SSEEvent] = []
         self._error: StreamError | None = None  # raised by the next read: events before it came first
         self.saw_done = False  # a `data: [DONE]` event ended the stream
         self.exhausted = False  # the body ended
@@ -142,10 +133,9 @@ class SSEStream:
     async def finish(self, *, completed: bool) -> None:
         """Stop reading. A stream that ended cleanly is drained first if the rest is short and
         quick, so its connection goes back to the pool; anything else (an abandoned or failed
-        stream) is closed by its lease, since a half-read connection is useless. A body already
-        read to its end (the common stream: `[DONE]` and the body's end come in one packet) has
-        nothing to drain: it is not given the drain's timer, the one that streams ending together
-        would each arm before the next call's request is written (issue 14)."""
+        stream) is closed by its lease, since a half-read connection is useless. A body read to its
+        end (`[DONE]` and the body's end come in one packet) skips the drain's timer, which streams
+        ending together each armed before the next call's request was written (issue 14)."""
         at_end = self._at_end
         try:
             if completed and self.saw_done and not self.exhausted and not (at_end is not None and at_end()):
@@ -161,17 +151,6 @@ class SSEStream:
         finally:
             with contextlib.suppress(httpx.HTTPError, RuntimeError):
                 await self.aclose()
-
-    def __aiter__(self) -> SSEStream:
-        return self
-
-    async def __anext__(self) -> SSEEvent:
-        if not self._pending:
-            self._pending = await self.next_events()
-            if not self._pending:
-                raise StopAsyncIteration
-            self._pending.reverse()
-        return self._pending.pop()
 
 
 def _frame_error(event: SSEEvent) -> StreamError | None:

@@ -28,6 +28,7 @@ from openclaw_deepinfra.settings import ApiKey, Settings
 from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.options import request_headers
 from openclaw_deepinfra.transport.pool import DEFAULT_POOL_CAP, DEFAULT_TIMEOUT, ClientPool, user_agent
+from tests.transport.events import all_events
 
 BASE = "https://api.deepinfra.com/v1/openai"
 KEY = "sk-client-test-0123456789abcdef"
@@ -417,7 +418,7 @@ async def test_stream_yields_events_and_sends_sse_headers(sleeps: Sleeps) -> Non
     transport = RecordingTransport(lambda r: sse_response(body))
     http, pool = streaming_http(transport, sleeps)
     async with http.stream_sse("/chat/completions", json={"stream": True}) as events:
-        data = [e.data async for e in events]
+        data = [e.data for e in await all_events(events)]
     await pool.aclose()
     assert data == [c.decode()[6:-2] for c in CHAT]  # the stream ends at [DONE], not yielded
     assert body.closed and body.read == 3
@@ -430,8 +431,7 @@ async def test_stream_early_break_closes_the_response(sleeps: Sleeps) -> None:
     body = RecordingStream([*CHAT, *CHAT, b"data: [DONE]\n\n"])
     http, pool = streaming_http(RecordingTransport(lambda r: sse_response(body)), sleeps)
     async with http.stream_sse("/chat/completions", json={}) as events:
-        async for _ in events:
-            break
+        assert await events.next_events()  # the consumer stops after the first read
     await pool.aclose()
     assert body.closed
     assert body.read == 1  # not drained: the consumer stopped before the end
@@ -441,7 +441,7 @@ async def test_stream_drains_the_tail_after_done(sleeps: Sleeps) -> None:
     body = RecordingStream([*CHAT, b"data: [DONE]\n\n", b": trailing comment\n\n", b"\n"])
     http, pool = streaming_http(RecordingTransport(lambda r: sse_response(body)), sleeps)
     async with http.stream_sse("/chat/completions", json={}) as events:
-        assert len([event async for event in events]) == 2  # the stream ends at [DONE]
+        assert len(await all_events(events)) == 2  # the stream ends at [DONE]
         assert events.saw_done and not events.exhausted
     await pool.aclose()
     assert body.read == len(body.chunks)  # read to the end so the connection can be reused
@@ -453,7 +453,7 @@ async def test_stream_closed_when_the_consumer_raises(sleeps: Sleeps) -> None:
     http, pool = streaming_http(RecordingTransport(lambda r: sse_response(body)), sleeps)
     with pytest.raises(KeyError):
         async with http.stream_sse("/chat/completions", json={}) as events:
-            async for _ in events:
+            if await events.next_events():
                 raise KeyError("consumer bug")
     await pool.aclose()
     assert body.closed
@@ -466,7 +466,7 @@ async def test_stream_closed_on_cancellation(sleeps: Sleeps) -> None:
 
     async def consume() -> None:
         async with http.stream_sse("/chat/completions", json={}) as events:
-            async for _ in events:
+            while await events.next_events():
                 first.set()
 
     task = asyncio.create_task(consume())
@@ -485,8 +485,8 @@ async def test_mid_stream_read_error_is_mapped_and_not_retried(sleeps: Sleeps) -
     received: list[str] = []
     with pytest.raises(APIConnectionError, match="ReadError"):
         async with http.stream_sse("/chat/completions", json={}) as events:
-            async for event in events:
-                received.append(event.data)
+            while batch := await events.next_events():
+                received.extend(event.data for event in batch)
     await pool.aclose()
     assert len(received) == 1
     assert len(transport.requests) == 1
@@ -517,7 +517,7 @@ async def test_stream_retries_before_the_first_byte(sleeps: Sleeps) -> None:
     )
     http, pool = streaming_http(transport, sleeps)
     async with http.stream_sse("/chat/completions", json={}) as events:
-        data = [e.data async for e in events]
+        data = [e.data for e in await all_events(events)]
     await pool.aclose()
     assert data == ["ok"]
     assert len(transport.requests) == 2 and len(sleeps.delays) == 1

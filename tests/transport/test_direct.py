@@ -39,6 +39,7 @@ from tests.e2e.faults import (
     reply,
     sse_reply,
 )
+from tests.transport.events import all_events
 
 KEY = "sk-direct-test-0123456789abcdef"
 PATH = "/v1/openai/chat/completions"
@@ -107,7 +108,7 @@ async def post_json(http: DeepInfraHttp) -> Any:
 
 async def post_sse(http: DeepInfraHttp) -> Any:
     async with http.stream_sse(PATH.removeprefix("/v1/openai"), json=BODY, model="org/m") as events:
-        return [(event.event, event.data) async for event in events]
+        return [(event.event, event.data) for event in await all_events(events)]
 
 
 def _same(seen: dict[str, Any]) -> Any:

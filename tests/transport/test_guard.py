@@ -27,6 +27,7 @@ from openclaw_deepinfra.transport.client import DeepInfraHttp
 from openclaw_deepinfra.transport.deadline import Deadline
 from openclaw_deepinfra.transport.limits import ModelLimits
 from openclaw_deepinfra.transport.pool import ClientPool
+from tests.transport.events import all_events
 
 BASE = "https://api.deepinfra.com/v1/openai"
 KEY = "guard-test-key-1234567890"
@@ -191,7 +192,7 @@ async def test_a_stream_holds_its_slot_until_it_is_closed() -> None:
     async with pool:
         async with http.stream_sse("chat/completions", json={}, model="m") as events:
             assert limits.snapshot()["m"].in_flight == 1
-            async for _event in events:
+            while await events.next_events():
                 assert limits.snapshot()["m"].in_flight == 1
         assert limits.snapshot()["m"].in_flight == 0
         async with http.stream_bytes("POST", "audio/speech", json={}, model="m") as stream:
@@ -216,8 +217,7 @@ async def test_a_stream_is_never_retried_after_its_first_byte() -> None:
     async with pool:
         with pytest.raises(APIConnectionError):  # mapped, not retried
             async with http.stream_sse("chat/completions", json={}, model="m") as events:
-                async for _event in events:
-                    pass
+                await all_events(events)
     assert calls == 1 and limits.counters["retries"] == 0
     assert limits.snapshot()["m"].in_flight == 0
 

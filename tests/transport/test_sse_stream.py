@@ -11,6 +11,7 @@ import pytest
 
 from openclaw_deepinfra.errors import APIConnectionError, StreamError
 from openclaw_deepinfra.transport.sse_stream import AT_END_EXTENSION, READ_CHUNK_EXTENSION, SSEStream
+from tests.transport.events import all_events
 
 BODY = b'data: {"a": 1}\n\ndata: {"a": 2}\n\ndata: [DONE]\n\n'
 
@@ -42,7 +43,7 @@ def _response(
 
 
 async def _datas(stream: SSEStream) -> list[str]:
-    return [event.data async for event in stream]
+    return [event.data for event in await all_events(stream)]
 
 
 async def test_the_transports_reader_is_used_when_offered() -> None:
